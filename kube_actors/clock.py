@@ -1,0 +1,309 @@
+"""Clocks: the only place in kube_actors that knows what time it is.
+
+Everything that waits does so through a ``Clock``: requeue-after, deadlines, the
+simulated kubelet's start-up delays, resyncs, cron schedules. Timers are plain callbacks
+(they only enqueue work), so a queue on a ``VirtualClock`` works without any task of its
+own.
+
+Besides time, a clock keeps the *activity count* of the runtime: work queues add one for
+every key that is queued or being processed and remove it when done. When the count is
+zero every actor is idle, and a ``VirtualClock`` may jump to the next due timer — the
+discrete-event rule that lets a 600 s progress deadline pass in microseconds of wall time
+(trio's ``MockClock`` autojump, driven by the runtime's idle count rather than by polling).
+
+Virtual time moves only inside ``advance``/``run_until_quiet`` (and the ``Cluster``
+methods built on them), so code between two awaits of the embedding app sees a still
+clock. Ties between timers due at the same instant fire in scheduling order, which keeps
+runs deterministic.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Protocol, final, runtime_checkable
+
+import anyio
+import structlog
+
+DEFAULT_START = datetime(2024, 1, 1, tzinfo=UTC)
+"""Where a ``VirtualClock`` starts unless told otherwise: a fixed instant, for reproducible runs."""
+
+log = structlog.get_logger("kube_actors.clock")
+
+
+@final
+class TimerHandle:
+    """A scheduled callback; ``cancel()`` is idempotent."""
+
+    __slots__ = ("_owner", "callback", "cancelled", "period", "when")
+
+    def __init__(
+        self,
+        owner: _TimerHeap,
+        when: float,
+        callback: Callable[[], None],
+        period: float | None,
+    ) -> None:
+        self._owner = owner
+        self.when = when
+        self.callback = callback
+        self.period = period
+        self.cancelled = False
+
+    def cancel(self) -> None:
+        """Stop the timer from firing (again)."""
+        if not self.cancelled:
+            self.cancelled = True
+            self._owner._forget(self)
+
+
+@runtime_checkable
+class Clock(Protocol):
+    """Time, timers and the runtime's activity count."""
+
+    def now(self) -> datetime:
+        """The current time, UTC and timezone-aware."""
+        ...
+
+    def monotonic(self) -> float:
+        """Seconds on this clock's own scale, for measuring durations."""
+        ...
+
+    def call_later(
+        self, delay: float, callback: Callable[[], None], *, period: float | None = None
+    ) -> TimerHandle:
+        """Run ``callback`` after ``delay`` seconds; again every ``period`` seconds if given."""
+        ...
+
+    def add_busy(self, delta: int) -> None:
+        """Count units of outstanding work up (positive) or down (negative)."""
+        ...
+
+    @property
+    def busy(self) -> int:
+        """Units of outstanding work: zero means every actor is idle."""
+        ...
+
+    async def wait_idle(self) -> None:
+        """Return once no work is outstanding."""
+        ...
+
+    async def sleep(self, seconds: float) -> None:
+        """Wait ``seconds`` on this clock."""
+        ...
+
+    async def advance(self, seconds: float) -> None:
+        """Let ``seconds`` pass, running everything that falls due on the way."""
+        ...
+
+    async def run_until_quiet(self, cap: float) -> bool:
+        """Run until idle with no one-shot timer pending; False if ``cap`` seconds passed first."""
+        ...
+
+
+class _TimerHeap:
+    """Timer bookkeeping and idle accounting shared by both clocks."""
+
+    def __init__(self) -> None:
+        self._heap: list[tuple[float, int, TimerHandle]] = []
+        self._seq = itertools.count()
+        self._oneshots = 0
+        self._busy = 0
+        self._idle: anyio.Event | None = None
+        self._changed: anyio.Event | None = None
+
+    # -- activity --------------------------------------------------------------------
+    @property
+    def busy(self) -> int:
+        return self._busy
+
+    def add_busy(self, delta: int) -> None:
+        self._busy += delta
+        if self._busy <= 0 and self._idle is not None:
+            self._idle.set()
+            self._idle = None
+
+    async def wait_idle(self) -> None:
+        await anyio.lowlevel.checkpoint()
+        while self._busy > 0:
+            if self._idle is None:
+                self._idle = anyio.Event()
+            await self._idle.wait()
+            # Let tasks woken by the last ``done`` run to their next wait.
+            await anyio.lowlevel.checkpoint()
+
+    # -- timers ----------------------------------------------------------------------
+    def monotonic(self) -> float:
+        raise NotImplementedError  # pragma: no cover - both clocks override it
+
+    def call_later(
+        self, delay: float, callback: Callable[[], None], *, period: float | None = None
+    ) -> TimerHandle:
+        if period is not None and period <= 0:
+            raise ValueError("a periodic timer needs a positive period")
+        when = self.monotonic() + max(0.0, delay)
+        handle = TimerHandle(self, when, callback, period)
+        if period is None:
+            self._oneshots += 1
+        heapq.heappush(self._heap, (when, next(self._seq), handle))
+        if self._changed is not None:
+            self._changed.set()
+        return handle
+
+    def _forget(self, handle: TimerHandle) -> None:
+        if handle.period is None:
+            self._oneshots -= 1
+
+    @property
+    def pending_oneshots(self) -> int:
+        """One-shot timers not yet fired or cancelled."""
+        return self._oneshots
+
+    def _next_due(self) -> TimerHandle | None:
+        heap = self._heap
+        while heap and heap[0][2].cancelled:
+            heapq.heappop(heap)
+        return heap[0][2] if heap else None
+
+    def _fire(self, handle: TimerHandle) -> None:
+        heapq.heappop(self._heap)
+        if handle.period is None:
+            handle.cancelled = True
+            self._oneshots -= 1
+        else:
+            handle.when += handle.period
+            heapq.heappush(self._heap, (handle.when, next(self._seq), handle))
+        try:
+            handle.callback()
+        except Exception:
+            log.exception("timer_callback_failed", callback=repr(handle.callback))
+
+    async def sleep(self, seconds: float) -> None:
+        done = anyio.Event()
+        handle = self.call_later(seconds, done.set)
+        try:
+            await done.wait()
+        finally:
+            handle.cancel()
+
+
+@final
+class VirtualClock(_TimerHeap):
+    """A discrete-event clock: time stands still while anyone works, then jumps.
+
+    ``advance(s)`` and ``run_until_quiet(cap)`` fire due timers strictly in order
+    (ties in scheduling order), waiting for the runtime to go idle after each, so the
+    effects of one instant are complete before the next instant begins.
+    """
+
+    def __init__(self, start: datetime | None = None) -> None:
+        super().__init__()
+        start = start or DEFAULT_START
+        if start.tzinfo is None:
+            start = start.replace(tzinfo=UTC)
+        self._now = start.timestamp()
+
+    def now(self) -> datetime:
+        return datetime.fromtimestamp(self._now, UTC)
+
+    def monotonic(self) -> float:
+        return self._now
+
+    def set_time(self, when: datetime) -> None:
+        """Move the clock forward to ``when`` (never back), e.g. to continue a replayed log."""
+        self._now = max(self._now, when.timestamp())
+
+    async def _run_until(self, target: float, *, stop_without_oneshots: bool) -> bool:
+        while True:
+            await self.wait_idle()
+            if stop_without_oneshots and self._oneshots == 0:
+                return True
+            handle = self._next_due()
+            if handle is None or handle.when > target:
+                if not stop_without_oneshots:
+                    self._now = max(self._now, target)
+                    await self.wait_idle()
+                return not stop_without_oneshots
+            self._now = max(self._now, handle.when)
+            self._fire(handle)
+
+    async def advance(self, seconds: float) -> None:
+        await self._run_until(self._now + max(0.0, seconds), stop_without_oneshots=False)
+
+    async def step(self, limit: float) -> bool:
+        """Wait for idle, then fire the next timer if it is due by ``limit``; False if none is."""
+        await self.wait_idle()
+        handle = self._next_due()
+        if handle is None or handle.when > limit:
+            return False
+        self._now = max(self._now, handle.when)
+        self._fire(handle)
+        return True
+
+    async def run_until_quiet(self, cap: float) -> bool:
+        return await self._run_until(self._now + cap, stop_without_oneshots=True)
+
+    async def sleep(self, seconds: float) -> None:
+        """Wait ``seconds`` of virtual time; someone must be advancing the clock."""
+        await super().sleep(seconds)
+
+
+@final
+class RealClock(_TimerHeap):
+    """Wall-clock time for live embedding; timers fire from ``run()``, a task the cluster starts."""
+
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+    def monotonic(self) -> float:
+        return time.monotonic()
+
+    async def run(self) -> None:
+        """Fire timers as they fall due; runs until cancelled."""
+        while True:
+            handle = self._next_due()
+            self._changed = anyio.Event()
+            if handle is None:
+                await self._changed.wait()
+                continue
+            delay = handle.when - self.monotonic()
+            if delay > 0:
+                with anyio.move_on_after(delay):
+                    await self._changed.wait()
+                continue
+            self._fire(handle)
+            await anyio.lowlevel.checkpoint()
+
+    async def advance(self, seconds: float) -> None:
+        await anyio.sleep(seconds)
+        await self.wait_idle()
+
+    async def run_until_quiet(self, cap: float) -> bool:
+        with anyio.move_on_after(cap):
+            while True:
+                await self.wait_idle()
+                if self._oneshots == 0:
+                    return True
+                handle = self._next_due()
+                delay = 0.0 if handle is None else max(0.0, handle.when - self.monotonic())
+                await anyio.sleep(min(delay, 0.05) or 0.001)
+        return False
+
+
+def parse_duration(text: str) -> float:
+    """Seconds in a Go-style duration: ``30s``, ``10m``, ``1h30m``, ``1.5s``, ``250ms``, ``2d``."""
+    import re
+
+    units = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
+    text = text.strip()
+    parts = re.findall(r"(\d+(?:\.\d+)?)(ms|s|m|h|d)", text)
+    if not parts or "".join(n + u for n, u in parts) != text:
+        try:
+            return float(text)
+        except ValueError:
+            raise ValueError(f"invalid duration {text!r} (use e.g. 30s, 10m, 1h)") from None
+    return sum(float(n) * units[u] for n, u in parts)

@@ -1,0 +1,37 @@
+"""``MemoryLog``: the engine for tests and for embedding without a file."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import final
+
+
+@final
+class MemoryLog:
+    """Lines kept in a list; ``dump()`` gives the bytes a ``FileLog`` would hold."""
+
+    def __init__(self, initial: bytes = b"") -> None:
+        self._lines: list[bytes] = [line for line in initial.split(b"\n") if line]
+
+    @property
+    def name(self) -> str:
+        return "<memory>"
+
+    def lines(self) -> Iterator[tuple[int, bytes]]:
+        return enumerate(list(self._lines), start=1)
+
+    def append(self, lines: list[bytes]) -> None:
+        self._lines.extend(line.rstrip(b"\n") for line in lines)
+
+    def flush(self) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+    def dump(self) -> bytes:
+        """The whole log as JSON Lines."""
+        return b"".join(line + b"\n" for line in self._lines)
+
+    def __len__(self) -> int:
+        return len(self._lines)

@@ -1,0 +1,118 @@
+"""The log record: one JSON line, a Kubernetes ``WatchEvent`` plus when, who and why.
+
+``{"type":"ADDED|MODIFIED|DELETED","object":{...},"ts":"<RFC3339>","actor":"...","cause":"..."}``
+
+Reading is split in two on purpose. ``decode_head`` parses the envelope and only the
+identity of the object (kind, namespace, name, uid, resourceVersion) and keeps the object
+body as ``msgspec.Raw``: that is all a fold needs, and it skips building nested structures
+for the hundreds of thousands of records a replay goes through. The typed object is
+decoded from the raw bytes later, and only for the objects someone asks for.
+
+Next in the event path: ``store.state.State`` folds heads into its indexes.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import msgspec
+
+EVENT_TYPES = frozenset({"ADDED", "MODIFIED", "DELETED"})
+
+
+class MetaHead(msgspec.Struct, rename="camel", gc=False):
+    """The identity fields of ``metadata``."""
+
+    name: str = ""
+    namespace: str | None = None
+    uid: str | None = None
+    resource_version: str | None = None
+
+
+class ObjectHead(msgspec.Struct, rename="camel", gc=False):
+    """The identity of a record's object."""
+
+    kind: str = ""
+    api_version: str = ""
+    metadata: MetaHead = msgspec.field(default_factory=MetaHead)
+
+
+class RecordHead(msgspec.Struct, gc=False):
+    """A record with the object's body left undecoded in ``raw``."""
+
+    type: str
+    object: msgspec.Raw
+    ts: str = ""
+    actor: str = ""
+    cause: str = ""
+
+
+class RecordIdentity(msgspec.Struct, gc=False):
+    """A record with only its object's identity decoded: all a fold needs, in one pass."""
+
+    type: str
+    object: ObjectHead
+    ts: str = ""
+
+
+_head_decoder = msgspec.json.Decoder(RecordHead)
+_identity_decoder = msgspec.json.Decoder(RecordIdentity)
+_object_head_decoder = msgspec.json.Decoder(ObjectHead)
+_str_encoder = msgspec.json.Encoder()
+
+
+def decode_head(line: bytes) -> tuple[RecordHead, ObjectHead]:
+    """Parse one log line into its envelope and its object's identity.
+
+    Raises:
+        msgspec.DecodeError: the line is not a record (callers turn it into ``LogCorrupted``).
+    """
+    head = _head_decoder.decode(line)
+    return head, _object_head_decoder.decode(head.object)
+
+
+def decode_identity(line: bytes) -> RecordIdentity:
+    """Parse one log line, keeping only type, timestamp and the object's identity.
+
+    Raises:
+        msgspec.DecodeError: the line is not a record.
+    """
+    return _identity_decoder.decode(line)
+
+
+def object_bytes(line: bytes) -> bytes:
+    """The raw JSON of a record line's object."""
+    return bytes(_head_decoder.decode(line).object)
+
+
+def encode_record(type_: str, object_json: bytes, ts: str, actor: str, cause: str) -> bytes:
+    """One log line (with its newline) for an already-encoded object."""
+    enc = _str_encoder.encode
+    return b"".join(
+        (
+            b'{"type":"',
+            type_.encode(),
+            b'","object":',
+            object_json,
+            b',"ts":',
+            enc(ts),
+            b',"actor":',
+            enc(actor),
+            b',"cause":',
+            enc(cause),
+            b"}\n",
+        )
+    )
+
+
+def format_ts(when: datetime) -> str:
+    """RFC 3339 with microseconds, in UTC: the ``ts`` of a record."""
+    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def parse_ts(text: str) -> datetime:
+    """Inverse of ``format_ts``; accepts any RFC 3339 time."""
+    if text.endswith("Z"):
+        text = text[:-1] + "+00:00"
+    value = datetime.fromisoformat(text)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)

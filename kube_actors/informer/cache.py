@@ -1,0 +1,155 @@
+"""``Indexer``: the informer's keyed cache with named secondary indexes (client-go ``cache.Indexer``).
+
+Objects are stored as given and handed out without copying: they are frozen, and callers
+must treat the dicts and lists inside them as read-only too. Index functions map an
+object to zero or more values; ``by_index(name, value)`` returns the matching objects.
+
+Built-in indexes: ``namespace`` and ``controller`` (the uid of the controlling owner).
+"""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Callable, Iterable
+from typing import Generic, TypeVar, final
+
+from kube_actors.api.meta import AnyObject, controller_ref
+from kube_actors.api.selectors import Selector, parse_selector
+
+T = TypeVar("T", bound=AnyObject)
+
+IndexFunc = Callable[[AnyObject], Iterable[str]]
+
+
+def namespace_index(obj: AnyObject) -> Iterable[str]:
+    """The object's namespace."""
+    return (obj.metadata.namespace or "",)
+
+
+def controller_index(obj: AnyObject) -> Iterable[str]:
+    """The uid of the object's controlling owner, if any."""
+    ref = controller_ref(obj.metadata)
+    return (ref.uid,) if ref is not None else ()
+
+
+DEFAULT_INDEXERS: dict[str, IndexFunc] = {"namespace": namespace_index, "controller": controller_index}
+
+
+@final
+class Indexer(Generic[T]):
+    """Objects by key plus named indexes; every mutation keeps the indexes exact."""
+
+    def __init__(self, indexers: dict[str, IndexFunc] | None = None) -> None:
+        self._items: dict[str, T] = {}
+        self._indexers: dict[str, IndexFunc] = dict(DEFAULT_INDEXERS if indexers is None else indexers)
+        self._indices: dict[str, dict[str, set[str]]] = {name: {} for name in self._indexers}
+
+    def add_indexer(self, name: str, fn: IndexFunc) -> None:
+        """Add an index; existing objects are indexed at once."""
+        if name in self._indexers:
+            return
+        self._indexers[name] = fn
+        index: dict[str, set[str]] = {}
+        for key, obj in self._items.items():
+            for value in fn(obj):
+                index.setdefault(value, set()).add(key)
+        self._indices[name] = index
+
+    def upsert(self, key: str, obj: T) -> T | None:
+        """Store ``obj`` at ``key``; returns the previous object."""
+        old = self._items.get(key)
+        self._items[key] = obj
+        for name, fn in self._indexers.items():
+            index = self._indices[name]
+            if old is not None:
+                old_values = tuple(fn(old))
+                new_values = tuple(fn(obj))
+                if old_values == new_values:
+                    continue
+                for value in old_values:
+                    _discard(index, value, key)
+            else:
+                new_values = tuple(fn(obj))
+            for value in new_values:
+                index.setdefault(value, set()).add(key)
+        return old
+
+    def delete(self, key: str) -> T | None:
+        """Remove ``key``; returns the removed object."""
+        old = self._items.pop(key, None)
+        if old is not None:
+            for name, fn in self._indexers.items():
+                index = self._indices[name]
+                for value in fn(old):
+                    _discard(index, value, key)
+        return old
+
+    def get(self, key: str) -> T | None:
+        """The object at ``key``."""
+        return self._items.get(key)
+
+    def keys(self) -> list[str]:
+        """All keys."""
+        return list(self._items)
+
+    def values(self) -> list[T]:
+        """All objects."""
+        return list(self._items.values())
+
+    def by_index(self, name: str, value: str) -> list[T]:
+        """Objects whose index ``name`` contains ``value``.
+
+        Raises:
+            KeyError: there is no index called ``name``.
+        """
+        keys = self._indices[name].get(value)
+        if not keys:
+            return []
+        items = self._items
+        return [items[k] for k in sorted(keys)]
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._items
+
+
+def _discard(index: dict[str, set[str]], value: str, key: str) -> None:
+    keys = index.get(value)
+    if keys is not None:
+        keys.discard(key)
+        if not keys:
+            del index[value]
+
+
+@final
+class Lister(Generic[T]):
+    """A read-only view of an ``Indexer`` (client-go listers)."""
+
+    def __init__(self, indexer: Indexer[T]) -> None:
+        self._indexer = indexer
+
+    def get(self, namespace: str | None, name: str) -> T | None:
+        """The object ``namespace/name`` (``name`` alone for cluster-scoped kinds)."""
+        return self._indexer.get(f"{namespace}/{name}" if namespace else name)
+
+    def get_key(self, key: str) -> T | None:
+        """The object at cache key ``key``."""
+        return self._indexer.get(key)
+
+    def list(self, namespace: str | None = None, selector: Selector | str | None = None) -> list[T]:
+        """Objects (in ``namespace``) whose labels match ``selector``."""
+        items = self._indexer.by_index("namespace", namespace) if namespace is not None else self._indexer.values()
+        if selector is None:
+            return items
+        compiled = parse_selector(selector) if isinstance(selector, str) else selector
+        matches = compiled.matches
+        return [obj for obj in items if matches(obj.metadata.labels)]
+
+    def by_index(self, name: str, value: str) -> builtins.list[T]:
+        """Objects whose index ``name`` contains ``value``."""
+        return self._indexer.by_index(name, value)
+
+    def __len__(self) -> int:
+        return len(self._indexer)

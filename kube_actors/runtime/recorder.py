@@ -1,0 +1,94 @@
+"""``EventRecorder``: ``core/v1`` Events written through the store, with repeats aggregated.
+
+A repeat of an event (same involved object, type, reason, message and source) increments
+``count`` and ``lastTimestamp`` of the existing Event instead of creating a new one, as
+client-go's event correlator does. Event names are ``<object>.<hex>`` like upstream's;
+the hex part comes from the clock and a counter, so runs stay deterministic.
+
+Upstream: staging/src/k8s.io/client-go/tools/record/event.go, events_cache.go
+"""
+
+from __future__ import annotations
+
+from typing import final
+
+import msgspec
+import structlog
+
+from kube_actors.api.core import Event, EventSource
+from kube_actors.api.meta import AnyObject, ObjectMeta, ObjectReference
+from kube_actors.errors import ApiError
+from kube_actors.store import Store
+
+log = structlog.get_logger("kube_actors.events")
+
+NORMAL = "Normal"
+WARNING = "Warning"
+
+_Signature = tuple[str, str, str, str, str, str, str]
+
+
+def object_reference(obj: AnyObject) -> ObjectReference:
+    """An ``involvedObject`` for ``obj``."""
+    return ObjectReference(
+        kind=obj.kind,
+        namespace=obj.metadata.namespace,
+        name=obj.metadata.name,
+        uid=obj.metadata.uid,
+        api_version=obj.api_version,
+        resource_version=obj.metadata.resource_version,
+    )
+
+
+@final
+class EventRecorder:
+    """Writes Events for one component (``deployment-controller``...)."""
+
+    def __init__(self, store: Store, component: str, host: str | None = None) -> None:
+        self._store = store
+        self.component = component
+        self.host = host
+        self._seen: dict[_Signature, str] = {}
+        self._counter = 0
+
+    def event(self, obj: AnyObject, type_: str, reason: str, message: str) -> None:
+        """Record that ``reason: message`` happened to ``obj``; failures are logged, never raised."""
+        namespace = obj.metadata.namespace or "default"
+        signature: _Signature = (
+            obj.kind, namespace, obj.metadata.name, obj.metadata.uid or "", type_, reason, message,
+        )
+        now = self._store.clock.now().replace(microsecond=0)
+        try:
+            name = self._seen.get(signature)
+            existing = self._store.try_get("Event", name, namespace) if name else None
+            if isinstance(existing, Event):
+                updated = msgspec.structs.replace(existing, count=(existing.count or 1) + 1, last_timestamp=now)
+                self._store.update_now(updated, actor=self.component, cause=f"{namespace}/{obj.metadata.name}")
+                return
+            self._counter += 1
+            name = f"{obj.metadata.name}.{int(now.timestamp() * 1e9) + self._counter:x}"
+            event = Event(
+                metadata=ObjectMeta(name=name, namespace=namespace),
+                involved_object=object_reference(obj),
+                reason=reason,
+                message=message,
+                source=EventSource(component=self.component, host=self.host),
+                first_timestamp=now,
+                last_timestamp=now,
+                count=1,
+                type=type_,
+                reporting_component=self.component,
+                reporting_instance=self.host or self.component,
+            )
+            self._store.create_now(event, actor=self.component, cause=f"{namespace}/{obj.metadata.name}")
+            self._seen[signature] = name
+        except ApiError as exc:
+            log.warning("event_write_failed", component=self.component, reason=reason, error=str(exc))
+
+    def normal(self, obj: AnyObject, reason: str, message: str) -> None:
+        """A ``Normal`` event."""
+        self.event(obj, NORMAL, reason, message)
+
+    def warning(self, obj: AnyObject, reason: str, message: str) -> None:
+        """A ``Warning`` event."""
+        self.event(obj, WARNING, reason, message)

@@ -1,0 +1,63 @@
+"""``kubectl apply`` semantics: create, or three-way merge against the last applied configuration.
+
+The configuration a user applies is kept in the annotation
+``kubectl.kubernetes.io/last-applied-configuration``, as kubectl does. On the next apply
+the store patches the live object with what changed between the last and the new
+configuration, so fields set by others (a scaler, defaults) survive when the user's file
+does not mention them, and fields the user removed from the file are removed.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Literal
+
+from kube_actors.api.codec import from_dict, to_dict
+from kube_actors.api.meta import AnyObject
+from kube_actors.store.patch import merge_patch, three_way_patch
+from kube_actors.store.store import Store
+
+LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
+
+Outcome = Literal["created", "configured", "unchanged"]
+
+
+def _applied_config(obj: AnyObject) -> dict[str, Any]:
+    config = to_dict(obj)
+    meta = config.get("metadata", {})
+    annotations = dict(meta.get("annotations") or {})
+    annotations.pop(LAST_APPLIED, None)
+    if annotations:
+        meta["annotations"] = annotations
+    else:
+        meta.pop("annotations", None)
+    config.pop("status", None)
+    return config
+
+
+def apply_object(store: Store, obj: AnyObject, *, actor: str, cause: str = "") -> tuple[AnyObject, Outcome]:
+    """Create or update ``obj`` the way ``kubectl apply`` does; says which happened.
+
+    Raises:
+        Invalid, AdmissionDenied, Conflict: nothing was written.
+    """
+    config = _applied_config(obj)
+    encoded = json.dumps(config, separators=(",", ":"), sort_keys=True)
+    current = store.try_get(obj.kind, obj.name, obj.metadata.namespace)
+    if current is None:
+        annotated = to_dict(obj)
+        annotated.setdefault("metadata", {}).setdefault("annotations", {})[LAST_APPLIED] = encoded + "\n"
+        return store.create_now(from_dict(annotated), actor=actor, cause=cause), "created"
+    last_text = current.metadata.annotations.get(LAST_APPLIED, "")
+    try:
+        last = json.loads(last_text) if last_text else {}
+    except ValueError:
+        last = {}
+    if last == config:
+        return current, "unchanged"
+    patch = three_way_patch(last, config)
+    patch.setdefault("metadata", {}).setdefault("annotations", {})[LAST_APPLIED] = encoded + "\n"
+    live = to_dict(current)
+    merged = merge_patch(live, patch)
+    updated = store.update_now(from_dict(merged), actor=actor, cause=cause)
+    return updated, ("unchanged" if updated is current else "configured")

@@ -1,0 +1,525 @@
+"""``Store``: the API server of kube_actors, and the only writer of the event log.
+
+Contract:
+- Every write is one atomic commit: admission and checks first, then the record is
+  appended to the log, folded into ``State``, delivered to synchronous subscribers
+  (informers) and then to asynchronous watches. Nothing happens in between, so a write
+  that fails has written nothing, and two writers racing on one resourceVersion get
+  exactly one winner and one ``Conflict``.
+- ``metadata.resourceVersion`` is the record's log position. uids, generated names and
+  timestamps come from the store's clock and seeded RNG: the same inputs give the same log.
+- ``update`` never changes status and ``update_status`` never changes spec or metadata
+  (the status subresource); a spec change bumps ``generation``.
+- Deletion follows the API server: finalizers (including ``orphan`` and
+  ``foregroundDeletion`` for those propagation policies) turn a delete into setting
+  ``deletionTimestamp``; the object goes when its last finalizer is removed. Pods bound to
+  a node are deleted gracefully: the kubelet removes them after their grace period.
+
+Next in the event path: ``eventlog`` (append), ``state`` (fold), ``watch`` (fan-out).
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from collections import deque
+from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta
+from typing import Any, final
+
+import msgspec
+import structlog
+
+from kube_actors._names import is_namespaced
+from kube_actors.api.codec import encode_json, from_dict, to_dict
+from kube_actors.api.defaults import apply_defaults, generate_job_selector
+from kube_actors.api.meta import AnyObject, Object, object_key
+from kube_actors.api.selectors import Selector, parse_selector
+from kube_actors.api.validation import validate, validate_update
+from kube_actors.clock import Clock
+from kube_actors.errors import (
+    AlreadyExists,
+    BadRequest,
+    Conflict,
+    Expired,
+    FieldError,
+    Invalid,
+    NotFound,
+)
+from kube_actors.eventlog.engine import LogEngine
+from kube_actors.eventlog.records import encode_record, format_ts
+from kube_actors.store.admission import AdmissionChain, AdmissionRequest, Operation
+from kube_actors.store.patch import merge_patch, strategic_merge_patch
+from kube_actors.store.state import Entry, State
+from kube_actors.store.watch import Subscriber, Watch, WatchEvent
+
+log = structlog.get_logger("kube_actors.store")
+
+NAME_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
+"""upstream utilrand's alphabet for generateName suffixes (no vowels, no confusables)."""
+
+GENERATION_KINDS = frozenset(
+    {
+        "Deployment",
+        "ReplicaSet",
+        "ReplicationController",
+        "StatefulSet",
+        "DaemonSet",
+        "Job",
+        "CronJob",
+        "HorizontalPodAutoscaler",
+    }
+)
+"""Kinds whose registry sets ``metadata.generation`` and bumps it on spec changes."""
+
+Propagation = str  # "Orphan" | "Background" | "Foreground"
+
+
+def _seconds(when: datetime) -> datetime:
+    return when.replace(microsecond=0)
+
+
+@final
+class Store:
+    """An in-process API server over an event log."""
+
+    def __init__(
+        self,
+        log: LogEngine,
+        clock: Clock,
+        *,
+        seed: int = 0,
+        state: State | None = None,
+        watch_history: int = 4096,
+    ) -> None:
+        self.log = log
+        self.clock = clock
+        self.rng = random.Random(seed)
+        self.state = state if state is not None else State.from_log(log)
+        self.admission = AdmissionChain()
+        self._subscribers: dict[str | None, list[Subscriber]] = {}
+        self._watches: list[Watch] = []
+        self._history: deque[WatchEvent] = deque(maxlen=watch_history)
+        self.writes = 0
+
+    # -- reading -----------------------------------------------------------------------
+    @property
+    def resource_version(self) -> int:
+        """The position of the last committed record."""
+        return self.state.rv
+
+    def try_get(self, kind: str, name: str, namespace: str | None = None) -> AnyObject | None:
+        """The object, or ``None``."""
+        entry = self.state.get(kind, self._key(kind, name, namespace))
+        return entry.obj if entry is not None else None
+
+    def get(self, kind: str, name: str, namespace: str | None = None) -> AnyObject:
+        """The object.
+
+        Raises:
+            NotFound: no such object.
+        """
+        obj = self.try_get(kind, name, namespace)
+        if obj is None:
+            raise NotFound(kind, name, namespace)
+        return obj
+
+    def list(
+        self, kind: str, namespace: str | None = None, selector: Selector | str | None = None
+    ) -> list[AnyObject]:
+        """Objects of ``kind`` (in ``namespace``, matching ``selector``), ordered by namespace and name."""
+        items = [entry.obj for entry in self.state.entries(kind, namespace)]
+        if selector is None:
+            return items
+        compiled = parse_selector(selector) if isinstance(selector, str) else selector
+        return [obj for obj in items if compiled.matches(obj.metadata.labels)]
+
+    def _key(self, kind: str, name: str, namespace: str | None) -> str:
+        if not is_namespaced(kind):
+            return name
+        return object_key(namespace or "default", name)
+
+    # -- watching ----------------------------------------------------------------------
+    def subscribe(self, kind: str | None, callback: Subscriber) -> Callable[[], None]:
+        """Call ``callback`` synchronously for every commit of ``kind`` (or all); returns an unsubscribe."""
+        self._subscribers.setdefault(kind, []).append(callback)
+
+        def unsubscribe() -> None:
+            subs = self._subscribers.get(kind, [])
+            if callback in subs:
+                subs.remove(callback)
+
+        return unsubscribe
+
+    def watch(self, kind: str | None = None, since: int | None = None, limit: int = 1024) -> Watch:
+        """An async stream of commits after ``since`` (default: from now).
+
+        Raises:
+            Expired: ``since`` is older than the history the store keeps.
+        """
+        stream = Watch(kind, limit, self._watches.remove)
+        if since is not None and since < self.state.rv:
+            oldest = self._history[0].rv if self._history else self.state.rv + 1
+            if since + 1 < oldest:
+                raise _expired(since)
+            for event in self._history:
+                if event.rv > since and (kind is None or event.object.kind == kind):
+                    stream.push(event)
+        self._watches.append(stream)
+        return stream
+
+    def _fan_out(self, event: WatchEvent) -> None:
+        self._history.append(event)
+        for callback in self._subscribers.get(event.object.kind, ()):
+            callback(event)
+        for callback in self._subscribers.get(None, ()):
+            callback(event)
+        for stream in self._watches:
+            if stream.kind is None or stream.kind == event.object.kind:
+                stream.push(event)
+
+    # -- committing --------------------------------------------------------------------
+    def _commit(
+        self, type_: str, obj: AnyObject, old: AnyObject | None, actor: str, cause: str
+    ) -> AnyObject:
+        rv = self.state.rv + 1
+        obj = msgspec.structs.replace(
+            obj, metadata=msgspec.structs.replace(obj.metadata, resource_version=str(rv))
+        )
+        raw = encode_json(obj)
+        ts = format_ts(self.clock.now())
+        self.log.append([encode_record(type_, raw, ts, actor, cause)])
+        kind = obj.kind
+        self.state.apply(type_, kind, obj.key, obj.uid, rv, obj, raw, ts)
+        self.writes += 1
+        self._fan_out(WatchEvent(type_, obj, old, rv, actor, cause))
+        return obj
+
+    def _admit(self, op: Operation, obj: AnyObject, old: AnyObject | None, actor: str) -> AnyObject:
+        request = AdmissionRequest(op, obj, old, actor, obj.kind, obj.namespace, obj.name)
+        mutated = self.admission.mutate(request)
+        return mutated if mutated is not None else obj
+
+    def _check_admission(self, op: Operation, obj: AnyObject, old: AnyObject | None, actor: str) -> None:
+        self.admission.validate(AdmissionRequest(op, obj, old, actor, obj.kind, obj.namespace, obj.name))
+
+    # -- create ------------------------------------------------------------------------
+    async def create(self, obj: AnyObject, *, actor: str = "user", cause: str = "") -> AnyObject:
+        """Create ``obj``; returns it as stored.
+
+        Raises:
+            AlreadyExists, Invalid, AdmissionDenied: nothing was written.
+        """
+        return self.create_now(obj, actor=actor, cause=cause)
+
+    def create_now(self, obj: AnyObject, *, actor: str = "user", cause: str = "") -> AnyObject:
+        """``create`` without awaiting (for synchronous callers inside the event loop)."""
+        obj = self._prepare_create(obj)
+        if isinstance(obj, Object):
+            obj = apply_defaults(obj)
+        obj = self._admit("CREATE", obj, None, actor)
+        if isinstance(obj, Object):
+            obj = self._stamp_identity(obj)
+            errors = validate(obj)
+            if errors:
+                raise Invalid(obj.kind, obj.name, errors)
+        else:
+            obj = self._stamp_identity(obj)
+        self._check_admission("CREATE", obj, None, actor)
+        if self.state.get(obj.kind, obj.key) is not None:
+            raise AlreadyExists(obj.kind, obj.name, obj.namespace or None)
+        return self._commit("ADDED", obj, None, actor, cause)
+
+    def _prepare_create(self, obj: AnyObject) -> AnyObject:
+        meta = obj.metadata
+        kind = obj.kind
+        changes: dict[str, Any] = {}
+        if is_namespaced(kind):
+            if not meta.namespace:
+                changes["namespace"] = "default"
+        elif meta.namespace:
+            changes["namespace"] = None
+        if not meta.name:
+            if not meta.generate_name:
+                raise Invalid(kind, "", [FieldError("metadata.name", "Required value", "name or generateName is required")])
+            namespace = changes.get("namespace", meta.namespace)
+            changes["name"] = self._generate_name(kind, meta.generate_name, namespace)
+        if meta.resource_version:
+            changes["resource_version"] = None
+        if meta.deletion_timestamp is not None:
+            changes["deletion_timestamp"] = None
+        if not changes:
+            return obj
+        return msgspec.structs.replace(obj, metadata=msgspec.structs.replace(meta, **changes))
+
+    def _generate_name(self, kind: str, prefix: str, namespace: str | None) -> str:
+        prefix = prefix[: 63 - 5]
+        while True:
+            suffix = "".join(self.rng.choice(NAME_ALPHABET) for _ in range(5))
+            name = prefix + suffix
+            if self.state.get(kind, object_key(namespace, name)) is None:
+                return name
+
+    def _stamp_identity(self, obj: AnyObject) -> AnyObject:
+        meta = obj.metadata
+        uid = str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
+        generation = 1 if obj.kind in GENERATION_KINDS else meta.generation
+        obj = msgspec.structs.replace(
+            obj,
+            metadata=msgspec.structs.replace(
+                meta, uid=uid, creation_timestamp=_seconds(self.clock.now()), generation=generation
+            ),
+        )
+        if obj.kind == "Job":
+            obj = generate_job_selector(obj)  # type: ignore[arg-type]
+        return obj
+
+    # -- update ------------------------------------------------------------------------
+    def _current(self, obj: AnyObject) -> Entry:
+        key = obj.key if obj.metadata.namespace or not is_namespaced(obj.kind) else self._key(obj.kind, obj.name, None)
+        entry = self.state.get(obj.kind, key)
+        if entry is None:
+            raise NotFound(obj.kind, obj.name, obj.namespace or None)
+        wanted = obj.metadata.resource_version
+        if wanted and wanted != str(entry.rv):
+            raise Conflict(obj.kind, obj.name)
+        return entry
+
+    async def update(self, obj: AnyObject, *, actor: str = "user", cause: str = "") -> AnyObject:
+        """Replace spec and metadata of an existing object (CAS when ``obj`` carries a resourceVersion).
+
+        Raises:
+            NotFound, Conflict, Invalid, AdmissionDenied: nothing was written.
+        """
+        return self.update_now(obj, actor=actor, cause=cause)
+
+    def update_now(self, obj: AnyObject, *, actor: str = "user", cause: str = "") -> AnyObject:
+        """``update`` without awaiting."""
+        entry = self._current(obj)
+        old = entry.obj
+        new = self._carry_server_fields(old, obj)
+        if isinstance(new, Object) and hasattr(new, "status"):
+            new = msgspec.structs.replace(new, status=old.status)  # type: ignore[union-attr]
+        if isinstance(new, Object):
+            new = apply_defaults(new)
+        new = self._admit("UPDATE", new, old, actor)
+        if isinstance(new, Object) and isinstance(old, Object):
+            new = self._bump_generation(old, new)
+            errors = validate(new) + validate_update(old, new)
+            if errors:
+                raise Invalid(new.kind, new.name, errors)
+        self._check_admission("UPDATE", new, old, actor)
+        return self._write_update(old, new, actor, cause)
+
+    async def update_status(self, obj: AnyObject, *, actor: str = "user", cause: str = "") -> AnyObject:
+        """Replace only ``status`` (CAS when ``obj`` carries a resourceVersion).
+
+        Raises:
+            NotFound, Conflict: nothing was written.
+        """
+        return self.update_status_now(obj, actor=actor, cause=cause)
+
+    def update_status_now(self, obj: AnyObject, *, actor: str = "user", cause: str = "") -> AnyObject:
+        """``update_status`` without awaiting."""
+        entry = self._current(obj)
+        old = entry.obj
+        if not hasattr(old, "status"):
+            raise BadRequest(f"{obj.kind} has no status")
+        new = msgspec.structs.replace(old, status=obj.status)  # type: ignore[union-attr]
+        if old.kind == "Deployment" and obj.metadata.annotations != old.metadata.annotations:
+            # apps/v1 deploymentStatusStrategy resets only spec and labels, so annotations
+            # written with the status stick: that is how the controller records the revision.
+            meta = msgspec.structs.replace(old.metadata, annotations=obj.metadata.annotations)
+            new = msgspec.structs.replace(new, metadata=meta)
+        if new == old:
+            return old
+        return self._write_update(old, new, actor, cause)
+
+    def _write_update(self, old: AnyObject, new: AnyObject, actor: str, cause: str) -> AnyObject:
+        if new.metadata.deletion_timestamp is not None and not new.metadata.finalizers:
+            return self._commit("DELETED", new, old, actor, cause)
+        if _same_except_rv(old, new):
+            return old
+        return self._commit("MODIFIED", new, old, actor, cause)
+
+    def _carry_server_fields(self, old: AnyObject, new: AnyObject) -> AnyObject:
+        om, nm = old.metadata, new.metadata
+        meta = msgspec.structs.replace(
+            nm,
+            name=om.name,
+            namespace=om.namespace,
+            uid=om.uid,
+            creation_timestamp=om.creation_timestamp,
+            deletion_timestamp=om.deletion_timestamp,
+            deletion_grace_period_seconds=om.deletion_grace_period_seconds,
+            generation=om.generation,
+            resource_version=om.resource_version,
+            generate_name=nm.generate_name or om.generate_name,
+        )
+        return msgspec.structs.replace(new, metadata=meta)
+
+    def _bump_generation(self, old: Object, new: Object) -> Object:
+        if new.kind not in GENERATION_KINDS or getattr(old, "spec", None) == getattr(new, "spec", None):
+            return new
+        meta = msgspec.structs.replace(new.metadata, generation=(old.metadata.generation or 0) + 1)
+        return msgspec.structs.replace(new, metadata=meta)
+
+    # -- patch -------------------------------------------------------------------------
+    async def patch(
+        self,
+        kind: str,
+        name: str,
+        patch: dict[str, Any],
+        *,
+        namespace: str | None = None,
+        patch_type: str = "strategic",
+        status: bool = False,
+        actor: str = "user",
+        cause: str = "",
+    ) -> AnyObject:
+        """Apply a merge (``"merge"``) or strategic merge (``"strategic"``) patch.
+
+        Raises:
+            BadRequest: the patch is not an object, or gives a different name or kind.
+            NotFound, Invalid, AdmissionDenied: nothing was written.
+        """
+        if not isinstance(patch, dict):
+            raise BadRequest("the patch must be a JSON object")
+        current = self.get(kind, name, namespace)
+        merge = strategic_merge_patch if patch_type == "strategic" else merge_patch
+        patched = merge(to_dict(current), patch)
+        if patched.get("kind", kind) != kind or patched.get("metadata", {}).get("name", name) != name:
+            raise BadRequest("a patch may not change an object's kind or name")
+        obj = from_dict(patched)
+        if status:
+            return self.update_status_now(obj, actor=actor, cause=cause)
+        return self.update_now(obj, actor=actor, cause=cause)
+
+    # -- delete ------------------------------------------------------------------------
+    async def delete(
+        self,
+        kind: str,
+        name: str,
+        namespace: str | None = None,
+        *,
+        propagation: Propagation | None = None,
+        grace_period_seconds: int | None = None,
+        uid: str | None = None,
+        actor: str = "user",
+        cause: str = "",
+    ) -> AnyObject | None:
+        """Delete an object; returns it (with deletionTimestamp) if it is not gone yet.
+
+        Raises:
+            NotFound: no such object (or its uid is not ``uid``).
+            AdmissionDenied: nothing was written.
+        """
+        return self.delete_now(
+            kind, name, namespace, propagation=propagation, grace_period_seconds=grace_period_seconds,
+            uid=uid, actor=actor, cause=cause,
+        )
+
+    def delete_now(
+        self,
+        kind: str,
+        name: str,
+        namespace: str | None = None,
+        *,
+        propagation: Propagation | None = None,
+        grace_period_seconds: int | None = None,
+        uid: str | None = None,
+        actor: str = "user",
+        cause: str = "",
+    ) -> AnyObject | None:
+        """``delete`` without awaiting."""
+        if propagation not in (None, "Orphan", "Background", "Foreground"):
+            raise BadRequest(f'unsupported propagationPolicy "{propagation}"')
+        entry = self.state.get(kind, self._key(kind, name, namespace))
+        if entry is None or (uid is not None and entry.uid != uid):
+            raise NotFound(kind, name, namespace)
+        old = entry.obj
+        self._check_admission("DELETE", old, old, actor)
+        meta = old.metadata
+        finalizers = list(meta.finalizers)
+        if propagation == "Orphan" and "orphan" not in finalizers:
+            finalizers.append("orphan")
+        elif propagation == "Foreground" and "foregroundDeletion" not in finalizers:
+            finalizers.append("foregroundDeletion")
+        now = self.clock.now()
+        grace = self._grace_period(old, grace_period_seconds)
+        if meta.deletion_timestamp is not None:
+            return self._delete_again(old, finalizers, grace, actor, cause)
+        if not finalizers and grace == 0:
+            return self._commit_delete(old, actor, cause)
+        deadline = _seconds(now + timedelta(seconds=grace)) if grace else _seconds(now)
+        new_meta = msgspec.structs.replace(
+            meta,
+            deletion_timestamp=deadline,
+            deletion_grace_period_seconds=grace if old.kind == "Pod" else 0,
+            finalizers=finalizers,
+            generation=(meta.generation + 1) if meta.generation else meta.generation,
+        )
+        return self._commit("MODIFIED", msgspec.structs.replace(old, metadata=new_meta), old, actor, cause)
+
+    def _delete_again(
+        self, old: AnyObject, finalizers: list[str], grace: int, actor: str, cause: str
+    ) -> AnyObject | None:
+        meta = old.metadata
+        if old.kind == "Pod" and grace == 0 and not meta.finalizers:
+            return self._commit_delete(old, actor, cause)
+        if finalizers != meta.finalizers:
+            new_meta = msgspec.structs.replace(meta, finalizers=finalizers)
+            return self._commit("MODIFIED", msgspec.structs.replace(old, metadata=new_meta), old, actor, cause)
+        return old
+
+    def _commit_delete(self, old: AnyObject, actor: str, cause: str) -> None:
+        self._commit("DELETED", old, old, actor, cause)
+        return None
+
+    def _grace_period(self, obj: AnyObject, requested: int | None) -> int:
+        if obj.kind != "Pod":
+            return 0
+        spec: dict[str, Any] = getattr(obj, "spec", {}) or {}
+        status = getattr(obj, "status", None)
+        phase = getattr(status, "phase", None)
+        if not spec.get("nodeName") or phase in ("Succeeded", "Failed"):
+            return 0
+        if requested is not None:
+            return max(0, requested)
+        grace = spec.get("terminationGracePeriodSeconds", 30)
+        return int(grace) if isinstance(grace, int) else 30
+
+    # -- pods --------------------------------------------------------------------------
+    async def bind(self, name: str, namespace: str, node_name: str, *, actor: str = "default-scheduler") -> AnyObject:
+        """Bind a pending pod to a node (the ``pods/binding`` subresource).
+
+        Raises:
+            NotFound: no such pod.
+            Conflict: the pod is already bound.
+        """
+        pod = self.get("Pod", name, namespace)
+        spec: dict[str, Any] = dict(getattr(pod, "spec", {}) or {})
+        if spec.get("nodeName"):
+            raise Conflict("Pod", name, f"pod {name} is already assigned to node \"{spec['nodeName']}\"")
+        spec["nodeName"] = node_name
+        bound = msgspec.structs.replace(pod, spec=spec)
+        return self._commit("MODIFIED", bound, pod, actor, f"{namespace}/{name}")
+
+    def flush(self) -> None:
+        """Make appended records durable (group commit)."""
+        self.log.flush()
+
+    def __iter__(self) -> Iterator[AnyObject]:
+        for entry in self.state:
+            yield entry.obj
+
+
+def _same_except_rv(old: AnyObject, new: AnyObject) -> bool:
+    if type(old) is not type(new):
+        return False
+    meta = msgspec.structs.replace(new.metadata, resource_version=old.metadata.resource_version)
+    return msgspec.structs.replace(new, metadata=meta) == old
+
+
+def _expired(since: int) -> Expired:
+    return Expired(f"too old resource version: {since}")

@@ -1,0 +1,256 @@
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import anyio
+import msgspec
+import pytest
+
+from kube_actors.api import load_manifests
+from kube_actors.api.meta import AnyObject
+from kube_actors.errors import AdmissionDenied, AlreadyExists, Conflict, Expired, Invalid, NotFound
+from kube_actors.eventlog import MemoryLog
+from kube_actors.store import AdmissionRequest, State, Store, WatchEvent
+
+DEPLOYMENT = """
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  labels: {app: web}
+spec:
+  replicas: 3
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+      - name: nginx
+        image: nginx:1.14.2
+        ports: [{containerPort: 80}]
+      - name: sidecar
+        image: busybox
+"""
+
+POD = """
+apiVersion: v1
+kind: Pod
+metadata: {name: p, labels: {app: web}}
+spec:
+  containers: [{name: c, image: nginx}]
+"""
+
+
+def one(text: str) -> AnyObject:
+    [obj] = load_manifests(text)
+    return obj
+
+
+def records(store: Store) -> list[dict[str, Any]]:
+    assert isinstance(store.log, MemoryLog)
+    return [json.loads(line) for line in store.log.dump().splitlines()]
+
+
+@pytest.mark.anyio
+async def test_create_assigns_identity_defaults_and_a_resource_version(store: Store) -> None:
+    web = await store.create(one(DEPLOYMENT))
+    assert web.metadata.namespace == "default"
+    assert web.metadata.uid and web.metadata.generation == 1
+    assert web.metadata.resource_version == "1"
+    assert web.metadata.creation_timestamp == store.clock.now()
+    assert web.spec.strategy.type == "RollingUpdate"  # type: ignore[attr-defined]
+    [record] = records(store)
+    assert record["type"] == "ADDED" and record["actor"] == "user"
+    assert record["object"]["metadata"]["resourceVersion"] == "1"
+
+
+@pytest.mark.anyio
+async def test_generate_name_gets_a_five_character_suffix_from_the_safe_alphabet(store: Store) -> None:
+    pod = one(POD)
+    pod = msgspec.structs.replace(pod, metadata=msgspec.structs.replace(pod.metadata, name="", generate_name="web-"))
+    created = await store.create(pod)
+    suffix = created.name.removeprefix("web-")
+    assert len(suffix) == 5 and set(suffix) <= set("bcdfghjklmnpqrstvwxz2456789")
+
+
+@pytest.mark.anyio
+async def test_duplicate_create_fails_and_writes_nothing(store: Store) -> None:
+    await store.create(one(DEPLOYMENT))
+    with pytest.raises(AlreadyExists, match='deployments.apps "web" already exists'):
+        await store.create(one(DEPLOYMENT))
+    assert len(records(store)) == 1
+
+
+@pytest.mark.anyio
+async def test_invalid_object_is_rejected_with_the_field_path_and_nothing_is_written(store: Store) -> None:
+    bad = DEPLOYMENT.replace("labels: {app: web}\n    spec", "labels: {app: other}\n    spec")
+    with pytest.raises(Invalid) as info:
+        await store.create(one(bad))
+    assert 'Deployment.apps "web" is invalid: spec.template.metadata.labels' in str(info.value)
+    assert records(store) == []
+
+
+@pytest.mark.anyio
+async def test_two_updates_from_one_resource_version_have_exactly_one_winner(store: Store) -> None:
+    web = await store.create(one(DEPLOYMENT))
+    results: list[str] = []
+
+    async def scale(replicas: int) -> None:
+        changed = msgspec.structs.replace(web, spec=msgspec.structs.replace(web.spec, replicas=replicas))  # type: ignore[attr-defined]
+        try:
+            await store.update(changed)
+            results.append("ok")
+        except Conflict:
+            results.append("conflict")
+
+    async with anyio.create_task_group() as group:
+        group.start_soon(scale, 4)
+        group.start_soon(scale, 5)
+    assert sorted(results) == ["conflict", "ok"]
+    assert [r["type"] for r in records(store)] == ["ADDED", "MODIFIED"]
+
+
+@pytest.mark.anyio
+async def test_spec_change_bumps_generation_but_status_update_does_not(store: Store) -> None:
+    web = await store.create(one(DEPLOYMENT))
+    scaled = await store.update(msgspec.structs.replace(web, spec=msgspec.structs.replace(web.spec, replicas=5)))  # type: ignore[attr-defined]
+    assert scaled.metadata.generation == 2
+    status = msgspec.structs.replace(scaled.status, replicas=5, observed_generation=2)  # type: ignore[attr-defined]
+    updated = await store.update_status(msgspec.structs.replace(scaled, status=status))
+    assert updated.metadata.generation == 2
+    assert updated.status.replicas == 5  # type: ignore[attr-defined]
+
+
+@pytest.mark.anyio
+async def test_update_ignores_status_and_update_status_ignores_spec(store: Store) -> None:
+    web = await store.create(one(DEPLOYMENT))
+    sneaky = msgspec.structs.replace(web, status=msgspec.structs.replace(web.status, replicas=99))  # type: ignore[attr-defined]
+    assert (await store.update(sneaky)).status.replicas in (None, 0)  # type: ignore[attr-defined]
+    sneaky_spec = msgspec.structs.replace(web, spec=msgspec.structs.replace(web.spec, replicas=42))  # type: ignore[attr-defined]
+    assert (await store.update_status(sneaky_spec)).spec.replicas == 3  # type: ignore[attr-defined]
+
+
+@pytest.mark.anyio
+async def test_strategic_merge_patch_merges_containers_by_name(store: Store) -> None:
+    await store.create(one(DEPLOYMENT))
+    patched = await store.patch(
+        "Deployment", "web", {"spec": {"template": {"spec": {"containers": [{"name": "nginx", "image": "nginx:1.16.1"}]}}}}
+    )
+    containers = patched.spec.template.spec["containers"]  # type: ignore[attr-defined]
+    assert [(c["name"], c["image"]) for c in containers] == [("nginx", "nginx:1.16.1"), ("sidecar", "busybox")]
+    assert containers[0]["ports"] == [{"containerPort": 80, "protocol": "TCP"}]
+
+
+@pytest.mark.anyio
+async def test_merge_patch_replaces_lists_and_null_deletes(store: Store) -> None:
+    await store.create(one(DEPLOYMENT))
+    patched = await store.patch(
+        "Deployment", "web", {"metadata": {"labels": {"app": None, "tier": "fe"}}}, patch_type="merge"
+    )
+    assert patched.metadata.labels == {"tier": "fe"}
+
+
+@pytest.mark.anyio
+async def test_orphan_and_foreground_deletion_leave_the_object_with_a_finalizer(store: Store) -> None:
+    await store.create(one(DEPLOYMENT))
+    deleting = await store.delete("Deployment", "web", "default", propagation="Foreground")
+    assert deleting is not None and deleting.metadata.deletion_timestamp is not None
+    assert deleting.metadata.finalizers == ["foregroundDeletion"]
+    released = msgspec.structs.replace(deleting, metadata=msgspec.structs.replace(deleting.metadata, finalizers=[]))
+    await store.update(released)
+    assert store.try_get("Deployment", "web", "default") is None
+    assert [r["type"] for r in records(store)] == ["ADDED", "MODIFIED", "DELETED"]
+
+
+@pytest.mark.anyio
+async def test_background_delete_removes_at_once(store: Store) -> None:
+    await store.create(one(DEPLOYMENT))
+    assert await store.delete("Deployment", "web", "default") is None
+    with pytest.raises(NotFound, match='deployments.apps "web" not found'):
+        store.get("Deployment", "web", "default")
+
+
+@pytest.mark.anyio
+async def test_bound_pod_is_deleted_gracefully(store: Store) -> None:
+    await store.create(one(POD))
+    await store.bind("p", "default", "node-1")
+    terminating = await store.delete("Pod", "p", "default")
+    assert terminating is not None
+    assert terminating.metadata.deletion_grace_period_seconds == 30
+    assert await store.delete("Pod", "p", "default", grace_period_seconds=0) is None
+    assert store.try_get("Pod", "p", "default") is None
+
+
+@pytest.mark.anyio
+async def test_unbound_pod_goes_at_once(store: Store) -> None:
+    await store.create(one(POD))
+    assert await store.delete("Pod", "p", "default") is None
+
+
+@pytest.mark.anyio
+async def test_admission_can_mutate_and_deny(store: Store) -> None:
+    def add_label(request: AdmissionRequest) -> AnyObject | None:
+        obj = request.object
+        assert obj is not None
+        labels = {**obj.metadata.labels, "admitted": "yes"}
+        return msgspec.structs.replace(obj, metadata=msgspec.structs.replace(obj.metadata, labels=labels))
+
+    def deny_pods(request: AdmissionRequest) -> None:
+        if request.kind == "Pod" and request.operation == "CREATE":
+            raise AdmissionDenied("pods are not welcome")
+
+    store.admission.add(add_label, mutating=True)
+    store.admission.add(deny_pods)
+    web = await store.create(one(DEPLOYMENT))
+    assert web.metadata.labels["admitted"] == "yes"
+    with pytest.raises(AdmissionDenied, match="not welcome"):
+        await store.create(one(POD))
+    assert len(records(store)) == 1
+
+
+@pytest.mark.anyio
+async def test_subscribers_see_every_commit_synchronously(store: Store) -> None:
+    seen: list[WatchEvent] = []
+    store.subscribe("Deployment", seen.append)
+    await store.create(one(DEPLOYMENT))
+    await store.delete("Deployment", "web", "default")
+    assert [(e.type, e.rv) for e in seen] == [("ADDED", 1), ("DELETED", 2)]
+
+
+@pytest.mark.anyio
+async def test_a_watch_that_falls_behind_expires_instead_of_buffering_forever(store: Store) -> None:
+    watch = store.watch("Pod", limit=3)
+    for i in range(5):
+        pod = one(POD)
+        await store.create(msgspec.structs.replace(pod, metadata=msgspec.structs.replace(pod.metadata, name=f"p{i}")))
+    with pytest.raises(Expired):
+        await watch.__anext__()
+
+
+@pytest.mark.anyio
+async def test_watch_from_an_old_resource_version_replays_history(store: Store) -> None:
+    await store.create(one(DEPLOYMENT))
+    await store.create(one(POD))
+    watch = store.watch(None, since=0)
+    first = await watch.__anext__()
+    second = await watch.__anext__()
+    assert (first.rv, second.rv) == (1, 2)
+    watch.close()
+
+
+@pytest.mark.anyio
+async def test_replaying_the_log_rebuilds_the_same_state(store: Store) -> None:
+    await store.create(one(DEPLOYMENT))
+    await store.create(one(POD))
+    await store.bind("p", "default", "node-2")
+    await store.delete("Deployment", "web", "default")
+    assert isinstance(store.log, MemoryLog)
+    replayed = State.from_log(MemoryLog(store.log.dump()))
+    assert replayed.state_hash() == store.state.state_hash()
+    assert replayed.get("Pod", "default/p") is not None
+    assert replayed.get("Pod", "default/p").obj == store.get("Pod", "p", "default")  # type: ignore[union-attr]
+    at_two = State.from_log(MemoryLog(store.log.dump()), at=2)
+    assert at_two.rv == 2 and at_two.count("Deployment") == 1
