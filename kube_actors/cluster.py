@@ -15,6 +15,7 @@ Works under asyncio and trio.
 
 from __future__ import annotations
 
+import builtins
 import os
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
@@ -46,6 +47,9 @@ from kube_actors.store.apply import Outcome, apply_object
 log = structlog.get_logger("kube_actors.cluster")
 
 Manifest = str | dict[str, Any] | AnyObject | list[AnyObject]
+
+HistoryRows = list[tuple[int, str]]
+"""``kubectl rollout history`` rows: ``(revision, change-cause)``."""
 
 DEFAULT_SETTLE_CAP = 3600.0
 """How much virtual time ``settle()`` may run before it stops with a warning."""
@@ -216,11 +220,11 @@ class Cluster:
         """The object or ``None``."""
         return self.store.try_get(kind, name, namespace)
 
-    def list(self, kind: str, namespace: str | None = None, selector: Selector | str | None = None) -> list[AnyObject]:
+    def list(self, kind: str, namespace: str | None = None, selector: Selector | str | None = None) -> builtins.list[AnyObject]:
         """Objects ordered by namespace and name."""
         return self.store.list(kind, namespace, selector)
 
-    def events(self, obj: AnyObject | None = None) -> list[AnyObject]:
+    def events(self, obj: AnyObject | None = None) -> builtins.list[AnyObject]:
         """Events (about ``obj``), oldest first."""
         events = self.store.list("Event")
         if obj is not None:
@@ -229,11 +233,11 @@ class Cluster:
         return sorted(events, key=lambda e: (getattr(e, "first_timestamp", None) or self.now(), int(e.metadata.resource_version or 0)))
 
     # -- writing -----------------------------------------------------------------------
-    async def apply(self, manifest: Manifest, *, actor: str | None = None) -> list[AnyObject]:
+    async def apply(self, manifest: Manifest, *, actor: str | None = None) -> builtins.list[AnyObject]:
         """Create or update every object in ``manifest`` like ``kubectl apply``."""
         return [obj for obj, _ in await self.apply_report(manifest, actor=actor)]
 
-    async def apply_report(self, manifest: Manifest, *, actor: str | None = None) -> list[tuple[AnyObject, Outcome]]:
+    async def apply_report(self, manifest: Manifest, *, actor: str | None = None) -> builtins.list[tuple[AnyObject, Outcome]]:
         """``apply``, saying for each object whether it was created, configured or unchanged."""
         objects = _objects(manifest)
         return [apply_object(self.store, obj, actor=actor or self.actor) for obj in objects]
@@ -353,7 +357,7 @@ class Cluster:
     @overload
     def rollout_history(
         self, name: str, revision: None = None, *, namespace: str = "default"
-    ) -> list[tuple[int, str]]: ...
+    ) -> HistoryRows: ...
 
     @overload
     def rollout_history(
@@ -362,7 +366,7 @@ class Cluster:
 
     def rollout_history(
         self, name: str, revision: int | None = None, *, namespace: str = "default"
-    ) -> list[tuple[int, str]] | PodTemplateSpec:
+    ) -> HistoryRows | PodTemplateSpec:
         """``kubectl rollout history``: ``(revision, change-cause)`` rows, or one revision's template."""
         if revision is None:
             return rollout.rollout_history(self.store, name, namespace=namespace)

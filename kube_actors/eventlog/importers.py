@@ -19,7 +19,9 @@ Three formats:
 Ordering and numbering: several files are merged in resourceVersion order. Original
 resourceVersions are kept when every one is an integer and each object's versions increase
 in line order (a watch's initial listing comes in name order, so the stream as a whole need
-not be sorted); duplicates of the same write seen in two files are dropped. Otherwise the
+not be sorted); duplicates of the same write seen in two files are dropped. A write whose
+version is unknown (an audited delete answered with a ``Status``) takes the next free
+integer after the records before it in time. Otherwise the
 records are renumbered 1..N (in file and line order, merged by time across files) and each
 record's ``cause`` keeps the original (``imported rv=abc``). Record times never go
 backwards: a kubectl stream's record takes the latest time written in its object
@@ -170,7 +172,8 @@ def _times(obj: dict[str, Any]) -> Iterator[str]:
     for entry in meta.get("managedFields") or ():
         if isinstance(entry, dict) and isinstance(entry.get("time"), str):
             yield entry["time"]
-    status = obj.get("status") if isinstance(obj.get("status"), dict) else {}
+    raw_status = obj.get("status")
+    status: dict[str, Any] = raw_status if isinstance(raw_status, dict) else {}
     for cond in status.get("conditions") or ():
         if isinstance(cond, dict):
             yield from (v for k, v in cond.items() if k.startswith("last") and k.endswith("Time") and isinstance(v, str))
@@ -331,6 +334,8 @@ def _keeps_original(files: list[list[_Event]]) -> bool:
     for events in files:
         last: dict[tuple[str, str, str], int] = {}
         for event in events:
+            if not event.rv:
+                continue
             rv = _int_rv(event.rv)
             if rv is None:
                 return False
@@ -342,7 +347,8 @@ def _keeps_original(files: list[list[_Event]]) -> bool:
 
 
 def _merge_by_rv(files: list[list[_Event]], report: ImportReport) -> list[_Event] | None:
-    merged = sorted((e for events in files for e in events), key=lambda e: (int(e.rv), e.order))
+    every = [e for events in files for e in events]
+    merged = sorted((e for e in every if e.rv), key=lambda e: (int(e.rv), e.order))
     out: list[_Event] = []
     for event in merged:
         if out and int(out[-1].rv) == int(event.rv):
@@ -351,7 +357,27 @@ def _merge_by_rv(files: list[list[_Event]], report: ImportReport) -> list[_Event
                 continue
             return None
         out.append(event)
+    for event in sorted((e for e in every if not e.rv), key=lambda e: (e.sort_ts, e.order)):
+        if not _assign_rv(out, event):
+            return None
     return out
+
+
+def _assign_rv(out: list[_Event], event: _Event) -> bool:
+    """Place a write whose resourceVersion is unknown after what happened before it (and
+    after its object's last record), with the next free integer; False if there is none."""
+    ident = _identity(event.obj)
+    index = 0
+    for i, other in enumerate(out):
+        if other.sort_ts <= event.sort_ts or _identity(other.obj) == ident:
+            index = i + 1
+    rv = int(out[index - 1].rv) + 1 if index else 1
+    if index < len(out) and int(out[index].rv) <= rv:
+        return False
+    event.rv = str(rv)
+    event.cause = f"{event.cause} (resourceVersion assigned)".strip()
+    out.insert(index, event)
+    return True
 
 
 def _renumber(files: list[list[_Event]], report: ImportReport) -> list[_Event]:

@@ -336,7 +336,12 @@ class Store:
         return self._write_update(old, new, actor, cause)
 
     def _write_update(self, old: AnyObject, new: AnyObject, actor: str, cause: str) -> AnyObject:
-        if new.metadata.deletion_timestamp is not None and not new.metadata.finalizers:
+        # upstream ShouldDeleteDuringUpdate: not while a graceful deletion (a pod's grace period) runs
+        if (
+            new.metadata.deletion_timestamp is not None
+            and not new.metadata.finalizers
+            and not old.metadata.deletion_grace_period_seconds
+        ):
             return self._commit("DELETED", new, old, actor, cause)
         if _same_except_rv(old, new):
             return old
@@ -467,8 +472,16 @@ class Store:
         meta = old.metadata
         if old.kind == "Pod" and grace == 0 and not meta.finalizers:
             return self._commit_delete(old, actor, cause)
+        changes: dict[str, Any] = {}
         if finalizers != meta.finalizers:
-            new_meta = msgspec.structs.replace(meta, finalizers=finalizers)
+            changes["finalizers"] = finalizers
+        current = meta.deletion_grace_period_seconds
+        if current and grace < current and meta.deletion_timestamp is not None:
+            # upstream BeforeDelete: a pending graceful deletion may only be shortened
+            changes["deletion_grace_period_seconds"] = grace
+            changes["deletion_timestamp"] = meta.deletion_timestamp - timedelta(seconds=current - grace)
+        if changes:
+            new_meta = msgspec.structs.replace(meta, **changes)
             return self._commit("MODIFIED", msgspec.structs.replace(old, metadata=new_meta), old, actor, cause)
         return old
 

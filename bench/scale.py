@@ -1,0 +1,102 @@
+"""Scale-out: N ReplicaSets x M replicas from nothing to all Available, in virtual time.
+
+Drives the whole control plane in-process — store, log, informers, the ReplicaSet
+controller, the scheduler and one simulated kubelet per node — and measures wall seconds,
+log writes per second and peak RSS.
+
+Usage: ``python bench/scale.py [--sets 1000] [--replicas 10] [--nodes 100] [--quick]``;
+writes ``bench/results/scale.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import anyio
+
+from kube_actors import Cluster, ReplicaSet, SimProfile, from_dict
+
+RESULTS = Path(__file__).parent / "results"
+
+
+def replica_set(index: int, replicas: int) -> dict[str, Any]:
+    name = f"rs-{index:04d}"
+    return {
+        "apiVersion": "apps/v1",
+        "kind": "ReplicaSet",
+        "metadata": {"name": name, "namespace": "default"},
+        "spec": {
+            "replicas": replicas,
+            "selector": {"matchLabels": {"app": name}},
+            "template": {
+                "metadata": {"labels": {"app": name}},
+                "spec": {"containers": [{"name": "web", "image": "nginx:1.16.1"}]},
+            },
+        },
+    }
+
+
+async def run(sets: int, replicas: int, nodes: int) -> dict[str, Any]:
+    profile = SimProfile(nodes=nodes)
+    async with Cluster(sim=profile, controllers=["replicaset"]) as cluster:
+        await cluster.settle()
+        started_rv = cluster.store.resource_version
+        virtual_start = cluster.clock.monotonic()
+        wall = time.perf_counter()
+        for i in range(sets):
+            await cluster.create(from_dict(replica_set(i, replicas)))
+        await cluster.settle()
+        elapsed = time.perf_counter() - wall
+        writes = cluster.store.resource_version - started_rv
+        sets_ready = cluster.list("ReplicaSet")
+        available = sum(
+            (rs.status.available_replicas or 0) for rs in sets_ready if isinstance(rs, ReplicaSet)
+        )
+        return {
+            "replica_sets": sets,
+            "replicas_each": replicas,
+            "nodes": nodes,
+            "pods_available": available,
+            "all_available": available == sets * replicas,
+            "wall_seconds": round(elapsed, 2),
+            "virtual_seconds": round(cluster.clock.monotonic() - virtual_start, 2),
+            "writes": writes,
+            "writes_per_second": round(writes / elapsed),
+            "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        }
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    parser = argparse.ArgumentParser(description="ReplicaSets from nothing to Available")
+    parser.add_argument("--sets", type=int, default=1000)
+    parser.add_argument("--replicas", type=int, default=10)
+    parser.add_argument("--nodes", type=int, default=100)
+    parser.add_argument("--quick", action="store_true", help="tiny sizes (smoke test)")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.sets, args.replicas, args.nodes = 20, 3, 5
+    result = anyio.run(run, args.sets, args.replicas, args.nodes)
+    result["python"] = sys.version.split()[0]
+    result["quick"] = args.quick
+    print(
+        f"{result['replica_sets']} ReplicaSets x {result['replicas_each']} replicas on {result['nodes']} nodes: "
+        f"{result['pods_available']} pods available ({'all' if result['all_available'] else 'NOT all'})"
+    )
+    print(
+        f"wall {result['wall_seconds']} s, virtual {result['virtual_seconds']} s, {result['writes']:,} writes "
+        f"({result['writes_per_second']:,}/s), peak RSS {result['peak_rss_mib']} MiB"
+    )
+    if not args.quick:
+        RESULTS.mkdir(exist_ok=True)
+        (RESULTS / "scale.json").write_text(json.dumps(result, indent=2) + "\n")
+    return result
+
+
+if __name__ == "__main__":
+    main()

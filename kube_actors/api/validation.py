@@ -1,0 +1,195 @@
+"""API-server validation: ``validate(obj)`` on create, ``validate_update(old, new)`` on update.
+
+Both return a list of ``FieldError`` (empty when valid), worded as the API server words
+them; the store raises ``errors.Invalid(kind, name, errors)``, which formats the familiar
+``Deployment.apps "web" is invalid: spec.replicas: Invalid value: -1: ...`` message. Call
+them on defaulted objects (``api.defaults.apply_defaults``); a missing ``restartPolicy`` is
+read as its default so that validating an undefaulted object gives the same answer.
+
+House rule: upstream's Markdown backticks are dropped from messages
+(``selector does not match template labels``, ``may not be 0 when maxSurge is 0``).
+
+Upstream: pkg/apis/{apps,batch,core,autoscaling}/validation/validation.go
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from msgspec.structs import replace
+
+from kube_actors._names import is_namespaced
+from kube_actors.api._pod_validation import validate_pod_spec, validate_pod_spec_update
+from kube_actors.api._validation_apps import (
+    SELECTOR_MISMATCH,
+    validate_daemon_set,
+    validate_deployment,
+    validate_replica_set,
+    validate_replication_controller,
+    validate_stateful_set,
+)
+from kube_actors.api._validation_batch import validate_cron_job, validate_job
+from kube_actors.api._validation_kinds import (
+    validate_controller_revision,
+    validate_endpoints,
+    validate_event,
+    validate_hpa_spec,
+    validate_node,
+    validate_pvc_spec,
+    validate_service_spec,
+)
+from kube_actors.api._validators import (
+    Errors,
+    NameValidator,
+    forbidden,
+    immutable,
+    plain,
+    selector_key,
+    validate_object_meta,
+    validate_object_meta_update,
+)
+from kube_actors.api.apps import ControllerRevision, DaemonSet, Deployment, ReplicaSet, StatefulSet
+from kube_actors.api.autoscaling import HorizontalPodAutoscaler
+from kube_actors.api.batch import CronJob, Job
+from kube_actors.api.core import (
+    Endpoints,
+    Event,
+    Namespace,
+    Node,
+    PersistentVolumeClaim,
+    Pod,
+    ReplicationController,
+    Service,
+)
+from kube_actors.api.meta import AnyObject, GenericObject, Object
+from kube_actors.api.naming import name_is_dns1035_label, name_is_dns_label, name_is_dns_subdomain
+from kube_actors.errors import FieldError
+
+__all__ = ["SELECTOR_MISMATCH", "validate", "validate_update"]
+
+_STS_UPDATE_FORBIDDEN = (
+    "updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', "
+    "'updateStrategy', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden"
+)
+
+
+# --- dispatch ------------------------------------------------------------------------------
+
+_NAME_RULES: dict[type[Object], NameValidator] = {
+    Namespace: name_is_dns_label,
+    Service: name_is_dns1035_label,
+    StatefulSet: name_is_dns_label,
+}
+
+_SPEC_RULES: dict[type[Object], Callable[[Any], Errors]] = {
+    Pod: lambda pod: validate_pod_spec(pod.spec, "spec"),
+    Deployment: validate_deployment,
+    ReplicaSet: validate_replica_set,
+    ReplicationController: validate_replication_controller,
+    StatefulSet: validate_stateful_set,
+    DaemonSet: validate_daemon_set,
+    Job: validate_job,
+    CronJob: validate_cron_job,
+    HorizontalPodAutoscaler: lambda hpa: validate_hpa_spec(hpa.spec),
+    Service: lambda svc: validate_service_spec(svc.spec),
+    Endpoints: validate_endpoints,
+    Node: validate_node,
+    PersistentVolumeClaim: lambda pvc: validate_pvc_spec(pvc.spec, "spec"),
+    Event: validate_event,
+    ControllerRevision: validate_controller_revision,
+}
+
+
+def validate(obj: AnyObject) -> list[FieldError]:
+    """Every problem with ``obj`` as a new object (metadata first, then spec)."""
+    if isinstance(obj, GenericObject):
+        return validate_object_meta(obj.metadata, is_namespaced(obj.kind), name_is_dns_subdomain)
+    cls = type(obj)
+    errs = validate_object_meta(
+        obj.metadata, cls.NAMESPACED, _NAME_RULES.get(cls, name_is_dns_subdomain)
+    )
+    rule = _SPEC_RULES.get(cls)
+    if rule is not None:
+        errs.extend(rule(obj))
+    return errs
+
+
+def _job_update(new: Job, old: Job) -> Errors:
+    errs: Errors = []
+    ns, os_ = new.spec, old.spec
+    if selector_key(ns.selector) != selector_key(os_.selector):
+        errs.append(immutable("spec.selector", ns.selector))
+    elastic = (
+        ns.completion_mode == "Indexed"
+        and ns.completions == ns.parallelism
+        and os_.completions == os_.parallelism
+    )
+    if ns.completions != os_.completions and not elastic:
+        errs.append(immutable("spec.completions", ns.completions))
+    for name, a, b in (
+        ("completionMode", ns.completion_mode, os_.completion_mode),
+        ("podFailurePolicy", ns.pod_failure_policy, os_.pod_failure_policy),
+        ("backoffLimitPerIndex", ns.backoff_limit_per_index, os_.backoff_limit_per_index),
+    ):
+        if a != b:
+            errs.append(immutable(f"spec.{name}", a))
+    if ns.template != os_.template and not _only_scheduling_changed(new, old):
+        errs.append(immutable("spec.template", ns.template))
+    return errs
+
+
+def _only_scheduling_changed(new: Job, old: Job) -> bool:
+    """A suspended Job that never started may change scheduling directives and pod labels
+    and annotations (upstream JobMutableSchedulingDirectives)."""
+    if not old.spec.suspend or old.status.start_time is not None:
+        return False
+    keys = ("nodeSelector", "tolerations", "affinity", "schedulingGates")
+    new_spec = {k: v for k, v in new.spec.template.spec.items() if k not in keys}
+    old_spec = {k: v for k, v in old.spec.template.spec.items() if k not in keys}
+    new_meta = replace(new.spec.template.metadata, labels={}, annotations={})
+    old_meta = replace(old.spec.template.metadata, labels={}, annotations={})
+    return new_spec == old_spec and new_meta == old_meta
+
+
+def _stateful_set_update(new: StatefulSet, old: StatefulSet) -> Errors:
+    clone = replace(
+        new.spec,
+        replicas=old.spec.replicas,
+        template=old.spec.template,
+        update_strategy=old.spec.update_strategy,
+        min_ready_seconds=old.spec.min_ready_seconds,
+        ordinals=old.spec.ordinals,
+        persistent_volume_claim_retention_policy=old.spec.persistent_volume_claim_retention_policy,
+    )
+    if selector_key(clone.selector) == selector_key(old.spec.selector):
+        clone = replace(clone, selector=old.spec.selector)
+    return [] if clone == old.spec else [forbidden("spec", _STS_UPDATE_FORBIDDEN)]
+
+
+def validate_update(old: AnyObject, new: AnyObject) -> list[FieldError]:
+    """Every problem with replacing ``old`` by ``new``: ``validate(new)`` plus the rules on
+    what may change (immutable selectors, Job templates, StatefulSet spec fields, pod specs).
+    """
+    if type(old) is not type(new) or old.kind != new.kind:
+        return [immutable("kind", new.kind)]
+    errs = validate_object_meta_update(new.metadata, old.metadata)
+    if isinstance(new, CronJob) and isinstance(old, CronJob):
+        errs.extend(validate_object_meta(new.metadata, True, name_is_dns_subdomain))
+        errs.extend(validate_cron_job(new, allow_tz="TZ" in old.spec.schedule))
+        return errs
+    errs.extend(validate(new))
+    if isinstance(new, (Deployment, ReplicaSet, DaemonSet)) and isinstance(
+        old, (Deployment, ReplicaSet, DaemonSet)
+    ):
+        if selector_key(new.spec.selector) != selector_key(old.spec.selector):
+            errs.append(immutable("spec.selector", new.spec.selector))
+    elif isinstance(new, StatefulSet) and isinstance(old, StatefulSet):
+        errs.extend(_stateful_set_update(new, old))
+    elif isinstance(new, Job) and isinstance(old, Job):
+        errs.extend(_job_update(new, old))
+    elif isinstance(new, Pod) and isinstance(old, Pod):
+        errs.extend(validate_pod_spec_update(new.spec, old.spec))
+    elif isinstance(new, ControllerRevision) and isinstance(old, ControllerRevision):
+        errs.extend([immutable("data", plain(new.data))] if new.data != old.data else [])
+    return errs

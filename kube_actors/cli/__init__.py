@@ -1,0 +1,112 @@
+"""The ``kube-actors`` command: kubectl's verbs over an event log.
+
+``main(argv)`` parses, dispatches to the verb and turns every ``KubeActorsError`` into
+kubectl's wording on stderr with exit code 1 — never a traceback. Library log lines go to
+stderr at WARNING and above, so stdout carries only what the verb prints.
+
+Verbs: ``apply create get describe delete scale set image label annotate rollout
+{status,history,undo,pause,resume,restart} events trace advance replay import bench``.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Sequence
+
+import structlog
+
+from kube_actors.cli.args import Handler, build_parser, parse
+from kube_actors.cli.errors import format_error
+from kube_actors.cli.read import cmd_describe, cmd_events, cmd_get, cmd_replay, cmd_trace
+from kube_actors.cli.rollouts import (
+    cmd_rollout_history,
+    cmd_rollout_pause,
+    cmd_rollout_restart,
+    cmd_rollout_resume,
+    cmd_rollout_status,
+    cmd_rollout_undo,
+)
+from kube_actors.cli.tools import cmd_bench, cmd_import
+from kube_actors.cli.write import (
+    cmd_advance,
+    cmd_annotate,
+    cmd_apply,
+    cmd_create,
+    cmd_delete,
+    cmd_label,
+    cmd_scale,
+    cmd_set_image,
+)
+from kube_actors.errors import KubeActorsError
+
+HANDLERS: dict[str, Handler] = {
+    "get": cmd_get,
+    "describe": cmd_describe,
+    "events": cmd_events,
+    "trace": cmd_trace,
+    "replay": cmd_replay,
+    "apply": cmd_apply,
+    "create": cmd_create,
+    "delete": cmd_delete,
+    "scale": cmd_scale,
+    "set image": cmd_set_image,
+    "label": cmd_label,
+    "annotate": cmd_annotate,
+    "advance": cmd_advance,
+    "rollout status": cmd_rollout_status,
+    "rollout history": cmd_rollout_history,
+    "rollout undo": cmd_rollout_undo,
+    "rollout pause": cmd_rollout_pause,
+    "rollout resume": cmd_rollout_resume,
+    "rollout restart": cmd_rollout_restart,
+    "import": cmd_import,
+    "bench": cmd_bench,
+}
+
+
+def configure_logging() -> None:
+    """Library log lines to stderr, WARNING and above."""
+    structlog.configure(
+        processors=[
+            structlog.processors.add_log_level,
+            structlog.processors.format_exc_info,
+            structlog.dev.ConsoleRenderer(colors=False),
+        ],
+        wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING),
+        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        cache_logger_on_first_use=False,
+    )
+
+
+def _unwrap(exc: BaseException) -> BaseException:
+    while isinstance(exc, BaseExceptionGroup) and len(exc.exceptions) == 1:
+        exc = exc.exceptions[0]
+    return exc
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one ``kube-actors`` command; returns the exit code."""
+    configure_logging()
+    args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        opts = parse(build_parser(HANDLERS), args)
+        return int(opts.handler(opts))
+    except SystemExit as exc:  # --help
+        return exc.code if isinstance(exc.code, int) else 0
+    except KeyboardInterrupt:
+        return 130
+    except BaseException as raised:
+        return _report(raised)
+
+
+def _report(raised: BaseException) -> int:
+    """Every failure becomes a message and exit code 1; anything unexpected is re-raised."""
+    cause = _unwrap(raised)
+    if isinstance(cause, KubeActorsError):
+        sys.stderr.write(format_error(cause) + "\n")
+        return 1
+    if isinstance(cause, OSError):
+        sys.stderr.write(f"error: {cause}\n")
+        return 1
+    raise cause

@@ -1,0 +1,205 @@
+"""The read-only verbs: ``get``, ``describe``, ``events``, ``trace`` and ``replay``.
+
+They fold the log read-only up to ``--at``/``--at-time`` and never append; a log that
+does not exist reads as an empty cluster.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+from typing import Any
+
+from kube_actors._names import is_namespaced
+from kube_actors.api.meta import AnyObject
+from kube_actors.cli.describe import describe
+from kube_actors.cli.describe_common import event_interval
+from kube_actors.cli.errors import format_error
+from kube_actors.cli.kinds import CliError, Request, parse_requests, parse_target
+from kube_actors.cli.printers import render_objects, table_rows
+from kube_actors.cli.session import (
+    err,
+    list_namespace,
+    log_path,
+    namespace,
+    now_text,
+    out,
+    position,
+    read_snapshot,
+)
+from kube_actors.cli.tables import print_table, tabwrite
+from kube_actors.errors import KubeActorsError, NotFound
+from kube_actors.eventlog import FileLog
+from kube_actors.eventlog.records import parse_ts
+from kube_actors.replay import HistoryEntry, Snapshot, object_history, sort_events
+
+
+def _fetch(snap: Snapshot, opts: argparse.Namespace, requests: Sequence[Request]) -> tuple[list[tuple[str, list[AnyObject]]], list[KubeActorsError]]:
+    groups: list[tuple[str, list[AnyObject]]] = []
+    errors: list[KubeActorsError] = []
+    for req in requests:
+        if req.names is None:
+            try:
+                objects = snap.list(req.kind, list_namespace(opts, req.kind), opts.selector)
+            except ValueError as exc:
+                raise CliError(f"unable to parse selector: {exc}") from None
+        else:
+            objects = []
+            for name in req.names:
+                obj = snap.try_get(req.kind, name, namespace(opts))
+                if obj is None:
+                    errors.append(NotFound(req.kind, name, namespace(opts)))
+                else:
+                    objects.append(obj)
+        groups.append((req.kind, objects))
+    return groups, errors
+
+
+def no_resources(opts: argparse.Namespace, kinds: Sequence[str]) -> str:
+    """``No resources found in default namespace.`` (or without a namespace)."""
+    if getattr(opts, "all_namespaces", False) or not any(is_namespaced(k) for k in kinds):
+        return "No resources found\n"
+    return f"No resources found in {namespace(opts)} namespace.\n"
+
+
+def _print_errors(errors: Sequence[KubeActorsError]) -> int:
+    for exc in errors:
+        err(format_error(exc) + "\n")
+    return 1 if errors else 0
+
+
+def cmd_get(opts: argparse.Namespace) -> int:
+    """``kube-actors get``: kubectl's tables, ``-o json|yaml|name|wide``, ``--show-labels``."""
+    snap = read_snapshot(opts)
+    requests = parse_requests(opts.args, snap.kinds())
+    groups, errors = _fetch(snap, opts, requests)
+    objects = [obj for _, objs in groups for obj in objs]
+    fmt = opts.output
+    if fmt in ("json", "yaml"):
+        single = len(requests) == 1 and requests[0].names is not None and len(requests[0].names) == 1
+        if objects or not errors:
+            out(render_objects(objects, fmt, single=single))
+        return _print_errors(errors)
+    if not objects:
+        if not errors:
+            err(no_resources(opts, [kind for kind, _ in groups]))
+        return _print_errors(errors)
+    if fmt == "name":
+        out(render_objects(objects, fmt, single=False))
+        return _print_errors(errors)
+    _print_tables(snap, opts, groups)
+    return _print_errors(errors)
+
+
+def _print_tables(snap: Snapshot, opts: argparse.Namespace, groups: list[tuple[str, list[AnyObject]]]) -> None:
+    shown = [(kind, objs) for kind, objs in groups if objs]
+    for i, (kind, objs) in enumerate(shown):
+        if i:
+            out("\n")
+        header, rows = table_rows(
+            kind,
+            objs,
+            snap.now,
+            wide=opts.output == "wide",
+            show_labels=opts.show_labels,
+            with_namespace=bool(opts.all_namespaces) and is_namespaced(kind),
+            with_kind=len(groups) > 1,
+        )
+        print_table(header, rows)
+
+
+def cmd_describe(opts: argparse.Namespace) -> int:
+    """``kube-actors describe``: kubectl's describe text for each object."""
+    snap = read_snapshot(opts)
+    groups, errors = _fetch(snap, opts, parse_requests(opts.args, snap.kinds()))
+    objects = [obj for _, objs in groups for obj in objs]
+    if not objects and not errors:
+        err(no_resources(opts, [kind for kind, _ in groups]))
+    out("\n\n".join(describe(snap, obj) for obj in objects))
+    return _print_errors(errors)
+
+
+def cmd_events(opts: argparse.Namespace) -> int:
+    """``kube-actors events [--for KIND/NAME] [--types ...]``, as ``kubectl events``."""
+    snap = read_snapshot(opts)
+    all_ns = bool(opts.all_namespaces)
+    events = snap.list("Event", None if all_ns else namespace(opts))
+    if opts.for_object:
+        kind, name = parse_target([opts.for_object], snap.kinds())
+        events = [e for e in events if e.involved_object.kind == kind and e.involved_object.name == name]  # type: ignore[union-attr]
+    if opts.types:
+        wanted = {t.strip().lower() for t in opts.types.split(",") if t.strip()}
+        bad = wanted - {"normal", "warning"}
+        if bad:
+            raise CliError(f"valid --types are Normal or Warning, got {', '.join(sorted(bad))}")
+        events = [e for e in events if (e.type or "").lower() in wanted]  # type: ignore[union-attr]
+    events = sort_events(events)
+    if not events:
+        err("No events found.\n" if all_ns else f"No events found in {namespace(opts)} namespace.\n")
+        return 0
+    if opts.output:
+        out(render_objects(events, opts.output, single=False))
+        return 0
+    header = ["LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"]
+    rows = []
+    for e in events:
+        ev: Any = e
+        ref = ev.involved_object
+        row = [event_interval(ev, snap.now), ev.type or "", ev.reason or "", f"{ref.kind}/{ref.name}", (ev.message or "").strip()]
+        rows.append([ev.metadata.namespace or "", *row] if all_ns else row)
+    print_table(["NAMESPACE", *header] if all_ns else header, rows)
+    return 0
+
+
+def _trace_kind(opts: argparse.Namespace) -> tuple[str, str]:
+    try:
+        return parse_target(opts.args)
+    except CliError:
+        return parse_target(opts.args, read_snapshot(opts).kinds())
+
+
+def _trace_rows(history: list[HistoryEntry]) -> list[list[str]]:
+    rows = []
+    for entry in history:
+        when = now_text(parse_ts(entry.ts)) if entry.ts else ""
+        rows.append([str(entry.rv), when, entry.type, entry.actor or "-", entry.cause or "-", ", ".join(entry.changes)])
+    return rows
+
+
+def cmd_trace(opts: argparse.Namespace) -> int:
+    """``kube-actors trace KIND/NAME``: every record about the object, who, why and what changed."""
+    kind, name = _trace_kind(opts)
+    ns = namespace(opts) if is_namespaced(kind) else None
+    log = FileLog(log_path(opts), readonly=True)
+    try:
+        history = object_history(log, kind, name, ns)
+    finally:
+        log.close()
+    at = position(opts)
+    if isinstance(at, int):
+        history = [h for h in history if h.rv <= at]
+    elif at is not None:
+        history = [h for h in history if not h.ts or parse_ts(h.ts) <= at]
+    if not history:
+        raise NotFound(kind, name, ns)
+    print_table(["RV", "TIME", "TYPE", "ACTOR", "CAUSE", "CHANGES"], _trace_rows(history))
+    return 0
+
+
+def cmd_replay(opts: argparse.Namespace) -> int:
+    """``kube-actors replay``: objects per kind, the last resourceVersion and the state hash."""
+    snap = read_snapshot(opts)
+    rows = [[kind, str(snap.state.count(kind))] for kind in snap.kinds()]
+    if rows:
+        print_table(["KIND", "OBJECTS"], rows)
+        out("\n")
+    summary = (
+        f"resourceVersion:\t{snap.rv}\n"
+        f"time:\t{now_text(snap.now) if snap.state.ts else '<none>'}\n"
+        f"records:\t{snap.state.records}\n"
+        f"objects:\t{len(snap.state)}\n"
+        f"state hash:\t{snap.state.state_hash()}\n"
+    )
+    out(tabwrite(summary))
+    return 0
+

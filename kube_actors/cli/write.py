@@ -1,0 +1,272 @@
+"""The verbs that change the cluster: ``apply``, ``create``, ``delete``, ``scale``,
+``set image``, ``label``, ``annotate`` and ``advance``.
+
+Each opens the log as a running cluster (actor ``kubectl``), makes its change, prints
+kubectl's line (``deployment.apps/web created``), lets the cluster settle (or run
+``--for`` a duration, or not with ``--no-settle``) and appends what happened. An object
+that fails does not stop the others; its error is printed and the exit code is 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Sequence
+from typing import Any
+
+import msgspec
+
+from kube_actors.api.meta import AnyObject
+from kube_actors.cli.errors import format_error
+from kube_actors.cli.kinds import (
+    CliError,
+    kind_label,
+    parse_requests,
+    parse_target,
+    resource_name,
+    resource_ref,
+)
+from kube_actors.cli.session import (
+    duration,
+    err,
+    namespace,
+    now_text,
+    out,
+    read_manifests,
+    with_cluster,
+)
+from kube_actors.errors import ApiError, BadRequest, KubeActorsError, NotFound
+
+SCALABLE = frozenset({"Deployment", "ReplicaSet", "ReplicationController", "StatefulSet"})
+CASCADE = {"background": "Background", "true": "Background", "foreground": "Foreground", "orphan": "Orphan", "false": "Orphan"}
+
+
+def _report(errors: Sequence[KubeActorsError]) -> int:
+    for exc in errors:
+        err(format_error(exc) + "\n")
+    return 1 if errors else 0
+
+
+def cmd_apply(opts: argparse.Namespace) -> int:
+    """``apply -f``: ``deployment.apps/web created|configured|unchanged``."""
+    objects = read_manifests(opts.filename, opts)
+
+    async def action(cluster: Any) -> list[KubeActorsError]:
+        errors: list[KubeActorsError] = []
+        for obj in objects:
+            try:
+                ((stored, outcome),) = await cluster.apply_report([obj])
+            except ApiError as exc:
+                errors.append(exc)
+                continue
+            out(f"{resource_name(stored)} {outcome}\n")
+        return errors
+
+    return _report(with_cluster(opts, action))
+
+
+def cmd_create(opts: argparse.Namespace) -> int:
+    """``create -f``: ``deployment.apps/web created``, or AlreadyExists."""
+    objects = read_manifests(opts.filename, opts)
+
+    async def action(cluster: Any) -> list[KubeActorsError]:
+        errors: list[KubeActorsError] = []
+        for obj in objects:
+            try:
+                stored = await cluster.create(obj)
+            except ApiError as exc:
+                errors.append(exc)
+                continue
+            out(f"{resource_name(stored)} created\n")
+        return errors
+
+    return _report(with_cluster(opts, action))
+
+
+# --- delete ------------------------------------------------------------------------------
+
+
+def _delete_targets(opts: argparse.Namespace, cluster: Any) -> list[tuple[str, str, str]]:
+    if opts.filename:
+        return [(o.kind, o.name, o.metadata.namespace or namespace(opts)) for o in read_manifests(opts.filename, opts)]
+    targets: list[tuple[str, str, str]] = []
+    for req in parse_requests(opts.args, cluster.store.state.kinds()):
+        if req.names is not None:
+            targets.extend((req.kind, name, namespace(opts)) for name in req.names)
+            continue
+        if not (opts.all or opts.selector):
+            raise CliError("resource(s) were provided, but no name was specified")
+        ns = None if opts.all_namespaces else namespace(opts)
+        targets.extend((o.kind, o.name, o.metadata.namespace or "") for o in cluster.list(req.kind, ns, opts.selector))
+    return targets
+
+
+def cmd_delete(opts: argparse.Namespace) -> int:
+    """``delete``: ``deployment.apps "web" deleted`` for each object."""
+    propagation = CASCADE.get(opts.cascade.lower())
+    if propagation is None:
+        raise CliError(f'invalid --cascade value "{opts.cascade}": use background, foreground or orphan')
+    if not opts.filename and not opts.args:
+        raise CliError("You must provide one or more resources by argument or filename.")
+
+    async def action(cluster: Any) -> list[KubeActorsError]:
+        errors: list[KubeActorsError] = []
+        targets = _delete_targets(opts, cluster)
+        if not targets:
+            err("No resources found\n")
+        for kind, name, ns in targets:
+            try:
+                await cluster.delete(kind, name, namespace=ns, propagation=propagation, grace_period_seconds=opts.grace_period)
+            except NotFound as exc:
+                if not opts.ignore_not_found:
+                    errors.append(exc)
+                continue
+            except ApiError as exc:
+                errors.append(exc)
+                continue
+            out(f'{kind_label(kind)} "{name}" deleted\n')
+        return errors
+
+    return _report(with_cluster(opts, action))
+
+
+# --- scale and set image -------------------------------------------------------------------
+
+
+def cmd_scale(opts: argparse.Namespace) -> int:
+    """``scale KIND/NAME --replicas=N``: ``deployment.apps/web scaled``."""
+    if opts.replicas < 0:
+        raise CliError("The --replicas=COUNT flag is required, and COUNT must be greater than or equal to 0")
+    kind, name = parse_target(opts.args)
+    if kind not in SCALABLE:
+        raise CliError(f"no scaler has been implemented for {kind_label(kind)}")
+
+    async def action(cluster: Any) -> None:
+        await cluster.scale(kind, name, opts.replicas, namespace=namespace(opts))
+        out(f"{resource_ref(kind, name)} scaled\n")
+
+    with_cluster(opts, action)
+    return 0
+
+
+def _split_pairs(args: Sequence[str]) -> tuple[list[str], list[str]]:
+    resources = [a for a in args if "=" not in a and not a.endswith("-")]
+    pairs = [a for a in args if a not in resources]
+    if not resources or args[: len(resources)] != resources:
+        raise CliError("one or more resources must be specified as <resource> <name> or <resource>/<name>")
+    return resources, pairs
+
+
+def cmd_set_image(opts: argparse.Namespace) -> int:
+    """``set image KIND/NAME CONTAINER=IMAGE...``: ``deployment.apps/web image updated``."""
+    resources, pairs = _split_pairs(opts.args)
+    if not pairs or any(p.endswith("-") or not p.partition("=")[2] for p in pairs):
+        raise CliError("at least one image update is required (CONTAINER=IMAGE)")
+    images = dict(p.split("=", 1) for p in pairs)
+    kind, name = parse_target(resources)
+
+    async def action(cluster: Any) -> None:
+        before = cluster.get(kind, name, namespace(opts))
+        try:
+            after = await cluster.set_image(kind, name, images, namespace=namespace(opts))
+        except BadRequest as exc:
+            raise CliError(str(exc)) from None
+        if after.metadata.resource_version != before.metadata.resource_version:
+            out(f"{resource_name(after)} image updated\n")
+
+    with_cluster(opts, action)
+    return 0
+
+
+# --- label and annotate --------------------------------------------------------------------
+
+
+def parse_pairs(pairs: Sequence[str]) -> tuple[dict[str, str], list[str]]:
+    """``key=value`` settings and ``key-`` removals.
+
+    Raises:
+        CliError: anything else.
+    """
+    sets: dict[str, str] = {}
+    removals: list[str] = []
+    for pair in pairs:
+        if "=" in pair:
+            key, _, value = pair.partition("=")
+            if not key:
+                raise CliError(f"invalid label spec: {pair}")
+            sets[key] = value
+        elif pair.endswith("-") and len(pair) > 1:
+            removals.append(pair[:-1])
+        else:
+            raise CliError(f"invalid label spec: {pair}")
+    return sets, removals
+
+
+def relabel(current: dict[str, str], sets: dict[str, str], removals: Sequence[str], overwrite: bool, noun: str) -> dict[str, str]:
+    """The new label (or annotation) map; refuses to change a value without ``overwrite``.
+
+    Raises:
+        CliError: ``'app' already has a value (web), and --overwrite is false``.
+
+    Upstream: kubectl/pkg/cmd/label/label.go validateNoOverwrites, labelFunc
+    """
+    for key, value in sets.items():
+        if key in current and current[key] != value and not overwrite:
+            raise CliError(f"'{key}' already has a value ({current[key]}), and --overwrite is false")
+    new = {**current, **sets}
+    for key in removals:
+        if key not in new:
+            err(f'{noun} "{key}" not found.\n')
+        new.pop(key, None)
+    return new
+
+
+def _label_message(old: dict[str, str], new: dict[str, str], overwrite: bool) -> str:
+    if old == new:
+        return "not labeled"
+    if not overwrite and len(json.dumps(new)) < len(json.dumps(old)):
+        return "unlabeled"
+    return "labeled"
+
+
+def _cmd_metadata(opts: argparse.Namespace, field: str) -> int:
+    resources, pairs = _split_pairs(opts.args)
+    if not pairs:
+        raise CliError(f"at least one {'label' if field == 'labels' else 'annotation'} update is required")
+    sets, removals = parse_pairs(pairs)
+    kind, name = parse_target(resources)
+
+    async def action(cluster: Any) -> None:
+        obj: AnyObject = cluster.get(kind, name, namespace(opts))
+        old = dict(getattr(obj.metadata, field))
+        new = relabel(old, sets, removals, opts.overwrite, "label" if field == "labels" else "annotation")
+        if new != old:
+            meta = msgspec.structs.replace(obj.metadata, **{field: new})
+            obj = await cluster.update(msgspec.structs.replace(obj, metadata=meta))
+        message = _label_message(old, new, opts.overwrite) if field == "labels" else "annotated"
+        out(f"{resource_name(obj)} {message}\n")
+
+    with_cluster(opts, action)
+    return 0
+
+
+def cmd_label(opts: argparse.Namespace) -> int:
+    """``label KIND/NAME key=value key- [--overwrite]``."""
+    return _cmd_metadata(opts, "labels")
+
+
+def cmd_annotate(opts: argparse.Namespace) -> int:
+    """``annotate KIND/NAME key=value key- [--overwrite]``."""
+    return _cmd_metadata(opts, "annotations")
+
+
+def cmd_advance(opts: argparse.Namespace) -> int:
+    """``advance DURATION``: let the controllers and the simulated world run that long."""
+    seconds = duration(opts.duration)
+
+    async def action(cluster: Any) -> None:
+        await cluster.advance(seconds)
+        out(f"advanced {opts.duration}: cluster time is {now_text(cluster.now())}\n")
+
+    with_cluster(opts, action, settle=False)
+    return 0

@@ -1,0 +1,30 @@
+"""The controllers of kube-controller-manager, one module each.
+
+``REGISTRY`` maps kube-controller-manager's controller names (``--controllers``) to
+classes; ``DEFAULT_CONTROLLERS`` is what a ``Cluster`` runs unless told otherwise.
+"""
+
+from __future__ import annotations
+
+from kube_actors.controllers.deployment import DeploymentController
+from kube_actors.controllers.garbage_collector import GarbageCollector
+from kube_actors.controllers.replicaset import ReplicaSetController, ReplicationManager
+from kube_actors.runtime import Controller
+
+REGISTRY: dict[str, type[Controller]] = {
+    "replicaset": ReplicaSetController,
+    "replicationcontroller": ReplicationManager,
+    "deployment": DeploymentController,
+    "garbagecollector": GarbageCollector,
+}
+
+DEFAULT_CONTROLLERS: list[str] = list(REGISTRY)
+
+__all__ = [
+    "DEFAULT_CONTROLLERS",
+    "REGISTRY",
+    "DeploymentController",
+    "GarbageCollector",
+    "ReplicaSetController",
+    "ReplicationManager",
+]

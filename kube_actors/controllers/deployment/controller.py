@@ -1,0 +1,336 @@
+"""``DeploymentController``: rolls Deployments out through the ReplicaSets they own.
+
+Informer handlers only find the Deployment a change concerns and queue its key:
+
+* Deployments: every add, update and delete;
+* ReplicaSets: the owning Deployment (the old and the new one when the controllerRef
+  changed); for an orphan, every Deployment whose selector matches, so one can adopt it;
+* Pods: only deletions, and only for Recreate Deployments whose last pod just went,
+  because the Recreate strategy waits for that before starting new pods.
+
+``sync`` then runs upstream's ``syncDeployment`` steps in order: a Deployment that is
+gone needs nothing; an empty selector gets the ``SelectingAll`` warning; ReplicaSets are
+claimed and pods grouped by ReplicaSet; a Deployment being deleted only gets its status
+written; paused conditions are checked; a paused Deployment is only scaled; a legacy
+rollback request is served; a scaling event is handled proportionally; otherwise the
+strategy (Recreate or RollingUpdate) takes one step. A key that keeps failing is dropped
+after 15 retries, until the next change wakes it.
+
+Upstream: pkg/controller/deployment/deployment_controller.go
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any, ClassVar
+
+from msgspec.structs import replace
+
+from kube_actors.api.apps import Deployment, ReplicaSet
+from kube_actors.api.core import Pod
+from kube_actors.api.meta import AnyObject, OwnerReference, controller_ref, split_key
+from kube_actors.api.selectors import Selector, selector_from_label_selector
+from kube_actors.controllers._util import claim_objects
+from kube_actors.controllers.deployment.recreate import PodMap, rollout_recreate
+from kube_actors.controllers.deployment.replicasets import (
+    get_deployments_for_replica_set,
+    is_selector_empty,
+)
+from kube_actors.controllers.deployment.revisions import get_rollback_to
+from kube_actors.controllers.deployment.rollback import rollback
+from kube_actors.controllers.deployment.rolling import rollout_rolling
+from kube_actors.controllers.deployment.sync import (
+    check_paused_conditions,
+    is_scaling_event,
+    sync,
+    sync_status_only,
+)
+from kube_actors.controllers.deployment.util import RECREATE, ROLLING_UPDATE, strategy_type
+from kube_actors.informer import DeletedFinalStateUnknown, cache_key
+from kube_actors.runtime import Controller, ControllerContext, StoreClient
+
+MAX_RETRIES = 15
+"""Upstream drops a key after this many rate-limited retries (5 ms ... 82 s)."""
+
+ORPHAN_INDEX = "deployment-controller:orphans"
+"""ReplicaSet index: namespace of every ReplicaSet without a controller (adoption candidates)."""
+
+
+async def claim_replica_sets(
+    client: StoreClient, d: Deployment, selector: Selector, candidates: Iterable[ReplicaSet]
+) -> list[ReplicaSet]:
+    """The ReplicaSets ``d`` manages after adopting matching orphans and releasing non-matching ones.
+
+    ReplicaSets controlled by another owner are never touched, which is what lets
+    Deployments with overlapping selectors coexist. Before its first adoption the
+    Deployment is re-read: one being deleted, or replaced by another of the same name,
+    adopts nothing.
+
+    Upstream: pkg/controller/controller_ref_manager.go ClaimReplicaSets
+    """
+    return await claim_objects(client, d, selector, candidates)
+
+
+def _orphan_index(obj: AnyObject) -> Iterable[str]:
+    return () if controller_ref(obj.metadata) is not None else (obj.metadata.namespace or "",)
+
+
+class DeploymentController(Controller):
+    """Reconciles Deployments with their ReplicaSets (kube-controller-manager's ``deployment``)."""
+
+    name: ClassVar[str] = "deployment-controller"
+
+    def __init__(self, ctx: ControllerContext, *, workers: int | None = None) -> None:
+        super().__init__(ctx, workers=workers)
+        self.d_informer = self.informer("Deployment")
+        self.rs_informer = self.informer("ReplicaSet")
+        self.pod_informer = self.informer("Pod")
+        self.d_lister = self.d_informer.lister
+        self.rs_lister = self.rs_informer.lister
+        self.pod_lister = self.pod_informer.lister
+
+    def setup(self) -> None:
+        """Watch Deployments, ReplicaSets and pod deletions."""
+        self.rs_informer.add_indexer(ORPHAN_INDEX, _orphan_index)
+        self.d_informer.add_handler(
+            self.add_deployment, self.update_deployment, self.delete_deployment
+        )
+        self.rs_informer.add_handler(
+            self.add_replica_set, self.update_replica_set, self.delete_replica_set
+        )
+        self.pod_informer.add_handler(on_delete=self.delete_pod)
+
+    def now(self) -> datetime:
+        """The time stamped on conditions: the clock's, to the second, as the API serializes it."""
+        return self.clock.now().replace(microsecond=0)
+
+    def enqueue_rate_limited(self, d: Deployment) -> None:
+        """Queue ``d`` after its rate limiter's delay."""
+        self.queue.add_rate_limited(cache_key(d))
+
+    # -- Deployment handlers ----------------------------------------------------------
+    def add_deployment(self, obj: AnyObject) -> None:
+        """Upstream: deployment_controller.go addDeployment"""
+        self.enqueue(obj)
+
+    def update_deployment(self, old: AnyObject, cur: AnyObject) -> None:
+        """Upstream: deployment_controller.go updateDeployment"""
+        self.enqueue(cur)
+
+    def delete_deployment(self, obj: Any) -> None:
+        """Upstream: deployment_controller.go deleteDeployment"""
+        self.enqueue(obj)
+
+    # -- ReplicaSet handlers ----------------------------------------------------------
+    def add_replica_set(self, obj: AnyObject) -> None:
+        """Wake the owner, or every Deployment that could adopt an orphan.
+
+        Upstream: deployment_controller.go addReplicaSet
+        """
+        if obj.metadata.deletion_timestamp is not None:
+            self.delete_replica_set(obj)
+            return
+        ref = controller_ref(obj.metadata)
+        if ref is not None:
+            d = self.resolve_controller_ref(obj.namespace, ref)
+            if d is not None:
+                self.enqueue(d)
+            return
+        for d in self._deployments_for_replica_set(obj):
+            self.enqueue(d)
+
+    def update_replica_set(self, old: AnyObject, cur: AnyObject) -> None:
+        """Wake the owner (both owners when the controllerRef changed), or adopters of an orphan.
+
+        Upstream: deployment_controller.go updateReplicaSet
+        """
+        if cur.metadata.resource_version == old.metadata.resource_version:
+            return
+        cur_ref = controller_ref(cur.metadata)
+        old_ref = controller_ref(old.metadata)
+        ref_changed = cur_ref != old_ref
+        if ref_changed and old_ref is not None:
+            d = self.resolve_controller_ref(old.namespace, old_ref)
+            if d is not None:
+                self.enqueue(d)
+        if cur_ref is not None:
+            d = self.resolve_controller_ref(cur.namespace, cur_ref)
+            if d is not None:
+                self.enqueue(d)
+            return
+        if ref_changed or cur.metadata.labels != old.metadata.labels:
+            for d in self._deployments_for_replica_set(cur):
+                self.enqueue(d)
+
+    def delete_replica_set(self, obj: Any) -> None:
+        """Wake the owner of a deleted ReplicaSet.
+
+        Upstream: deployment_controller.go deleteReplicaSet
+        """
+        rs = obj.obj if isinstance(obj, DeletedFinalStateUnknown) else obj
+        if not isinstance(rs, ReplicaSet):
+            return
+        ref = controller_ref(rs.metadata)
+        if ref is None:
+            return
+        d = self.resolve_controller_ref(rs.namespace, ref)
+        if d is not None:
+            self.enqueue(d)
+
+    def _deployments_for_replica_set(self, rs: AnyObject) -> list[Deployment]:
+        if not isinstance(rs, ReplicaSet):
+            return []
+        candidates = [d for d in self.d_lister.list(rs.namespace) if isinstance(d, Deployment)]
+        return get_deployments_for_replica_set(candidates, rs)
+
+    # -- Pod handler ------------------------------------------------------------------
+    def delete_pod(self, obj: Any) -> None:
+        """Wake a Recreate Deployment once the last of its pods is gone.
+
+        Upstream: deployment_controller.go deletePod
+        """
+        pod = obj.obj if isinstance(obj, DeletedFinalStateUnknown) else obj
+        if not isinstance(pod, Pod):
+            return
+        d = self.get_deployment_for_pod(pod)
+        if d is None or strategy_type(d) != RECREATE:
+            return
+        rs_list = [
+            rs
+            for rs in self.rs_lister.by_index("controller", d.uid)
+            if isinstance(rs, ReplicaSet) and self._selects(d, rs)
+        ]
+        pod_map = self.get_pod_map_for_deployment(d, rs_list)
+        if not any(pod_map.values()):
+            self.enqueue(d)
+
+    def get_deployment_for_pod(self, pod: Pod) -> Deployment | None:
+        """The Deployment managing ``pod`` through its ReplicaSet, if any.
+
+        Upstream: deployment_controller.go getDeploymentForPod
+        """
+        ref = controller_ref(pod.metadata)
+        if ref is None or ref.kind != "ReplicaSet":
+            return None
+        rs = self.rs_lister.get(pod.namespace, ref.name)
+        if rs is None or rs.uid != ref.uid:
+            return None
+        rs_ref = controller_ref(rs.metadata)
+        if rs_ref is None:
+            return None
+        return self.resolve_controller_ref(rs.namespace, rs_ref)
+
+    def resolve_controller_ref(self, namespace: str, ref: OwnerReference) -> Deployment | None:
+        """The Deployment a controllerRef names, if it still has that uid.
+
+        Upstream: deployment_controller.go resolveControllerRef
+        """
+        if ref.kind != "Deployment":
+            return None
+        d = self.d_lister.get(namespace, ref.name)
+        if not isinstance(d, Deployment) or d.uid != ref.uid:
+            return None
+        return d
+
+    @staticmethod
+    def _selects(d: Deployment, rs: AnyObject) -> bool:
+        return selector_from_label_selector(d.spec.selector).matches(rs.metadata.labels)
+
+    # -- sync -------------------------------------------------------------------------
+    async def sync(self, key: str) -> float | None:
+        """Sync one Deployment; give up on a key after ``MAX_RETRIES`` failed attempts.
+
+        Upstream: deployment_controller.go processNextWorkItem/handleErr
+        """
+        try:
+            return await self.sync_deployment(key)
+        except Exception as exc:
+            if self.queue.num_requeues(key) < MAX_RETRIES:
+                raise
+            self.log.info("dropping_deployment", key=key, error=str(exc))
+            return None
+
+    async def sync_deployment(self, key: str) -> float | None:
+        """One pass of the Deployment state machine; returns a requeue delay for the progress deadline.
+
+        Upstream: deployment_controller.go syncDeployment
+        """
+        namespace, name = split_key(key)
+        d = self.d_lister.get(namespace, name)
+        if not isinstance(d, Deployment):
+            return None
+        if is_selector_empty(d.spec.selector):
+            self.recorder.warning(
+                d,
+                "SelectingAll",
+                "This deployment is selecting all pods. A non-empty selector is required.",
+            )
+            if d.status.observed_generation < (d.metadata.generation or 0):
+                status = replace(d.status, observed_generation=d.metadata.generation or 0)
+                await self.client.update_status(replace(d, status=status))
+            return None
+        rs_list = await self.get_replica_sets_for_deployment(d)
+        pod_map = self.get_pod_map_for_deployment(d, rs_list)
+        if d.metadata.deletion_timestamp is not None:
+            await sync_status_only(self, d, rs_list)
+            return None
+        d = await check_paused_conditions(self, d)
+        if d.spec.paused:
+            await sync(self, d, rs_list)
+            return None
+        if get_rollback_to(d) is not None:
+            await rollback(self, d, rs_list)
+            return None
+        scaling, d = await is_scaling_event(self, d, rs_list)
+        rs_list = self._current(rs_list)
+        if scaling:
+            await sync(self, d, rs_list)
+            return None
+        kind = strategy_type(d)
+        if kind == RECREATE:
+            return await rollout_recreate(self, d, rs_list, pod_map)
+        if kind == ROLLING_UPDATE:
+            return await rollout_rolling(self, d, rs_list)
+        raise ValueError(f"unexpected deployment strategy type: {kind}")
+
+    async def get_replica_sets_for_deployment(self, d: Deployment) -> list[ReplicaSet]:
+        """Claim the Deployment's ReplicaSets: those it controls, plus orphans it adopts.
+
+        Only ReplicaSets controlled by ``d`` or by no one can change hands, so those are
+        the candidates (upstream lists the whole namespace and skips the rest).
+
+        Upstream: deployment_controller.go getReplicaSetsForDeployment
+        """
+        try:
+            selector = selector_from_label_selector(d.spec.selector)
+        except ValueError as exc:
+            raise ValueError(f"deployment {d.key} has invalid label selector: {exc}") from exc
+        owned = self.rs_lister.by_index("controller", d.uid)
+        orphans = self.rs_lister.by_index(ORPHAN_INDEX, d.namespace)
+        candidates = [rs for rs in (*owned, *orphans) if isinstance(rs, ReplicaSet)]
+        return await claim_replica_sets(self.client, d, selector, candidates)
+
+    def get_pod_map_for_deployment(self, d: Deployment, rs_list: list[ReplicaSet]) -> PodMap:
+        """Pods that the Deployment's selector matches, by the uid of the ReplicaSet controlling them.
+
+        Pods of every phase are kept: Recreate must see old pods that still run.
+
+        Upstream: deployment_controller.go getPodMapForDeployment
+        """
+        selector = selector_from_label_selector(d.spec.selector)
+        pod_map: dict[str, list[Pod]] = {}
+        for rs in rs_list:
+            pods = self.pod_lister.by_index("controller", rs.uid)
+            pod_map[rs.uid] = [
+                p for p in pods if isinstance(p, Pod) and selector.matches(p.metadata.labels)
+            ]
+        return pod_map
+
+    def _current(self, rs_list: list[ReplicaSet]) -> list[ReplicaSet]:
+        """The ReplicaSets as the cache holds them now (an earlier step may have updated one)."""
+        current = []
+        for rs in rs_list:
+            fresh = self.rs_lister.get(rs.namespace, rs.name)
+            current.append(fresh if isinstance(fresh, ReplicaSet) and fresh.uid == rs.uid else rs)
+        return current

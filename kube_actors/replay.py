@@ -1,0 +1,300 @@
+"""Time travel over an event log: the cluster at any resourceVersion or time, and the
+history of one object with what each record changed, who made it and why.
+
+Everything here reads; nothing starts a controller or writes a record. A ``Snapshot`` is
+the fold of the log up to a position (``State.from_log(log, at=...)``) with the reads a
+user asks for: get, list, the events about an object, what an object owns. Its ``now`` is
+the time of the last record folded, the instant the snapshot shows (``AGE`` columns are
+relative to it).
+
+``object_history`` walks the log once, decoding only the envelopes of records that are
+not about the object, and ``diff_fields`` says in one line per field what a record
+changed (``spec.replicas: 3→5``, ``+metadata.deletionTimestamp``).
+"""
+
+from __future__ import annotations
+
+import builtins
+import json
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, final
+
+import msgspec
+
+from kube_actors._names import is_namespaced
+from kube_actors.api.codec import decode_object
+from kube_actors.api.meta import AnyObject, object_key
+from kube_actors.api.selectors import Selector, parse_selector
+from kube_actors.clock import DEFAULT_START
+from kube_actors.errors import LogCorrupted, NotFound
+from kube_actors.eventlog import FileLog, LogEngine
+from kube_actors.eventlog.records import decode_head, parse_ts
+from kube_actors.store import State
+
+At = int | datetime | None
+"""A position in the log: a resourceVersion, a time, or ``None`` for the end."""
+
+
+@final
+class Snapshot:
+    """The cluster as the log describes it at one position (read-only)."""
+
+    def __init__(self, state: State, source: str = "<log>") -> None:
+        self.state = state
+        self.source = source
+
+    @property
+    def rv(self) -> int:
+        """The resourceVersion of the last record folded (0 for an empty log)."""
+        return self.state.rv
+
+    @property
+    def now(self) -> datetime:
+        """The time of the last record folded: the instant this snapshot shows."""
+        return parse_ts(self.state.ts) if self.state.ts else DEFAULT_START
+
+    def kinds(self) -> builtins.list[str]:
+        """Kinds with at least one live object."""
+        return self.state.kinds()
+
+    def try_get(self, kind: str, name: str, namespace: str | None = "default") -> AnyObject | None:
+        """The object, or ``None``."""
+        ns = (namespace or "default") if is_namespaced(kind) else None
+        entry = self.state.get(kind, object_key(ns, name))
+        return entry.obj if entry is not None else None
+
+    def get(self, kind: str, name: str, namespace: str | None = "default") -> AnyObject:
+        """The object.
+
+        Raises:
+            NotFound: it does not exist at this position.
+        """
+        obj = self.try_get(kind, name, namespace)
+        if obj is None:
+            raise NotFound(kind, name, namespace)
+        return obj
+
+    def list(
+        self, kind: str, namespace: str | None = None, selector: Selector | str | None = None
+    ) -> builtins.list[AnyObject]:
+        """Objects ordered by namespace then name, as the API server lists them."""
+        ns = namespace if is_namespaced(kind) else None
+        items = [entry.obj for entry in self.state.entries(kind, ns)]
+        if selector is None:
+            return items
+        compiled = parse_selector(selector) if isinstance(selector, str) else selector
+        return [obj for obj in items if compiled.matches(obj.metadata.labels)]
+
+    def events_for(self, obj: AnyObject) -> builtins.list[AnyObject]:
+        """Events whose ``involvedObject`` is ``obj`` (by uid), oldest first."""
+        uid = obj.metadata.uid
+        found = []
+        for event in self.list("Event", obj.metadata.namespace or "default"):
+            ref = getattr(event, "involved_object", None)
+            if ref is None:
+                continue
+            if (uid and ref.uid == uid) or (not ref.uid and ref.kind == obj.kind and ref.name == obj.name):
+                found.append(event)
+        return sort_events(found)
+
+    def owned_by(self, owner: AnyObject, kind: str) -> builtins.list[AnyObject]:
+        """Objects of ``kind`` whose controller reference points at ``owner``."""
+        uid = owner.metadata.uid
+        return [
+            obj
+            for obj in self.list(kind, owner.metadata.namespace or None)
+            if any(ref.controller and ref.uid == uid for ref in obj.metadata.owner_references)
+        ]
+
+
+def event_time(event: Any) -> datetime:
+    """When an event last happened (series, lastTimestamp, eventTime, firstTimestamp)."""
+    series = getattr(event, "series", None)
+    if series is not None and series.last_observed_time is not None:
+        return series.last_observed_time  # type: ignore[no-any-return]
+    for name in ("last_timestamp", "event_time", "first_timestamp"):
+        value = getattr(event, name, None)
+        if value is not None:
+            return value  # type: ignore[no-any-return]
+    created: datetime | None = event.metadata.creation_timestamp
+    return created or DEFAULT_START
+
+
+def sort_events(events: Iterable[AnyObject]) -> list[AnyObject]:
+    """Oldest first by the time each last happened, ties in log order.
+
+    Upstream: kubectl/pkg/util/event SortableEvents
+    """
+    return sorted(events, key=lambda e: (event_time(e), int(e.metadata.resource_version or 0)))
+
+
+def open_log(path: str | os.PathLike[str]) -> FileLog:
+    """A log file opened read-only; a file that does not exist reads as an empty log."""
+    return FileLog(path, readonly=True)
+
+
+def state_at(log: LogEngine, at: At = None, lines: Iterable[tuple[int, bytes]] | None = None) -> State:
+    """The fold of ``log`` (or of ``lines`` read from it) up to ``at``.
+
+    Raises:
+        LogCorrupted: a damaged record before the position.
+    """
+    state = State()
+    state.fold_lines(
+        log.lines() if lines is None else lines,
+        source=log.name,
+        at_rv=at if isinstance(at, int) else None,
+        at_time=at if isinstance(at, datetime) else None,
+    )
+    return state
+
+
+def snapshot(path: str | os.PathLike[str], at: At = None) -> Snapshot:
+    """The cluster a log file describes, at ``at``."""
+    log = open_log(path)
+    try:
+        return Snapshot(state_at(log, at), log.name)
+    finally:
+        log.close()
+
+
+# --- history ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryEntry:
+    """One record that touched an object: when, who, why, and what it changed."""
+
+    rv: int
+    ts: str
+    type: str
+    actor: str
+    cause: str
+    kind: str
+    changes: tuple[str, ...]
+    raw: bytes = field(repr=False)
+
+    @property
+    def obj(self) -> AnyObject:
+        """The object as this record wrote it."""
+        return decode_object(self.kind, self.raw)
+
+
+def object_history(log: LogEngine, kind: str, name: str, namespace: str | None = "default") -> list[HistoryEntry]:
+    """Every record about ``kind`` ``namespace/name``, oldest first, with field diffs.
+
+    A name that was deleted and created again shows both lives; the diff starts afresh at
+    each creation.
+
+    Raises:
+        LogCorrupted: a damaged record.
+    """
+    ns = (namespace or "default") if is_namespaced(kind) else None
+    history: list[HistoryEntry] = []
+    previous: dict[str, Any] | None = None
+    for number, line in log.lines():
+        try:
+            head, ident = decode_head(line)
+        except msgspec.DecodeError as exc:
+            raise LogCorrupted(log.name, number, f"not a valid record: {exc}") from None
+        meta = ident.metadata
+        if ident.kind != kind or meta.name != name or (meta.namespace or None) != ns:
+            continue
+        raw = bytes(head.object)
+        current: dict[str, Any] = msgspec.json.decode(raw)
+        changes = _changes(head.type, previous, current)
+        history.append(
+            HistoryEntry(int(meta.resource_version or 0), head.ts, head.type, head.actor, head.cause, kind, changes, raw)
+        )
+        previous = None if head.type == "DELETED" else current
+    return history
+
+
+def _changes(type_: str, old: dict[str, Any] | None, new: dict[str, Any]) -> tuple[str, ...]:
+    if type_ == "DELETED":
+        return ("deleted",)
+    if old is None:
+        return ("created",)
+    return tuple(diff_fields(old, new)) or ("no field changes",)
+
+
+# --- field diffs -----------------------------------------------------------------------
+
+IGNORED_PATHS = frozenset({"metadata.resourceVersion", "metadata.managedFields"})
+LIST_KEYS = ("name", "type", "uid", "ip", "containerPort")
+MAX_VALUE = 40
+
+
+def abbreviate(value: Any, limit: int = MAX_VALUE) -> str:
+    """A value in a diff line: strings as they are, the rest as compact JSON, cut at ``limit``."""
+    text = value if isinstance(value, str) else json.dumps(value, separators=(",", ":"), sort_keys=True)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _join(path: str, key: str) -> str:
+    if "." in key or "/" in key:
+        return f"{path}[{key}]"
+    return f"{path}.{key}" if path else key
+
+
+def _keyed(*lists: list[Any]) -> str | None:
+    """A field that identifies the items of every list (``name`` for containers...)."""
+    if not any(lists) or not all(isinstance(i, dict) for items in lists for i in items):
+        return None
+    for key in LIST_KEYS:
+        if all(_unique(items, key) for items in lists):
+            return key
+    return None
+
+
+def _unique(items: list[dict[str, Any]], key: str) -> bool:
+    values = [i.get(key) for i in items]
+    return all(v is not None for v in values) and len(set(map(str, values))) == len(values)
+
+
+def diff_fields(old: Any, new: Any, path: str = "") -> list[str]:
+    """What changed between two JSON values, one entry per leaf: ``spec.replicas: 3→5``,
+    ``+metadata.deletionTimestamp``, ``-metadata.finalizers``.
+
+    Lists of objects with a unique ``name``/``type``/``uid`` are matched by it
+    (``spec.template.spec.containers[nginx].image: nginx:1.14.2→nginx:1.16.1``); other lists
+    are compared whole. The resourceVersion and managedFields are not reported.
+    """
+    if path in IGNORED_PATHS or old == new:
+        return []
+    if isinstance(old, dict) and isinstance(new, dict):
+        out: list[str] = []
+        for key in sorted(old.keys() | new.keys()):
+            sub = _join(path, key)
+            if sub in IGNORED_PATHS:
+                continue
+            if key not in new:
+                out.append(f"-{sub}")
+            elif key not in old:
+                out.append(f"+{sub}")
+            else:
+                out.extend(diff_fields(old[key], new[key], sub))
+        return out
+    if isinstance(old, list) and isinstance(new, list):
+        key = _keyed(old, new)
+        if key is not None:
+            return _diff_keyed(old, new, key, path)
+    return [f"{path}: {abbreviate(old)}→{abbreviate(new)}"]
+
+
+def _diff_keyed(old: list[dict[str, Any]], new: list[dict[str, Any]], key: str, path: str) -> list[str]:
+    before = {str(i[key]): i for i in old}
+    after = {str(i[key]): i for i in new}
+    out: list[str] = []
+    for name in [*before, *(n for n in after if n not in before)]:
+        sub = f"{path}[{name}]"
+        if name not in after:
+            out.append(f"-{sub}")
+        elif name not in before:
+            out.append(f"+{sub}")
+        else:
+            out.extend(diff_fields(before[name], after[name], sub))
+    return out

@@ -1,0 +1,37 @@
+"""The simulated data plane: the default scheduler, one kubelet per node, and ``SimProfile``.
+
+Importing this package registers the ``SimulationProfile`` kind (``sim.kube-actors.io/v1``)
+with ``api.registry``, so stores and codecs decode it.
+"""
+
+from __future__ import annotations
+
+from kube_actors.sim.kubelet import Kubelet as Kubelet
+from kube_actors.sim.kubelet import NodeAgents as NodeAgents
+from kube_actors.sim.profile import ContainerRule as ContainerRule
+from kube_actors.sim.profile import MetricRule as MetricRule
+from kube_actors.sim.profile import NodeCapacity as NodeCapacity
+from kube_actors.sim.profile import NodeFailure as NodeFailure
+from kube_actors.sim.profile import NodeTaint as NodeTaint
+from kube_actors.sim.profile import SimNode as SimNode
+from kube_actors.sim.profile import SimProfile as SimProfile
+from kube_actors.sim.profile import SimulationProfile as SimulationProfile
+from kube_actors.sim.profile import load_profile as load_profile
+from kube_actors.sim.scheduler import Scheduler as Scheduler
+from kube_actors.sim.world import SimWorld as SimWorld
+
+__all__ = [
+    "ContainerRule",
+    "Kubelet",
+    "MetricRule",
+    "NodeAgents",
+    "NodeCapacity",
+    "NodeFailure",
+    "NodeTaint",
+    "Scheduler",
+    "SimNode",
+    "SimProfile",
+    "SimWorld",
+    "SimulationProfile",
+    "load_profile",
+]

@@ -1,0 +1,433 @@
+"""The simulated container runtime: how a pod's containers start, run, exit, restart and stop.
+
+``PodRun`` is the kubelet's memory of one pod; it is advanced to a point in (monotonic)
+time by ``advance`` and rendered into a ``PodStatus`` by ``pod_status``. Nothing here
+reads a clock or writes anything: the kubelet passes ``now`` in and schedules the next
+transition ``next_transition`` tells it about.
+
+A container's life: it starts ``podStartup`` seconds after the kubelet first saw the pod
+bound (or waits in ``ErrImagePull``, then ``ImagePullBackOff`` for good, when its image
+matches an image-pull failure); it is ready ``readinessDelay`` seconds after it starts;
+it runs for its ``runFor`` (forever when unset) and exits with its exit code; whether it
+restarts depends on the pod's restartPolicy, with upstream's crash back-off (10 s,
+doubling, at most 300 s, reset after 600 s without a crash) in ``CrashLoopBackOff``.
+
+Upstream: pkg/kubelet/kubelet_pods.go getPhase, generateAPIPodStatus;
+pkg/kubelet/status/generate.go; pkg/kubelet/kuberuntime/kuberuntime_container.go;
+staging/src/k8s.io/client-go/util/flowcontrol/backoff.go
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Final
+
+from kube_actors.api.core import (
+    ContainerState,
+    ContainerStateRunning,
+    ContainerStateTerminated,
+    ContainerStateWaiting,
+    ContainerStatus,
+)
+
+EPSILON: Final = 1e-3
+"""Seconds within which a transition counts as due (timers round-trip through datetimes)."""
+
+BACKOFF_INITIAL: Final = 10.0
+BACKOFF_MAX: Final = 300.0
+IMAGE_BACKOFF_AFTER: Final = 1.0
+"""Seconds a failed pull shows ``ErrImagePull`` before it settles in ``ImagePullBackOff``."""
+
+# container phases (kubelet-internal, not API values)
+CREATING: Final = "creating"
+RUNNING: Final = "running"
+BACKOFF: Final = "backoff"
+PULL_FAILED: Final = "pull-failed"
+EXITED: Final = "exited"
+
+
+@dataclass(slots=True)
+class ContainerRun:
+    """One container's runtime state. Times are on the kubelet's monotonic clock."""
+
+    name: str
+    image: str
+    run_for: float | None
+    exit_code: int
+    pull_fails: bool = False
+    phase: str = CREATING
+    restart_count: int = 0
+    container_id: str = ""
+    started_at: float = 0.0
+    started_wall: datetime | None = None
+    ready_at: float = 0.0
+    restart_at: float = 0.0
+    backoff: float = 0.0
+    backoff_updated: float | None = None
+    waiting_reason: str = "ContainerCreating"
+    waiting_message: str | None = None
+    terminated: ContainerStateTerminated | None = None
+    last_terminated: ContainerStateTerminated | None = None
+
+
+@dataclass(slots=True)
+class PodRun:
+    """The kubelet's memory of one pod (by uid)."""
+
+    uid: str
+    pod_name: str
+    namespace: str
+    restart_policy: str
+    start_at: float
+    seen_wall: datetime
+    containers: list[ContainerRun]
+    init_containers: list[tuple[str, str]] = field(default_factory=list)
+    started: bool = False
+    pull_backoff_at: float | None = None
+    killed: bool = False
+    delete_at: float | None = None
+    pod_ip: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RuntimeEvent:
+    """Something worth an Event: ``reason``, ``message``, ``type``."""
+
+    type: str
+    reason: str
+    message: str
+
+
+def container_id(uid: str, name: str, attempt: int) -> str:
+    """A stable id for attempt ``attempt`` of container ``name`` of pod ``uid``."""
+    return "containerd://" + hashlib.sha256(f"{uid}/{name}/{attempt}".encode()).hexdigest()
+
+
+def image_id(image: str) -> str:
+    """A stable ``imageID`` for ``image``."""
+    repo = image.split("@", 1)[0]
+    slash = repo.rfind("/")
+    colon = repo.rfind(":")
+    if colon > slash:
+        repo = repo[:colon]
+    return f"{repo}@sha256:{hashlib.sha256(image.encode()).hexdigest()}"
+
+
+def go_duration(seconds: float) -> str:
+    """``seconds`` as Go prints a ``time.Duration`` (``10s``, ``1m20s``, ``5m0s``)."""
+    whole = int(seconds)
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours}h{minutes}m{secs}s"
+    if minutes:
+        return f"{minutes}m{secs}s"
+    return f"{secs}s"
+
+
+def format_pod(run: PodRun) -> str:
+    """``name_namespace(uid)``, as the kubelet names pods in messages (format.Pod)."""
+    return f"{run.pod_name}_{run.namespace}({run.uid})"
+
+
+# -- transitions ---------------------------------------------------------------------------
+
+
+def start_pod(
+    run: PodRun, now: float, wall: datetime, readiness_delay: float
+) -> list[RuntimeEvent]:
+    """Start the pod's containers (or fail their image pulls)."""
+    run.started = True
+    events: list[RuntimeEvent] = []
+    for c in run.containers:
+        if c.pull_fails:
+            c.phase = PULL_FAILED
+            c.waiting_reason = "ErrImagePull"
+            c.waiting_message = f'rpc error: code = NotFound desc = failed to pull and unpack image "{c.image}": not found'
+            run.pull_backoff_at = now + IMAGE_BACKOFF_AFTER
+            events.append(
+                RuntimeEvent(
+                    "Warning", "Failed", f'Failed to pull image "{c.image}": {c.waiting_message}'
+                )
+            )
+        else:
+            start_container(run, c, now, wall, readiness_delay)
+    return events
+
+
+def start_container(
+    run: PodRun, c: ContainerRun, now: float, wall: datetime, readiness_delay: float
+) -> None:
+    """Run (or re-run) a container."""
+    c.phase = RUNNING
+    c.started_at = now
+    c.started_wall = wall
+    c.ready_at = now + readiness_delay
+    c.container_id = container_id(run.uid, c.name, c.restart_count)
+    c.waiting_message = None
+
+
+def advance(run: PodRun, now: float, wall: datetime, readiness_delay: float) -> list[RuntimeEvent]:
+    """Apply every transition due by ``now``: image back-off, exits, restarts."""
+    events: list[RuntimeEvent] = []
+    if run.pull_backoff_at is not None and now + EPSILON >= run.pull_backoff_at:
+        run.pull_backoff_at = None
+        for c in run.containers:
+            if c.phase == PULL_FAILED:
+                c.waiting_reason = "ImagePullBackOff"
+                c.waiting_message = f'Back-off pulling image "{c.image}"'
+                events.append(RuntimeEvent("Normal", "BackOff", c.waiting_message))
+    if run.killed:
+        return events
+    for c in run.containers:
+        while True:
+            if (
+                c.phase == RUNNING
+                and c.run_for is not None
+                and now + EPSILON >= c.started_at + c.run_for
+            ):
+                events.extend(exit_container(run, c, now, wall))
+            elif c.phase == BACKOFF and now + EPSILON >= c.restart_at:
+                c.restart_count += 1
+                start_container(run, c, now, wall, readiness_delay)
+            else:
+                break
+    return events
+
+
+def exit_container(run: PodRun, c: ContainerRun, now: float, wall: datetime) -> list[RuntimeEvent]:
+    """The container's process ended: terminated, then restarted after a back-off if the policy says so.
+
+    Upstream: kuberuntime_container.go, pkg/kubelet/container/helpers.go ShouldContainerBeRestarted
+    """
+    terminated = ContainerStateTerminated(
+        exit_code=c.exit_code,
+        reason="Completed" if c.exit_code == 0 else "Error",
+        started_at=c.started_wall,
+        finished_at=wall,
+        container_id=c.container_id,
+    )
+    policy = run.restart_policy
+    if policy == "Never" or (policy == "OnFailure" and c.exit_code == 0):
+        c.phase = EXITED
+        c.terminated = terminated
+        return []
+    c.backoff = next_backoff(c, now)
+    c.phase = BACKOFF
+    c.restart_at = now + c.backoff
+    c.last_terminated = terminated
+    c.waiting_reason = "CrashLoopBackOff"
+    c.waiting_message = f"back-off {go_duration(c.backoff)} restarting failed container={c.name} pod={format_pod(run)}"
+    message = f"Back-off restarting failed container {c.name} in pod {format_pod(run)}"
+    return [RuntimeEvent("Warning", "BackOff", message)]
+
+
+def change_image(
+    run: PodRun,
+    c: ContainerRun,
+    fresh: ContainerRun,
+    now: float,
+    wall: datetime,
+    readiness_delay: float,
+) -> list[RuntimeEvent]:
+    """The pod now names another image for ``c``: the container is recreated with it.
+
+    A container that has finished for good is left alone.
+
+    Upstream: kuberuntime_manager.go computePodActions (container spec hash changed)
+    """
+    if c.phase == EXITED:
+        return []
+    events = [
+        RuntimeEvent(
+            "Normal", "Killing", f"Container {c.name} definition changed, will be restarted"
+        )
+    ]
+    if c.phase == RUNNING:
+        c.last_terminated = ContainerStateTerminated(
+            exit_code=0,
+            reason="Completed",
+            started_at=c.started_wall,
+            finished_at=wall,
+            container_id=c.container_id,
+        )
+    if c.phase in (RUNNING, BACKOFF):
+        c.restart_count += 1
+    c.image, c.run_for, c.exit_code, c.pull_fails = (
+        fresh.image,
+        fresh.run_for,
+        fresh.exit_code,
+        fresh.pull_fails,
+    )
+    if c.pull_fails:
+        c.phase = PULL_FAILED
+        c.waiting_reason = "ErrImagePull"
+        c.waiting_message = f'rpc error: code = NotFound desc = failed to pull and unpack image "{c.image}": not found'
+        run.pull_backoff_at = now + IMAGE_BACKOFF_AFTER
+        events.append(
+            RuntimeEvent(
+                "Warning", "Failed", f'Failed to pull image "{c.image}": {c.waiting_message}'
+            )
+        )
+    else:
+        start_container(run, c, now, wall, readiness_delay)
+    return events
+
+
+def next_backoff(c: ContainerRun, now: float) -> float:
+    """The crash back-off: 10 s, doubling to 300 s; back to 10 s after 600 s without a crash.
+
+    Upstream: client-go util/flowcontrol/backoff.go Backoff.Next
+    """
+    if c.backoff_updated is None or now - c.backoff_updated > 2 * BACKOFF_MAX:
+        delay = BACKOFF_INITIAL
+    else:
+        delay = min(c.backoff * 2, BACKOFF_MAX)
+    c.backoff_updated = now
+    return delay
+
+
+def kill_pod(run: PodRun, wall: datetime) -> None:
+    """Stop every container (the pod is being deleted): running ones end as terminated."""
+    run.killed = True
+    run.pull_backoff_at = None
+    for c in run.containers:
+        if c.phase == RUNNING:
+            c.terminated = ContainerStateTerminated(
+                exit_code=0,
+                reason="Completed",
+                started_at=c.started_wall,
+                finished_at=wall,
+                container_id=c.container_id,
+            )
+            c.phase = EXITED
+        elif c.phase == BACKOFF:
+            c.terminated, c.last_terminated = c.last_terminated, None
+            c.phase = EXITED
+
+
+def is_running(run: PodRun) -> bool:
+    """Whether any container runs or has run (what makes a deletion wait for its grace period)."""
+    return run.started and any(c.phase in (RUNNING, BACKOFF, EXITED) for c in run.containers)
+
+
+def next_transition(run: PodRun, now: float) -> float | None:
+    """The time of the next thing that will happen to the pod by itself."""
+    times: list[float] = []
+    if not run.started:
+        times.append(run.start_at)
+    if run.pull_backoff_at is not None:
+        times.append(run.pull_backoff_at)
+    if run.delete_at is not None:
+        times.append(run.delete_at)
+    if not run.killed:
+        for c in run.containers:
+            if c.phase == RUNNING:
+                if c.ready_at > now + EPSILON:
+                    times.append(c.ready_at)
+                if c.run_for is not None:
+                    times.append(c.started_at + c.run_for)
+            elif c.phase == BACKOFF:
+                times.append(c.restart_at)
+    return min(times) if times else None
+
+
+# -- status --------------------------------------------------------------------------------
+
+
+def container_ready(c: ContainerRun, now: float) -> bool:
+    """Running and past its readiness delay."""
+    return c.phase == RUNNING and now + EPSILON >= c.ready_at
+
+
+def container_status(c: ContainerRun, now: float) -> ContainerStatus:
+    """The API status of one container."""
+    if c.phase == RUNNING:
+        state = ContainerState(running=ContainerStateRunning(started_at=c.started_wall))
+    elif c.phase == EXITED:
+        state = ContainerState(terminated=c.terminated)
+    else:
+        state = ContainerState(
+            waiting=ContainerStateWaiting(reason=c.waiting_reason, message=c.waiting_message)
+        )
+    last = (
+        ContainerState(terminated=c.last_terminated)
+        if c.last_terminated is not None
+        else ContainerState()
+    )
+    return ContainerStatus(
+        name=c.name,
+        ready=container_ready(c, now),
+        restart_count=c.restart_count,
+        image=c.image,
+        image_id=image_id(c.image) if c.container_id else "",
+        container_id=c.container_id or None,
+        started=c.phase == RUNNING,
+        state=state,
+        last_state=last,
+    )
+
+
+def init_container_statuses(run: PodRun) -> list[ContainerStatus]:
+    """Init containers ran to completion the moment the pod started."""
+    statuses = []
+    for name, image in run.init_containers:
+        cid = container_id(run.uid, name, 0)
+        terminated = ContainerStateTerminated(
+            exit_code=0,
+            reason="Completed",
+            started_at=run.seen_wall,
+            finished_at=run.seen_wall,
+            container_id=cid,
+        )
+        statuses.append(
+            ContainerStatus(
+                name=name,
+                ready=True,
+                image=image,
+                image_id=image_id(image),
+                container_id=cid,
+                started=False,
+                state=ContainerState(terminated=terminated),
+            )
+        )
+    return statuses
+
+
+def get_phase(restart_policy: str, statuses: list[ContainerStatus]) -> str:
+    """The pod phase its containers' states add up to.
+
+    Upstream: pkg/kubelet/kubelet_pods.go getPhase (podIsTerminal=false)
+    """
+    running = waiting = stopped = succeeded = 0
+    for status in statuses:
+        state = status.state
+        if state.running is not None:
+            running += 1
+        elif state.terminated is not None:
+            stopped += 1
+            succeeded += state.terminated.exit_code == 0
+        elif status.last_state.terminated is not None:
+            stopped += 1
+        else:
+            waiting += 1
+    if waiting > 0:
+        return "Pending"
+    if running > 0:
+        return "Running"
+    if stopped > 0:
+        if restart_policy == "Always":
+            return "Running"
+        if stopped == succeeded:
+            return "Succeeded"
+        if restart_policy == "Never":
+            return "Failed"
+        return "Running"
+    return "Pending"
+
+
+def unready_message(names: list[str]) -> str:
+    """``containers with unready status: [a b]`` (a Go string slice)."""
+    return f"containers with unready status: [{' '.join(names)}]"

@@ -1,0 +1,411 @@
+"""``Kubelet``: one node agent per node, moving the pods bound to it through their lives.
+
+Each ``Kubelet`` is its own actor with its own queue. Its keys are the keys of the pods
+bound to its node, plus the node's name for the node's own status. ``NodeAgents`` routes
+informer events: one handler looks up the agent of a pod's node (no per-node filtering of
+every event), and a ``Node`` that appears later gets a new agent, started at run time.
+
+For a pod the kubelet (see ``containers`` for the container life cycle):
+- after ``podStartup`` seconds from first seeing the pod bound, reports it Running (host
+  IP, pod IP from the node's CIDR, start time, container statuses), Ready after
+  ``readinessDelay``; or, for an image that fails to pull, ``ErrImagePull`` then
+  ``ImagePullBackOff`` with the pod left Pending;
+- lets containers exit and restart as the profile, the pod's annotations and its
+  restartPolicy say, ending in Succeeded or Failed when they are all done;
+- on a deletion timestamp stops the containers and, ``deletionGracePeriodSeconds`` after
+  it saw the deletion, removes the pod (grace 0); a pod that never ran goes at once.
+
+Node status is written only when it changes: no heartbeats, so a settled cluster stays
+quiet. While the node's kubelet is stopped (a profile ``nodeFailures`` window) the node's
+conditions are ``Unknown`` and its pods are left as they are, deletions included; at
+recovery the node is Ready again and every pod on it is looked at afresh.
+
+Deviation: the kubelet writes no routine events (Pulling, Pulled, Created, Started,
+Killing), only the ones that report trouble (Failed pulls, BackOff), to keep large
+scale-ups' logs lean; there are no node heartbeats or leases; a pod being deleted keeps
+its phase (upstream 1.27+ moves it to Succeeded/Failed first), so Job counting is not
+disturbed by deletions; marking the node Unknown when its kubelet stops is upstream's node
+lifecycle controller's job, done here until that controller exists.
+
+Upstream: pkg/kubelet/kubelet.go syncPod, pod_workers.go, kubelet_node_status.go
+"""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import datetime
+from typing import Any, ClassVar, Final, Protocol, final
+
+import msgspec
+import structlog
+
+from kube_actors.api.core import Node, Pod, PodStatus
+from kube_actors.api.pods import (
+    container_images,
+    is_pod_terminal,
+    pod_containers,
+    pod_init_containers,
+    pod_restart_policy,
+)
+from kube_actors.errors import NotFound
+from kube_actors.informer import DeletedFinalStateUnknown, cache_key
+from kube_actors.runtime import Controller, ControllerContext, EventRecorder
+from kube_actors.sim.containers import (
+    EPSILON,
+    ContainerRun,
+    PodRun,
+    RuntimeEvent,
+    advance,
+    change_image,
+    is_running,
+    kill_pod,
+    next_transition,
+    start_pod,
+)
+from kube_actors.sim.network import PodNetwork
+from kube_actors.sim.nodes import complete_registration, free_index, node_internal_ip, wanted_status
+from kube_actors.sim.profile import EXIT_CODE_ANNOTATION, RUN_FOR_ANNOTATION, SimProfile, seconds
+from kube_actors.sim.status import pod_status, resume_run, start_containers
+from kube_actors.sim.status import seconds as whole_seconds
+
+log = structlog.get_logger("kube_actors.sim")
+
+NODE_INDEX: Final = "sim.nodeName"
+"""Pod informer index: the pod's ``spec.nodeName``."""
+
+
+class World(Protocol):
+    """What a kubelet needs from the simulated world."""
+
+    @property
+    def profile(self) -> SimProfile:
+        """The profile in force."""
+        ...
+
+    def node_down(self, node: str, now: float) -> bool:
+        """Whether ``node``'s kubelet is stopped at monotonic time ``now``."""
+        ...
+
+
+def node_index(obj: Any) -> tuple[str, ...]:
+    """Index pods by the node they are bound to."""
+    if isinstance(obj, Pod):
+        node = obj.spec.get("nodeName")
+        if isinstance(node, str) and node:
+            return (node,)
+    return ()
+
+
+@final
+class Kubelet(Controller):
+    """The node agent of one node; see the module docstring."""
+
+    name: ClassVar[str] = "kubelet"
+
+    def __init__(self, ctx: ControllerContext, node_name: str, world: World, **kwargs: Any) -> None:
+        super().__init__(ctx, **kwargs)
+        self.node_name = node_name
+        self.world = world
+        self.recorder = EventRecorder(ctx.store, self.name, host=node_name)
+        self.runs: dict[str, PodRun] = {}
+        self.network = PodNetwork()
+        self.down = False
+        self.log = self.log.bind(node=node_name)
+
+    # -- time --------------------------------------------------------------------------
+    def _now(self) -> tuple[float, datetime]:
+        return self.clock.monotonic(), self.clock.now()
+
+    # -- sync --------------------------------------------------------------------------
+    async def sync(self, key: str) -> float | None:
+        """Sync the node (key without a slash) or one pod."""
+        if "/" not in key:
+            await self.sync_node()
+            return None
+        return await self.sync_pod(key)
+
+    async def sync_pod(self, key: str) -> float | None:
+        """Move one pod to where it should be now; return when to look again.
+
+        Upstream: pkg/kubelet/kubelet.go syncPod, syncTerminatingPod
+        """
+        now, wall = self._now()
+        if self.world.node_down(self.node_name, now):
+            return None
+        pod = self.informer("Pod").lister.get_key(key)
+        if not isinstance(pod, Pod) or pod.spec.get("nodeName") != self.node_name:
+            self.forget(key)
+            return None
+        run = self.runs.get(key)
+        if run is None or run.uid != pod.metadata.uid:
+            if is_pod_terminal(pod) and pod.metadata.deletion_timestamp is None:
+                return None
+            run = self.runs[key] = self.admit(key, pod, now, wall)
+        if pod.metadata.deletion_timestamp is not None:
+            return await self.sync_terminating(key, pod, run, now, wall)
+        if is_pod_terminal(pod):
+            self.forget(key)
+            return None
+        profile = self.world.profile
+        events: list[RuntimeEvent] = []
+        if not run.started:
+            if now + EPSILON < run.start_at:
+                return run.start_at - now
+            run.pod_ip = self.network.allocate(key, self._pod_cidr(), self._used_ips)
+            events += start_pod(run, now, wall, float(profile.readiness_delay))
+        else:
+            events += self.update_images(run, pod, now, wall)
+        events += advance(run, now, wall, float(profile.readiness_delay))
+        status = await self.write_status(pod, run, now, wall)
+        self.emit(pod, events)
+        if status.phase in ("Succeeded", "Failed"):
+            self.forget(key)
+            return None
+        return self._requeue_after(run, now)
+
+    async def sync_terminating(
+        self, key: str, pod: Pod, run: PodRun, now: float, wall: datetime
+    ) -> float | None:
+        """Stop the containers, wait out the grace period, remove the pod.
+
+        Upstream: pkg/kubelet/kubelet.go syncTerminatingPod, status_manager.go canBeDeleted
+        """
+        if not is_running(run) or is_pod_terminal(pod):
+            await self.delete_pod(pod)
+            return None
+        if run.delete_at is None:
+            grace = pod.metadata.deletion_grace_period_seconds or 0
+            run.delete_at = now + grace
+            kill_pod(run, wall)
+            await self.write_status(pod, run, now, wall)
+        if now + EPSILON >= run.delete_at:
+            await self.delete_pod(pod)
+            return None
+        return run.delete_at - now
+
+    def admit(self, key: str, pod: Pod, now: float, wall: datetime) -> PodRun:
+        """The kubelet's record of a pod it sees for the first time (resumed from its status if it has one)."""
+        profile = self.world.profile
+        spec = pod.spec
+        policy = pod_restart_policy(spec)
+        containers = [
+            container_run(profile, pod, str(c.get("name", "")), str(c.get("image", "")), policy)
+            for c in pod_containers(spec)
+        ]
+        run = PodRun(
+            uid=pod.metadata.uid or "",
+            pod_name=pod.name,
+            namespace=pod.namespace,
+            restart_policy=policy,
+            start_at=now + float(profile.pod_startup),
+            seen_wall=wall,
+            containers=containers,
+            init_containers=[
+                (str(c.get("name", "")), str(c.get("image", ""))) for c in pod_init_containers(spec)
+            ],
+        )
+        restart = resume_run(run, pod, now, wall, float(profile.readiness_delay))
+        if run.started:
+            if run.pod_ip:
+                self.network.claim(key, run.pod_ip)
+            start_containers(run, restart, now, wall, float(profile.readiness_delay))
+        return run
+
+    def update_images(
+        self, run: PodRun, pod: Pod, now: float, wall: datetime
+    ) -> list[RuntimeEvent]:
+        """Recreate the containers whose image the pod's spec changed (``kubectl set image pod``)."""
+        events: list[RuntimeEvent] = []
+        images = container_images(pod.spec)
+        profile = self.world.profile
+        for c in run.containers:
+            image = images.get(c.name)
+            if image is not None and image != c.image:
+                fresh = container_run(profile, pod, c.name, image, run.restart_policy)
+                events += change_image(run, c, fresh, now, wall, float(profile.readiness_delay))
+        return events
+
+    async def write_status(self, pod: Pod, run: PodRun, now: float, wall: datetime) -> PodStatus:
+        """Report the pod's status if it changed (CAS on the pod's resourceVersion); returns it."""
+        status = pod_status(pod, run, now, wall, self._host_ip())
+        if status != pod.status:
+            await self.client.update_status(msgspec.structs.replace(pod, status=status))
+        return status
+
+    async def delete_pod(self, pod: Pod) -> None:
+        """Remove the pod for good (grace 0, only this incarnation of it)."""
+        with contextlib.suppress(NotFound):
+            await self.client.delete(
+                "Pod", pod.name, pod.namespace, grace_period_seconds=0, uid=pod.metadata.uid
+            )
+
+    def emit(self, pod: Pod, events: list[RuntimeEvent]) -> None:
+        """Record runtime events about ``pod``."""
+        for event in events:
+            self.recorder.event(pod, event.type, event.reason, event.message)
+
+    def forget(self, key: str) -> None:
+        """Drop what the kubelet kept about a pod that is gone or done."""
+        self.runs.pop(key, None)
+        self.network.release(key)
+
+    def _requeue_after(self, run: PodRun, now: float) -> float | None:
+        due = next_transition(run, now)
+        return None if due is None else max(0.0, due - now)
+
+    # -- node --------------------------------------------------------------------------
+    def _node(self) -> Node | None:
+        node = self.informer("Node").lister.get(None, self.node_name)
+        return node if isinstance(node, Node) else None
+
+    def _host_ip(self) -> str | None:
+        node = self._node()
+        return node_internal_ip(node) if node is not None else None
+
+    def _pod_cidr(self) -> str | None:
+        node = self._node()
+        return node.spec.pod_cidr if node is not None else None
+
+    def _used_ips(self) -> dict[str, str]:
+        used = {}
+        for pod in self.informer("Pod").lister.by_index(NODE_INDEX, self.node_name):
+            if isinstance(pod, Pod) and pod.status.pod_ip and not is_pod_terminal(pod):
+                used[pod.status.pod_ip] = cache_key(pod)
+        return used
+
+    async def sync_node(self) -> None:
+        """Register the node if a user made it, and report its conditions when they change.
+
+        Upstream: pkg/kubelet/kubelet_node_status.go registerWithAPIServer, updateNodeStatus
+        """
+        node = self._node()
+        if node is None:
+            return
+        now, wall = self._now()
+        down = self.world.node_down(self.node_name, now)
+        if down != self.down:
+            self.down = down
+            self.log.info("node_stopped" if down else "node_recovered")
+            if not down:
+                for pod in self.informer("Pod").lister.by_index(NODE_INDEX, self.node_name):
+                    self.queue.add(cache_key(pod))
+        registered = complete_registration(node, lambda: free_index(self.store.list("Node")))  # type: ignore[arg-type]
+        if registered is not None:
+            updated = await self.client.update(registered)
+            assert isinstance(updated, Node)
+            node = updated
+        status = wanted_status(node, down, whole_seconds(wall))
+        if status != node.status:
+            await self.client.update_status(msgspec.structs.replace(node, status=status))
+
+
+def container_run(
+    profile: SimProfile, pod: Pod, name: str, image: str, restart_policy: str
+) -> ContainerRun:
+    """How one container of ``pod`` will behave: annotations, then the first matching rule, then defaults."""
+    run_for: float | None = None if restart_policy == "Always" else float(profile.job_pod_run_for)
+    exit_code = 0
+    rule = profile.container_rule(image)
+    if rule is not None:
+        if rule.crash_loop:
+            run_for, exit_code = 0.0, 1
+        if rule.run_for is not None:
+            run_for = float(rule.run_for)
+        if rule.exit_code is not None:
+            exit_code = rule.exit_code
+    annotations = pod.metadata.annotations
+    if RUN_FOR_ANNOTATION in annotations:
+        try:
+            run_for = seconds(annotations[RUN_FOR_ANNOTATION])
+        except ValueError:
+            log.warning("bad_annotation", pod=pod.key, annotation=RUN_FOR_ANNOTATION)
+    if EXIT_CODE_ANNOTATION in annotations:
+        try:
+            exit_code = int(annotations[EXIT_CODE_ANNOTATION])
+        except ValueError:
+            log.warning("bad_annotation", pod=pod.key, annotation=EXIT_CODE_ANNOTATION)
+    return ContainerRun(
+        name=name,
+        image=image,
+        run_for=run_for,
+        exit_code=exit_code,
+        pull_fails=profile.image_pull_fails(image),
+    )
+
+
+@final
+class NodeAgents:
+    """The kubelets by node name, and the informer handlers that route events to them."""
+
+    def __init__(self, ctx: ControllerContext, world: World) -> None:
+        self.ctx = ctx
+        self.world = world
+        self.agents: dict[str, Kubelet] = {}
+        pods = ctx.informers.informer("Pod")
+        pods.add_indexer(NODE_INDEX, node_index)
+        pods.add_handler(self._pod_added, self._pod_updated, self._pod_deleted)
+        ctx.informers.informer("Node").add_handler(
+            self._node_added, self._node_updated, self._node_deleted
+        )
+
+    def create(self, node_name: str) -> Kubelet:
+        """A kubelet for ``node_name`` (not started: the caller runs it)."""
+        agent = self.agents[node_name] = Kubelet(self.ctx, node_name, self.world)
+        return agent
+
+    def poke(self, node_name: str) -> None:
+        """Have the node's kubelet look at the node (its health may have changed)."""
+        agent = self.agents.get(node_name)
+        if agent is not None:
+            agent.queue.add(node_name)
+
+    # -- pods --------------------------------------------------------------------------
+    def _route(self, pod: Any, key: str | None = None) -> None:
+        node = pod.spec.get("nodeName") if isinstance(pod, Pod) else None
+        agent = self.agents.get(node) if isinstance(node, str) else None
+        if agent is not None:
+            agent.queue.add(key or cache_key(pod))
+
+    def _pod_added(self, pod: Any) -> None:
+        self._route(pod)
+
+    def _pod_updated(self, old: Any, new: Any) -> None:
+        if (
+            isinstance(old, Pod)
+            and isinstance(new, Pod)
+            and old.metadata.uid == new.metadata.uid
+            and old.metadata.deletion_timestamp == new.metadata.deletion_timestamp
+            and old.metadata.deletion_grace_period_seconds
+            == new.metadata.deletion_grace_period_seconds
+            and old.spec == new.spec
+        ):
+            return
+        self._route(new)
+
+    def _pod_deleted(self, obj: Any) -> None:
+        if isinstance(obj, DeletedFinalStateUnknown):
+            self._route(obj.obj, obj.key)
+        else:
+            self._route(obj)
+
+    # -- nodes -------------------------------------------------------------------------
+    def _node_added(self, node: Any) -> None:
+        if not isinstance(node, Node):
+            return
+        if node.name not in self.agents:
+            spawn = self.ctx.extras.get("spawn")
+            if spawn is None:
+                log.warning("node_without_agent", node=node.name)
+                return
+            spawn(self.create(node.name))
+        self.poke(node.name)
+
+    def _node_updated(self, old: Any, new: Any) -> None:
+        if isinstance(new, Node) and old is not new:
+            self.poke(new.name)
+
+    def _node_deleted(self, obj: Any) -> None:
+        node = obj.obj if isinstance(obj, DeletedFinalStateUnknown) else obj
+        agent = self.agents.pop(node.metadata.name, None)
+        if agent is not None:
+            agent.shut_down()

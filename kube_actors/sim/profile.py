@@ -1,0 +1,313 @@
+"""``SimProfile``: how the simulated data plane behaves, and the ``SimulationProfile`` kind that stores it.
+
+A profile describes the world the control plane runs against: the nodes (names, labels,
+taints, capacity), how long pods take to start and become ready, which images fail to
+pull, how containers behave (run time, exit code, crash loops; by image glob or by pod
+annotation), when nodes fail and recover, and synthetic CPU/memory use for the
+autoscaler. Every field has a default, so ``SimProfile()`` is the default world: three
+ready nodes with 4 CPUs, 16Gi and 110 pods each, pods Running and Ready 1 s after
+binding, pods of Jobs exiting 0 after 5 s, everything else running until deleted.
+
+The effective profile is kept in the log as a cluster-scoped object of kind
+``SimulationProfile`` (``sim.kube-actors.io/v1``, name ``default``), so a replayed log
+knows the world it was recorded in. Importing ``kube_actors.sim`` registers the kind.
+
+Invariants: durations are seconds (``float``) once a profile is built; YAML may write
+them as Go durations (``"1s"``, ``"2m"``), which the struct turns into seconds when it is
+constructed or decoded. Field names are camelCase on the wire (``podStartup``,
+``imagePullFailures``, ``nodeFailures``, ``recoverAt``...).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from typing import Any, ClassVar, Final, final
+
+import msgspec
+import yaml
+
+from kube_actors.api.meta import JSON, Object, ObjectMeta, Quantity
+from kube_actors.api.quantity import cpu_millis, is_valid_quantity, memory_bytes
+from kube_actors.api.registry import register_kind
+from kube_actors.clock import parse_duration
+from kube_actors.errors import ManifestError
+
+PROFILE_API_VERSION: Final = "sim.kube-actors.io/v1"
+PROFILE_NAME: Final = "default"
+RUN_FOR_ANNOTATION: Final = "sim.kube-actors.io/run-for"
+EXIT_CODE_ANNOTATION: Final = "sim.kube-actors.io/exit-code"
+
+TAINT_EFFECTS: Final = ("NoSchedule", "PreferNoSchedule", "NoExecute")
+
+Seconds = float | str
+"""A duration: seconds as a number, or a Go duration string (``"1s"``, ``"1m30s"``)."""
+
+
+def seconds(value: Seconds) -> float:
+    """``value`` in seconds.
+
+    Raises:
+        ValueError: not a number or a duration, or negative.
+    """
+    if isinstance(value, bool):
+        raise ValueError(f"invalid duration {value!r}")
+    result = parse_duration(value) if isinstance(value, str) else float(value)
+    if result < 0:
+        raise ValueError(f"a duration must not be negative, got {value!r}")
+    return result
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
+def _normalize(struct: msgspec.Struct, *names: str) -> None:
+    for name in names:
+        value = getattr(struct, name)
+        if value is not None:
+            try:
+                msgspec.structs.force_setattr(struct, name, seconds(value))
+            except ValueError as exc:
+                raise ValueError(f"{_camel(name)}: {exc}") from None
+
+
+class _Spec(
+    msgspec.Struct,
+    frozen=True,
+    kw_only=True,
+    omit_defaults=True,
+    rename="camel",
+    forbid_unknown_fields=True,
+):
+    """Base of the profile's structs: frozen, camelCase, and strict about unknown fields (typos)."""
+
+
+class NodeTaint(_Spec, frozen=True):
+    """A taint put on a simulated node."""
+
+    key: str
+    value: str = ""
+    effect: str = "NoSchedule"
+
+    def __post_init__(self) -> None:
+        if self.effect not in TAINT_EFFECTS:
+            raise ValueError(
+                f"effect: must be one of {', '.join(TAINT_EFFECTS)}, got {self.effect!r}"
+            )
+
+
+class NodeCapacity(_Spec, frozen=True):
+    """What a node offers; allocatable equals capacity (no system reservations)."""
+
+    cpu: Quantity = "4"
+    memory: Quantity = "16Gi"
+    pods: int = 110
+
+    def __post_init__(self) -> None:
+        for name in ("cpu", "memory"):
+            if not is_valid_quantity(getattr(self, name)):
+                raise ValueError(f"{name}: invalid quantity {getattr(self, name)!r}")
+        if self.pods < 0:
+            raise ValueError(f"pods: must not be negative, got {self.pods}")
+
+    def as_resources(self) -> dict[str, Quantity]:
+        """``status.capacity`` of the node."""
+        return {"cpu": self.cpu, "memory": self.memory, "pods": str(self.pods)}
+
+
+class SimNode(_Spec, frozen=True):
+    """One simulated node."""
+
+    name: str
+    labels: dict[str, str] = {}
+    taints: list[NodeTaint] = []
+    unschedulable: bool = False
+    capacity: NodeCapacity = NodeCapacity()
+
+
+class ContainerRule(_Spec, frozen=True):
+    """How containers whose image matches the glob ``image`` behave.
+
+    ``runFor`` is how long a container runs before it exits (unset: the pod's default,
+    which is forever for ``restartPolicy: Always`` and ``jobPodRunFor`` otherwise);
+    ``exitCode`` is its exit status (default 0). ``crashLoop: true`` is a container that
+    fails as soon as it starts, every time: ``runFor`` then defaults to 0 and ``exitCode``
+    to 1.
+    """
+
+    image: str
+    run_for: Seconds | None = None
+    exit_code: int | None = None
+    crash_loop: bool = False
+
+    def __post_init__(self) -> None:
+        _normalize(self, "run_for")
+
+    def matches(self, image: str) -> bool:
+        """Whether ``image`` matches this rule's glob."""
+        return fnmatch.fnmatchcase(image, self.image)
+
+
+class NodeFailure(_Spec, frozen=True):
+    """A node whose kubelet stops at ``at`` and (optionally) comes back at ``recoverAt``.
+
+    Times are seconds of virtual time since the profile was stored (the
+    ``SimulationProfile`` object's creationTimestamp).
+    """
+
+    node: str
+    at: Seconds
+    recover_at: Seconds | None = None
+
+    def __post_init__(self) -> None:
+        _normalize(self, "at", "recover_at")
+        if self.recover_at is not None and float(self.recover_at) <= float(self.at):
+            raise ValueError(
+                f"recoverAt: must be after at ({float(self.at):g}s), got {self.recover_at:g}s"
+            )
+
+
+class MetricRule(_Spec, frozen=True):
+    """Synthetic resource use of the pods matching ``selector`` (a label selector string).
+
+    ``cpuTotal``/``memoryTotal`` are shared out evenly among the matching pods;
+    ``cpu``/``memory`` are per pod.
+    """
+
+    selector: str
+    cpu_total: Quantity | None = None
+    memory_total: Quantity | None = None
+    cpu: Quantity | None = None
+    memory: Quantity | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("cpu_total", "memory_total", "cpu", "memory"):
+            value = getattr(self, name)
+            if value is not None and not is_valid_quantity(value):
+                raise ValueError(f"{_camel(name)}: invalid quantity {value!r}")
+
+
+class SimProfile(_Spec, frozen=True):
+    """How the simulated world behaves; every field has a default (see the module docstring).
+
+    Fields (YAML name in brackets): ``nodes`` [nodes] a count or a list of nodes;
+    ``pod_startup`` [podStartup] seconds from bind to Running; ``readiness_delay``
+    [readinessDelay] Running to Ready; ``image_pull_failures`` [imagePullFailures] image
+    globs that never pull; ``containers`` [containers] rules by image glob;
+    ``job_pod_run_for`` [jobPodRunFor] run time of containers of pods whose restartPolicy
+    is not Always; ``node_failures`` [nodeFailures]; ``metrics`` [metrics].
+    """
+
+    nodes: int | list[SimNode] = 3
+    pod_startup: Seconds = 1.0
+    readiness_delay: Seconds = 0.0
+    image_pull_failures: list[str] = []
+    containers: list[ContainerRule] = []
+    job_pod_run_for: Seconds = 5.0
+    node_failures: list[NodeFailure] = []
+    metrics: list[MetricRule] = []
+
+    def __post_init__(self) -> None:
+        _normalize(self, "pod_startup", "readiness_delay", "job_pod_run_for")
+        if isinstance(self.nodes, int) and self.nodes < 0:
+            raise ValueError(f"nodes: must not be negative, got {self.nodes}")
+        names = [node.name for node in self.node_specs()]
+        if len(set(names)) != len(names):
+            raise ValueError("nodes: node names must be unique")
+
+    def node_specs(self) -> list[SimNode]:
+        """The nodes, with a count expanded to ``node-1`` .. ``node-N``."""
+        if isinstance(self.nodes, int):
+            return [SimNode(name=f"node-{i}") for i in range(1, self.nodes + 1)]
+        return list(self.nodes)
+
+    def image_pull_fails(self, image: str) -> bool:
+        """Whether pulling ``image`` fails."""
+        return any(fnmatch.fnmatchcase(image, pattern) for pattern in self.image_pull_failures)
+
+    def container_rule(self, image: str) -> ContainerRule | None:
+        """The first rule whose glob matches ``image``."""
+        for rule in self.containers:
+            if rule.matches(image):
+                return rule
+        return None
+
+
+@register_kind
+@final
+class SimulationProfile(Object, frozen=True, kw_only=True):
+    """The stored profile (cluster-scoped, one object named ``default``)."""
+
+    API_VERSION: ClassVar[str] = PROFILE_API_VERSION
+    NAMESPACED: ClassVar[bool] = False
+    spec: SimProfile = SimProfile()
+
+
+def profile_object(profile: SimProfile) -> SimulationProfile:
+    """The ``SimulationProfile`` object that stores ``profile``."""
+    return SimulationProfile(metadata=ObjectMeta(name=PROFILE_NAME), spec=profile)
+
+
+def load_profile(text: str) -> SimProfile:
+    """Parse a profile from YAML (or JSON): the profile's fields, or a ``SimulationProfile`` manifest.
+
+    Raises:
+        ManifestError: the text is not YAML, or a field is invalid; the message names the field.
+    """
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ManifestError(f"simulation profile: not valid YAML: {exc}") from None
+    if data is None:
+        return SimProfile()
+    if not isinstance(data, dict):
+        raise ManifestError("simulation profile: expected a mapping of profile fields")
+    return profile_from_dict(data)
+
+
+def profile_from_dict(data: JSON) -> SimProfile:
+    """A profile from its JSON shape (or a ``SimulationProfile`` manifest's).
+
+    Raises:
+        ManifestError: a field is invalid; the message names the field.
+    """
+    body: Any = data
+    prefix = ""
+    if "kind" in data or "apiVersion" in data:
+        if data.get("kind") != "SimulationProfile":
+            raise ManifestError(
+                f"simulation profile: expected kind SimulationProfile, got {data.get('kind')!r}"
+            )
+        body = data.get("spec") or {}
+        prefix = "spec."
+    try:
+        return msgspec.convert(body, SimProfile, str_keys=True)
+    except msgspec.ValidationError as exc:
+        raise ManifestError(f"simulation profile: {_describe(exc, prefix)}") from None
+
+
+_OWN_FIELD = re.compile(r"^([A-Za-z]+): (.*)$", re.DOTALL)
+_UNKNOWN = re.compile(r"^Object contains unknown field `(.*)`$")
+
+
+def _describe(exc: msgspec.ValidationError, prefix: str) -> str:
+    message, sep, where = str(exc).rpartition(" - at `$")
+    if not sep:
+        message, where = str(exc), "`"
+    path = (prefix + where.rstrip("`").lstrip(".")).rstrip(".")
+    unknown = _UNKNOWN.match(message)
+    if unknown:
+        field = f'unknown field "{unknown.group(1)}"'
+        return f"{path}: {field}" if path else field
+    own = _OWN_FIELD.match(message)
+    if own:
+        path = f"{path}.{own.group(1)}" if path else own.group(1)
+        message = own.group(2)
+    return f"{path}: {message}" if path else message
+
+
+def node_resources(capacity: NodeCapacity) -> tuple[int, int, int]:
+    """``(cpu millis, memory bytes, pods)`` of a node's capacity."""
+    return cpu_millis(capacity.cpu), memory_bytes(capacity.memory), capacity.pods

@@ -1,0 +1,218 @@
+"""Pod status as the kubelet reports it, and the way back: a ``PodRun`` rebuilt from a status.
+
+``pod_status`` renders a ``PodRun`` into the pod's ``status``: phase, the conditions
+``Initialized``, ``Ready``, ``ContainersReady`` and ``PodScheduled`` (in the kubelet's
+order, keeping ``lastTransitionTime`` while a condition's status holds, and keeping any
+other condition someone else set), host and pod IPs, start time and container statuses.
+Rendering an unchanged run gives an equal status, which the kubelet does not write.
+
+``resume_run`` is what a kubelet does when it starts on a log that already has pods on
+its node (a replay, or the next command of the CLI): it takes running, crashing, failed
+and finished containers from their statuses, so a resumed pod renders to the status it
+already has and nothing is written.
+
+Upstream: pkg/kubelet/kubelet_pods.go generateAPIPodStatus, pkg/kubelet/status/generate.go
+GeneratePodReadyCondition, GenerateContainersReadyCondition, GeneratePodInitializedCondition
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import msgspec
+
+from kube_actors.api.core import ContainerStatus, Pod, PodIP, PodStatus
+from kube_actors.api.meta import Condition
+from kube_actors.api.pods import pod_qos_class
+from kube_actors.clock import parse_duration
+from kube_actors.sim.containers import (
+    BACKOFF,
+    EXITED,
+    PULL_FAILED,
+    RUNNING,
+    ContainerRun,
+    PodRun,
+    container_ready,
+    container_status,
+    get_phase,
+    init_container_statuses,
+    start_container,
+    unready_message,
+)
+
+
+def seconds(when: datetime) -> datetime:
+    """``when`` without its fraction of a second, as the API server stores times."""
+    return when.replace(microsecond=0)
+
+
+def pod_status(pod: Pod, run: PodRun, now: float, wall: datetime, host_ip: str | None) -> PodStatus:
+    """The status the kubelet reports for ``pod`` at ``now``.
+
+    A pod that is being deleted keeps the phase it had.
+    """
+    statuses = [container_status(c, now) for c in run.containers]
+    phase = get_phase(run.restart_policy, statuses)
+    if run.killed and pod.status.phase:
+        phase = pod.status.phase
+    unready = [c.name for c in run.containers if not container_ready(c, now)]
+    stamp = seconds(wall)
+    generated = [
+        Condition(type="Initialized", status="True", last_transition_time=stamp),
+        *readiness_conditions(phase, unready, stamp),
+        Condition(type="PodScheduled", status="True", last_transition_time=stamp),
+    ]
+    ips = [PodIP(ip=run.pod_ip)] if run.pod_ip else []
+    return msgspec.structs.replace(
+        pod.status,
+        phase=phase,
+        conditions=merge_conditions(pod.status.conditions, generated),
+        host_ip=host_ip,
+        host_ips=[PodIP(ip=host_ip)] if host_ip else [],
+        pod_ip=run.pod_ip,
+        pod_ips=ips,
+        start_time=seconds(run.seen_wall),
+        init_container_statuses=init_container_statuses(run),
+        container_statuses=statuses,
+        qos_class=pod.status.qos_class or pod_qos_class(pod.spec),
+    )
+
+
+def readiness_conditions(phase: str, unready: list[str], stamp: datetime) -> list[Condition]:
+    """``Ready`` and ``ContainersReady``.
+
+    Upstream: pkg/kubelet/status/generate.go GenerateContainersReadyCondition, GeneratePodReadyCondition
+    """
+    if phase == "Succeeded":
+        cond = Condition(
+            type="ContainersReady",
+            status="False",
+            reason="PodCompleted",
+            last_transition_time=stamp,
+        )
+    elif unready:
+        cond = Condition(
+            type="ContainersReady",
+            status="False",
+            reason="ContainersNotReady",
+            message=unready_message(unready),
+            last_transition_time=stamp,
+        )
+    else:
+        cond = Condition(type="ContainersReady", status="True", last_transition_time=stamp)
+    ready = msgspec.structs.replace(cond, type="Ready")
+    return [ready, cond]
+
+
+def merge_conditions(existing: list[Condition], generated: list[Condition]) -> list[Condition]:
+    """``generated`` in order (an existing one of the same type and status kept as it is), then
+    the existing conditions of other types.
+
+    Upstream: pkg/kubelet/status/status_manager.go updateLastTransitionTime, mergePodStatus
+    """
+    by_type = {cond.type: cond for cond in existing}
+    merged = []
+    for cond in generated:
+        old = by_type.pop(cond.type, None)
+        if old is not None and old.status == cond.status:
+            if cond.type == "PodScheduled" or (old.reason, old.message) == (
+                cond.reason,
+                cond.message,
+            ):
+                cond = old
+            else:
+                cond = msgspec.structs.replace(cond, last_transition_time=old.last_transition_time)
+        merged.append(cond)
+    merged.extend(cond for cond in existing if cond.type in by_type)
+    return merged
+
+
+# -- resuming ------------------------------------------------------------------------------
+
+
+def resume_run(
+    run: PodRun, pod: Pod, now: float, wall: datetime, readiness_delay: float
+) -> list[str]:
+    """Take the state of ``run`` from the pod's status; returns the names of containers to start now."""
+    status = pod.status
+    if status.start_time is None or not status.container_statuses:
+        return []
+    run.started = True
+    run.seen_wall = status.start_time
+    run.pod_ip = status.pod_ip
+    by_name = {cs.name: cs for cs in status.container_statuses}
+    restart = []
+    for c in run.containers:
+        cs = by_name.get(c.name)
+        if cs is None or not resume_container(run, c, cs, now, wall, readiness_delay):
+            restart.append(c.name)
+    return restart
+
+
+def resume_container(
+    run: PodRun,
+    c: ContainerRun,
+    cs: ContainerStatus,
+    now: float,
+    wall: datetime,
+    readiness_delay: float,
+) -> bool:
+    """Take one container's state from its status; False when it must be started afresh."""
+    c.restart_count = cs.restart_count
+    c.container_id = cs.container_id or ""
+    c.last_terminated = cs.last_state.terminated
+    state = cs.state
+
+    def mono(when: datetime | None) -> float:
+        return now - (wall - when).total_seconds() if when is not None else now
+
+    if state.running is not None:
+        c.phase = RUNNING
+        c.started_wall = state.running.started_at
+        c.started_at = mono(c.started_wall)
+        c.ready_at = (
+            min(c.started_at + readiness_delay, now)
+            if cs.ready
+            else max(c.started_at + readiness_delay, now)
+        )
+        return True
+    if state.terminated is not None:
+        c.phase = EXITED
+        c.terminated = state.terminated
+        return True
+    waiting = state.waiting
+    if waiting is None:
+        return False
+    if waiting.reason == "CrashLoopBackOff" and c.last_terminated is not None:
+        c.phase = BACKOFF
+        c.backoff = _backoff_from_message(waiting.message)
+        c.backoff_updated = mono(c.last_terminated.finished_at)
+        c.restart_at = c.backoff_updated + c.backoff
+        c.waiting_reason, c.waiting_message = waiting.reason, waiting.message
+        return True
+    if waiting.reason in ("ErrImagePull", "ImagePullBackOff") and c.pull_fails:
+        c.phase = PULL_FAILED
+        c.waiting_reason, c.waiting_message = waiting.reason, waiting.message
+        if waiting.reason == "ErrImagePull":
+            run.pull_backoff_at = now
+        return True
+    return False
+
+
+def _backoff_from_message(message: str | None) -> float:
+    parts = (message or "").split()
+    if len(parts) >= 2 and parts[0] == "back-off":
+        try:
+            return parse_duration(parts[1])
+        except ValueError:
+            pass
+    return 10.0
+
+
+def start_containers(
+    run: PodRun, names: list[str], now: float, wall: datetime, readiness_delay: float
+) -> None:
+    """Start the named containers (after ``resume_run``)."""
+    for c in run.containers:
+        if c.name in names:
+            start_container(run, c, now, wall, readiness_delay)
