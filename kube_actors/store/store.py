@@ -20,6 +20,7 @@ Next in the event path: ``eventlog`` (append), ``state`` (fold), ``watch`` (fan-
 
 from __future__ import annotations
 
+import builtins
 import random
 import uuid
 from collections import deque
@@ -33,7 +34,8 @@ import structlog
 from kube_actors._names import is_namespaced
 from kube_actors.api.codec import encode_json, from_dict, to_dict
 from kube_actors.api.defaults import apply_defaults, generate_job_selector
-from kube_actors.api.meta import AnyObject, Object, object_key
+from kube_actors.api.meta import AnyObject, Condition, Object, object_key
+from kube_actors.api.pods import set_condition
 from kube_actors.api.selectors import Selector, parse_selector
 from kube_actors.api.validation import validate, validate_update
 from kube_actors.clock import Clock
@@ -455,7 +457,8 @@ class Store:
         if meta.deletion_timestamp is not None:
             return self._delete_again(old, finalizers, grace, actor, cause)
         if not finalizers and grace == 0:
-            return self._commit_delete(old, actor, cause)
+            self._commit("DELETED", old, old, actor, cause)
+            return None
         deadline = _seconds(now + timedelta(seconds=grace)) if grace else _seconds(now)
         new_meta = msgspec.structs.replace(
             meta,
@@ -467,11 +470,12 @@ class Store:
         return self._commit("MODIFIED", msgspec.structs.replace(old, metadata=new_meta), old, actor, cause)
 
     def _delete_again(
-        self, old: AnyObject, finalizers: list[str], grace: int, actor: str, cause: str
+        self, old: AnyObject, finalizers: builtins.list[str], grace: int, actor: str, cause: str
     ) -> AnyObject | None:
         meta = old.metadata
         if old.kind == "Pod" and grace == 0 and not meta.finalizers:
-            return self._commit_delete(old, actor, cause)
+            self._commit("DELETED", old, old, actor, cause)
+            return None
         changes: dict[str, Any] = {}
         if finalizers != meta.finalizers:
             changes["finalizers"] = finalizers
@@ -484,10 +488,6 @@ class Store:
             new_meta = msgspec.structs.replace(meta, **changes)
             return self._commit("MODIFIED", msgspec.structs.replace(old, metadata=new_meta), old, actor, cause)
         return old
-
-    def _commit_delete(self, old: AnyObject, actor: str, cause: str) -> None:
-        self._commit("DELETED", old, old, actor, cause)
-        return None
 
     def _grace_period(self, obj: AnyObject, requested: int | None) -> int:
         if obj.kind != "Pod":
@@ -506,6 +506,9 @@ class Store:
     async def bind(self, name: str, namespace: str, node_name: str, *, actor: str = "default-scheduler") -> AnyObject:
         """Bind a pending pod to a node (the ``pods/binding`` subresource).
 
+        As upstream's binding REST storage, one write sets ``spec.nodeName`` and the
+        ``PodScheduled=True`` condition.
+
         Raises:
             NotFound: no such pod.
             Conflict: the pod is already bound.
@@ -516,6 +519,11 @@ class Store:
             raise Conflict("Pod", name, f"pod {name} is already assigned to node \"{spec['nodeName']}\"")
         spec["nodeName"] = node_name
         bound = msgspec.structs.replace(pod, spec=spec)
+        status = getattr(pod, "status", None)
+        if status is not None:
+            scheduled = Condition(type="PodScheduled", status="True", last_transition_time=_seconds(self.clock.now()))
+            conditions = set_condition(status.conditions or [], scheduled)
+            bound = msgspec.structs.replace(bound, status=msgspec.structs.replace(status, conditions=conditions))
         return self._commit("MODIFIED", bound, pod, actor, f"{namespace}/{name}")
 
     def flush(self) -> None:
