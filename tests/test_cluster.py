@@ -1,0 +1,128 @@
+from __future__ import annotations
+
+import pytest
+
+from kube_actors import Cluster, Deployment, MemoryLog, SimProfile, State
+from kube_actors.errors import BadRequest, Invalid, ManifestError, NotFound, SettleTimeout
+
+both_backends = pytest.mark.parametrize("anyio_backend", ["asyncio", "trio"])
+
+WEB = """
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: nginx, image: "nginx:1.14.2"}]
+"""
+
+
+def deployment(cluster: Cluster, name: str = "web") -> Deployment:
+    obj = cluster.get("Deployment", name)
+    assert isinstance(obj, Deployment)
+    return obj
+
+
+@both_backends
+@pytest.mark.anyio
+async def test_apply_reports_created_then_unchanged_then_configured() -> None:
+    async with Cluster() as cluster:
+        [(_, first)] = await cluster.apply_report(WEB)
+        [(_, second)] = await cluster.apply_report(WEB)
+        [(_, third)] = await cluster.apply_report(WEB.replace("replicas: 2", "replicas: 4"))
+        assert (first, second, third) == ("created", "unchanged", "configured")
+        await cluster.settle()
+        assert deployment(cluster).status.available_replicas == 4
+
+
+@pytest.mark.anyio
+async def test_apply_keeps_fields_set_by_others_that_the_file_does_not_mention() -> None:
+    manifest = WEB.replace("  replicas: 2\n", "")
+    async with Cluster() as cluster:
+        await cluster.apply(manifest)
+        await cluster.scale("Deployment", "web", 3)
+        await cluster.apply(manifest.replace("nginx:1.14.2", "nginx:1.16.1"))
+        web = deployment(cluster)
+        assert web.spec.replicas == 3
+        assert web.spec.template.spec["containers"][0]["image"] == "nginx:1.16.1"
+
+
+@pytest.mark.anyio
+async def test_bad_input_raises_typed_errors_and_writes_nothing() -> None:
+    log = MemoryLog()
+    async with Cluster(log=log, simulate=False, controllers=[]) as cluster:
+        before = len(log)
+        with pytest.raises(ManifestError, match=r"spec\.replicas"):
+            await cluster.apply(WEB.replace("replicas: 2", "replicas: two"))
+        with pytest.raises(Invalid, match=r"spec\.replicas: Invalid value: -1"):
+            await cluster.apply(WEB.replace("replicas: 2", "replicas: -1"))
+        with pytest.raises(NotFound):
+            cluster.get("Deployment", "nope")
+        with pytest.raises(BadRequest):
+            await cluster.scale("Deployment", "web", -1)
+        assert len(log) == before
+
+
+@both_backends
+@pytest.mark.anyio
+async def test_wait_for_runs_virtual_time_until_the_condition_holds() -> None:
+    async with Cluster(sim=SimProfile(pod_startup=5.0)) as cluster:
+        start = cluster.clock.monotonic()
+        await cluster.apply(WEB)
+        await cluster.wait_for(lambda: (deployment(cluster).status.ready_replicas or 0) == 2, timeout=60)
+        assert cluster.clock.monotonic() - start == pytest.approx(5.0)
+
+
+@pytest.mark.anyio
+async def test_wait_for_gives_up_after_its_timeout() -> None:
+    async with Cluster() as cluster:
+        with pytest.raises(SettleTimeout, match="30s"):
+            await cluster.wait_for(lambda: False, timeout=30)
+
+
+@pytest.mark.anyio
+async def test_real_clock_runs_the_same_controllers_in_wall_time() -> None:
+    async with Cluster(clock="real", sim=SimProfile(pod_startup=0.02)) as cluster:
+        await cluster.apply(WEB)
+        await cluster.wait_for(lambda: (deployment(cluster).status.available_replicas or 0) == 2, timeout=10)
+        assert len(cluster.list("Pod")) == 2
+
+
+@pytest.mark.anyio
+async def test_unknown_kinds_are_stored_listed_and_replayed_as_is() -> None:
+    log = MemoryLog()
+    config = """
+apiVersion: example.com/v1
+kind: Frobnicator
+metadata: {name: f, namespace: team}
+spec: {speed: 11, nested: {a: [1, 2]}}
+"""
+    async with Cluster(log=log, simulate=False, controllers=[]) as cluster:
+        await cluster.apply(config)
+        [stored] = cluster.list("Frobnicator")
+        assert stored.body == {"spec": {"speed": 11, "nested": {"a": [1, 2]}}}  # type: ignore[union-attr]
+    entry = State.from_log(MemoryLog(log.dump())).get("Frobnicator", "team/f")
+    assert entry is not None and entry.obj == stored
+
+
+@pytest.mark.anyio
+async def test_writes_name_their_actor_and_cause() -> None:
+    import json
+
+    log = MemoryLog()
+    async with Cluster(log=log, actor="ops-bot") as cluster:
+        await cluster.apply(WEB)
+        await cluster.settle()
+    records = [json.loads(line) for line in log.dump().splitlines()]
+    by_kind = {(r["object"]["kind"], r["actor"]) for r in records}
+    assert ("Deployment", "ops-bot") in by_kind
+    assert ("ReplicaSet", "deployment-controller") in by_kind
+    assert ("Pod", "replicaset-controller") in by_kind
+    assert ("Pod", "default-scheduler") in by_kind
+    assert ("Pod", "kubelet") in by_kind
+    pod_creates = [r for r in records if r["object"]["kind"] == "Pod" and r["type"] == "ADDED"]
+    assert all(r["cause"].startswith("default/web-") for r in pod_creates)
