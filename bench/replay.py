@@ -44,11 +44,25 @@ def _pod(name: str, rv: int, rs: str, node: str, phase: str, rng: random.Random)
             "creationTimestamp": "2024-01-01T00:00:00Z",
             "labels": {"app": rs, "pod-template-hash": "5d8f7c9b6"},
             "ownerReferences": [
-                {"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": rs, "uid": f"uid-{rs}", "controller": True, "blockOwnerDeletion": True}
+                {
+                    "apiVersion": "apps/v1",
+                    "kind": "ReplicaSet",
+                    "name": rs,
+                    "uid": f"uid-{rs}",
+                    "controller": True,
+                    "blockOwnerDeletion": True,
+                }
             ],
         },
         "spec": {
-            "containers": [{"name": "web", "image": "nginx:1.16.1", "ports": [{"containerPort": 80, "protocol": "TCP"}], "resources": {"requests": {"cpu": "100m", "memory": "64Mi"}}}],
+            "containers": [
+                {
+                    "name": "web",
+                    "image": "nginx:1.16.1",
+                    "ports": [{"containerPort": 80, "protocol": "TCP"}],
+                    "resources": {"requests": {"cpu": "100m", "memory": "64Mi"}},
+                }
+            ],
             "nodeName": node,
             "restartPolicy": "Always",
             "schedulerName": "default-scheduler",
@@ -59,10 +73,26 @@ def _pod(name: str, rv: int, rs: str, node: str, phase: str, rng: random.Random)
             "hostIP": "10.0.0.1",
             "podIP": f"10.244.{rng.randrange(255)}.{rng.randrange(255)}",
             "conditions": [
-                {"type": "Ready", "status": "True" if phase == "Running" else "False", "lastTransitionTime": "2024-01-01T00:00:01Z"},
-                {"type": "PodScheduled", "status": "True", "lastTransitionTime": "2024-01-01T00:00:00Z"},
+                {
+                    "type": "Ready",
+                    "status": "True" if phase == "Running" else "False",
+                    "lastTransitionTime": "2024-01-01T00:00:01Z",
+                },
+                {
+                    "type": "PodScheduled",
+                    "status": "True",
+                    "lastTransitionTime": "2024-01-01T00:00:00Z",
+                },
             ],
-            "containerStatuses": [{"name": "web", "ready": phase == "Running", "restartCount": 0, "image": "nginx:1.16.1", "state": {"running": {"startedAt": "2024-01-01T00:00:01Z"}}}],
+            "containerStatuses": [
+                {
+                    "name": "web",
+                    "ready": phase == "Running",
+                    "restartCount": 0,
+                    "image": "nginx:1.16.1",
+                    "state": {"running": {"startedAt": "2024-01-01T00:00:01Z"}},
+                }
+            ],
         },
     }
 
@@ -71,13 +101,28 @@ def _replicaset(name: str, rv: int, replicas: int) -> dict[str, Any]:
     return {
         "apiVersion": "apps/v1",
         "kind": "ReplicaSet",
-        "metadata": {"name": name, "namespace": "default", "uid": f"uid-{name}", "resourceVersion": str(rv), "generation": 1, "labels": {"app": name}},
+        "metadata": {
+            "name": name,
+            "namespace": "default",
+            "uid": f"uid-{name}",
+            "resourceVersion": str(rv),
+            "generation": 1,
+            "labels": {"app": name},
+        },
         "spec": {
             "replicas": replicas,
             "selector": {"matchLabels": {"app": name}},
-            "template": {"metadata": {"labels": {"app": name}}, "spec": {"containers": [{"name": "web", "image": "nginx:1.16.1"}]}},
+            "template": {
+                "metadata": {"labels": {"app": name}},
+                "spec": {"containers": [{"name": "web", "image": "nginx:1.16.1"}]},
+            },
         },
-        "status": {"replicas": replicas, "readyReplicas": replicas, "availableReplicas": replicas, "observedGeneration": 1},
+        "status": {
+            "replicas": replicas,
+            "readyReplicas": replicas,
+            "availableReplicas": replicas,
+            "observedGeneration": 1,
+        },
     }
 
 
@@ -91,25 +136,51 @@ def generate(records: int, live: int, seed: int = 0) -> bytes:
     sets = [f"rs-{i}" for i in range(max(1, live // 10))]
     for name in sets:
         rv += 1
-        lines.append(encode({"type": "ADDED", "object": _replicaset(name, rv, 10), "ts": "2024-01-01T00:00:00.000000Z", "actor": "user", "cause": ""}))
+        lines.append(
+            encode(
+                {
+                    "type": "ADDED",
+                    "object": _replicaset(name, rv, 10),
+                    "ts": "2024-01-01T00:00:00.000000Z",
+                    "actor": "user",
+                    "cause": "",
+                }
+            )
+        )
     counter = 0
     while rv < records:
         rv += 1
         roll = rng.random()
-        if len(alive) < live and roll < 0.5 or not alive:
+        if (len(alive) < live and roll < 0.5) or not alive:
             counter += 1
             name = f"pod-{counter}"
             alive.append(name)
-            obj, type_ = _pod(name, rv, rng.choice(sets), f"node-{rng.randrange(100)}", "Pending", rng), "ADDED"
+            obj, type_ = (
+                _pod(name, rv, rng.choice(sets), f"node-{rng.randrange(100)}", "Pending", rng),
+                "ADDED",
+            )
         elif roll < 0.8:
             name = rng.choice(alive)
-            obj, type_ = _pod(name, rv, rng.choice(sets), f"node-{rng.randrange(100)}", "Running", rng), "MODIFIED"
+            obj, type_ = (
+                _pod(name, rv, rng.choice(sets), f"node-{rng.randrange(100)}", "Running", rng),
+                "MODIFIED",
+            )
         elif roll < 0.85:
             obj, type_ = _replicaset(rng.choice(sets), rv, rng.randrange(20)), "MODIFIED"
         else:
             name = alive.pop(rng.randrange(len(alive)))
             obj, type_ = _pod(name, rv, "rs-0", "node-0", "Running", rng), "DELETED"
-        lines.append(encode({"type": type_, "object": obj, "ts": "2024-01-01T00:00:00.000000Z", "actor": "kubelet", "cause": "default/x"}))
+        lines.append(
+            encode(
+                {
+                    "type": type_,
+                    "object": obj,
+                    "ts": "2024-01-01T00:00:00.000000Z",
+                    "actor": "kubelet",
+                    "cause": "default/x",
+                }
+            )
+        )
     return b"\n".join(lines) + b"\n"
 
 
@@ -199,10 +270,14 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "python": sys.version.split()[0],
         "quick": args.quick,
     }
-    print(f"records: {n:,} ({result['avg_record_bytes']} B avg), live objects after replay: {len(state):,}")
+    print(
+        f"records: {n:,} ({result['avg_record_bytes']} B avg), live objects after replay: {len(state):,}"
+    )
     print(f"(a) decode only (typed):      {result['decode_only_records_per_s']:>10,} records/s")
     print(f"(b) minimal fold (dict body): {result['minimal_fold_records_per_s']:>10,} records/s")
-    print(f"(c) full replay into State:   {result['full_replay_records_per_s']:>10,} records/s  ({result['full_vs_minimal']}x (b))")
+    print(
+        f"(c) full replay into State:   {result['full_replay_records_per_s']:>10,} records/s  ({result['full_vs_minimal']}x (b))"
+    )
     if not args.quick:
         RESULTS.mkdir(exist_ok=True)
         (RESULTS / "replay.json").write_text(json.dumps(result, indent=2) + "\n")

@@ -45,7 +45,9 @@ from kube_actors.store import State as State
 from kube_actors.store import Store as Store
 from kube_actors.workqueue import BucketRateLimiter as BucketRateLimiter
 from kube_actors.workqueue import DelayingQueue as DelayingQueue
-from kube_actors.workqueue import ItemExponentialFailureRateLimiter as ItemExponentialFailureRateLimiter
+from kube_actors.workqueue import (
+    ItemExponentialFailureRateLimiter as ItemExponentialFailureRateLimiter,
+)
 from kube_actors.workqueue import ItemFastSlowRateLimiter as ItemFastSlowRateLimiter
 from kube_actors.workqueue import MaxOfRateLimiter as MaxOfRateLimiter
 from kube_actors.workqueue import RateLimiter as RateLimiter

@@ -53,8 +53,12 @@ KIND_INFO: dict[str, KindInfo] = {
         KindInfo("ControllerRevision", "apps", "v1", "controllerrevisions"),
         KindInfo("Job", "batch", "v1", "jobs"),
         KindInfo("CronJob", "batch", "v1", "cronjobs", ("cj",)),
-        KindInfo("HorizontalPodAutoscaler", "autoscaling", "v2", "horizontalpodautoscalers", ("hpa",)),
-        KindInfo("SimulationProfile", "sim.kube-actors.io", "v1", "simulationprofiles", namespaced=False),
+        KindInfo(
+            "HorizontalPodAutoscaler", "autoscaling", "v2", "horizontalpodautoscalers", ("hpa",)
+        ),
+        KindInfo(
+            "SimulationProfile", "sim.kube-actors.io", "v1", "simulationprofiles", namespaced=False
+        ),
     )
 }
 

@@ -20,12 +20,16 @@ from kube_actors.cluster import Cluster
 from kube_actors.sim import SimProfile
 
 
-def quick_cluster(*, nodes: int = 3, seed: int = 0, controllers: Iterable[str] | None = None, **profile: Any) -> Cluster:
+def quick_cluster(
+    *, nodes: int = 3, seed: int = 0, controllers: Iterable[str] | None = None, **profile: Any
+) -> Cluster:
     """An in-memory, virtual-time cluster with ``nodes`` simulated nodes and profile overrides."""
     return Cluster(seed=seed, controllers=controllers, sim=SimProfile(nodes=nodes, **profile))
 
 
-def event_messages(cluster: Cluster, reason: str | None = None, obj: AnyObject | None = None) -> list[str]:
+def event_messages(
+    cluster: Cluster, reason: str | None = None, obj: AnyObject | None = None
+) -> list[str]:
     """Messages of the cluster's events (about ``obj``, with ``reason``), oldest first, repeats expanded."""
     messages: list[str] = []
     for event in cluster.events(obj):

@@ -73,7 +73,9 @@ async def test_wait_for_runs_virtual_time_until_the_condition_holds() -> None:
     async with Cluster(sim=SimProfile(pod_startup=5.0)) as cluster:
         start = cluster.clock.monotonic()
         await cluster.apply(WEB)
-        await cluster.wait_for(lambda: (deployment(cluster).status.ready_replicas or 0) == 2, timeout=60)
+        await cluster.wait_for(
+            lambda: (deployment(cluster).status.ready_replicas or 0) == 2, timeout=60
+        )
         assert cluster.clock.monotonic() - start == pytest.approx(5.0)
 
 
@@ -88,7 +90,9 @@ async def test_wait_for_gives_up_after_its_timeout() -> None:
 async def test_real_clock_runs_the_same_controllers_in_wall_time() -> None:
     async with Cluster(clock="real", sim=SimProfile(pod_startup=0.02)) as cluster:
         await cluster.apply(WEB)
-        await cluster.wait_for(lambda: (deployment(cluster).status.available_replicas or 0) == 2, timeout=10)
+        await cluster.wait_for(
+            lambda: (deployment(cluster).status.available_replicas or 0) == 2, timeout=10
+        )
         assert len(cluster.list("Pod")) == 2
 
 
@@ -106,7 +110,8 @@ spec: {speed: 11, nested: {a: [1, 2]}}
         [stored] = cluster.list("Frobnicator")
         assert stored.body == {"spec": {"speed": 11, "nested": {"a": [1, 2]}}}  # type: ignore[union-attr]
     entry = State.from_log(MemoryLog(log.dump())).get("Frobnicator", "team/f")
-    assert entry is not None and entry.obj == stored
+    assert entry is not None
+    assert entry.obj == stored
 
 
 @pytest.mark.anyio

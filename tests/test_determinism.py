@@ -38,7 +38,9 @@ async def test_a_different_seed_changes_generated_names_but_not_the_outcome() ->
     await _scenario(second, seed=2)
     assert first.dump() != second.dump()
     a, b = State.from_log(first), State.from_log(second)
-    assert {kind: a.count(kind) for kind in a.kinds()} == {kind: b.count(kind) for kind in b.kinds()}
+    assert {kind: a.count(kind) for kind in a.kinds()} == {
+        kind: b.count(kind) for kind in b.kinds()
+    }
 
 
 @pytest.mark.anyio

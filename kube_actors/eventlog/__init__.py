@@ -10,4 +10,12 @@ from kube_actors.eventlog.records import RecordHead as RecordHead
 from kube_actors.eventlog.records import decode_head as decode_head
 from kube_actors.eventlog.records import encode_record as encode_record
 
-__all__ = ["FileLog", "FsyncPolicy", "LogEngine", "MemoryLog", "RecordHead", "decode_head", "encode_record"]
+__all__ = [
+    "FileLog",
+    "FsyncPolicy",
+    "LogEngine",
+    "MemoryLog",
+    "RecordHead",
+    "decode_head",
+    "encode_record",
+]

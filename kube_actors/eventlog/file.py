@@ -33,7 +33,9 @@ _BATCH_LIMIT = 1 << 20
 class FileLog:
     """A JSON Lines event log on disk."""
 
-    def __init__(self, path: str | os.PathLike[str], *, fsync: FsyncPolicy = "batch", readonly: bool = False) -> None:
+    def __init__(
+        self, path: str | os.PathLike[str], *, fsync: FsyncPolicy = "batch", readonly: bool = False
+    ) -> None:
         self.path = os.fspath(path)
         self.fsync = fsync
         self.readonly = readonly
@@ -100,9 +102,7 @@ class FileLog:
             data = handle.read(self._valid_size) if self.readonly else handle.read()
         if not self.readonly:
             data = data[: data.rfind(b"\n") + 1]
-        number = 0
-        for line in data.split(b"\n"):
-            number += 1
+        for number, line in enumerate(data.split(b"\n"), start=1):
             if line:
                 yield number, line
 

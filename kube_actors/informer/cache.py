@@ -32,7 +32,10 @@ def controller_index(obj: AnyObject) -> Iterable[str]:
     return (ref.uid,) if ref is not None else ()
 
 
-DEFAULT_INDEXERS: dict[str, IndexFunc] = {"namespace": namespace_index, "controller": controller_index}
+DEFAULT_INDEXERS: dict[str, IndexFunc] = {
+    "namespace": namespace_index,
+    "controller": controller_index,
+}
 
 
 @final
@@ -41,7 +44,9 @@ class Indexer(Generic[T]):
 
     def __init__(self, indexers: dict[str, IndexFunc] | None = None) -> None:
         self._items: dict[str, T] = {}
-        self._indexers: dict[str, IndexFunc] = dict(DEFAULT_INDEXERS if indexers is None else indexers)
+        self._indexers: dict[str, IndexFunc] = dict(
+            DEFAULT_INDEXERS if indexers is None else indexers
+        )
         self._indices: dict[str, dict[str, set[str]]] = {name: {} for name in self._indexers}
 
     def add_indexer(self, name: str, fn: IndexFunc) -> None:
@@ -140,7 +145,11 @@ class Lister(Generic[T]):
 
     def list(self, namespace: str | None = None, selector: Selector | str | None = None) -> list[T]:
         """Objects (in ``namespace``) whose labels match ``selector``."""
-        items = self._indexer.by_index("namespace", namespace) if namespace is not None else self._indexer.values()
+        items = (
+            self._indexer.by_index("namespace", namespace)
+            if namespace is not None
+            else self._indexer.values()
+        )
         if selector is None:
             return items
         compiled = parse_selector(selector) if isinstance(selector, str) else selector

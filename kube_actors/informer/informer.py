@@ -122,7 +122,7 @@ class SharedInformer:
         for obj in objects:
             seen.add(cache_key(obj))
             self._upsert(obj)
-        for key in self.indexer.keys():
+        for key in self.indexer:
             if key not in seen:
                 old = self.indexer.get(key)
                 assert old is not None

@@ -41,7 +41,9 @@ class Reflector:
         rv = self.list_and_replace()
         while True:
             try:
-                async for change in self.source.watch(self.informer.kind, since=rv, limit=self.buffer):
+                async for change in self.source.watch(
+                    self.informer.kind, since=rv, limit=self.buffer
+                ):
                     self.informer.deliver(change)
                     rv = change.rv
                 return

@@ -41,7 +41,9 @@ class Source(Protocol):
         """Deliver each later change synchronously; returns an unsubscribe."""
         ...
 
-    def watch(self, kind: str | None = None, since: int | None = None, limit: int = 1024) -> AsyncIterator[Change]:
+    def watch(
+        self, kind: str | None = None, since: int | None = None, limit: int = 1024
+    ) -> AsyncIterator[Change]:
         """An async stream of changes after ``since``; raises ``Expired`` when too far behind."""
         ...
 

@@ -34,7 +34,9 @@ class StoreClient:
         """``Store.try_get``."""
         return self.store.try_get(kind, name, namespace)
 
-    def list(self, kind: str, namespace: str | None = None, selector: Selector | str | None = None) -> list[AnyObject]:
+    def list(
+        self, kind: str, namespace: str | None = None, selector: Selector | str | None = None
+    ) -> list[AnyObject]:
         """``Store.list``."""
         return self.store.list(kind, namespace, selector)
 
@@ -50,9 +52,27 @@ class StoreClient:
         """``Store.update_status`` as this actor."""
         return self.store.update_status_now(obj, actor=self.actor, cause=current_cause.get())
 
-    async def patch(self, kind: str, name: str, patch: dict[str, Any], *, namespace: str | None = None, patch_type: str = "strategic", status: bool = False) -> AnyObject:
+    async def patch(
+        self,
+        kind: str,
+        name: str,
+        patch: dict[str, Any],
+        *,
+        namespace: str | None = None,
+        patch_type: str = "strategic",
+        status: bool = False,
+    ) -> AnyObject:
         """``Store.patch`` as this actor."""
-        return await self.store.patch(kind, name, patch, namespace=namespace, patch_type=patch_type, status=status, actor=self.actor, cause=current_cause.get())
+        return await self.store.patch(
+            kind,
+            name,
+            patch,
+            namespace=namespace,
+            patch_type=patch_type,
+            status=status,
+            actor=self.actor,
+            cause=current_cause.get(),
+        )
 
     async def delete(
         self,
@@ -66,8 +86,14 @@ class StoreClient:
     ) -> AnyObject | None:
         """``Store.delete`` as this actor."""
         return self.store.delete_now(
-            kind, name, namespace, propagation=propagation, grace_period_seconds=grace_period_seconds,
-            uid=uid, actor=self.actor, cause=current_cause.get(),
+            kind,
+            name,
+            namespace,
+            propagation=propagation,
+            grace_period_seconds=grace_period_seconds,
+            uid=uid,
+            actor=self.actor,
+            cause=current_cause.get(),
         )
 
     async def bind(self, name: str, namespace: str, node_name: str) -> AnyObject:

@@ -55,15 +55,25 @@ class EventRecorder:
         """Record that ``reason: message`` happened to ``obj``; failures are logged, never raised."""
         namespace = obj.metadata.namespace or "default"
         signature: _Signature = (
-            obj.kind, namespace, obj.metadata.name, obj.metadata.uid or "", type_, reason, message,
+            obj.kind,
+            namespace,
+            obj.metadata.name,
+            obj.metadata.uid or "",
+            type_,
+            reason,
+            message,
         )
         now = self._store.clock.now().replace(microsecond=0)
         try:
             name = self._seen.get(signature)
             existing = self._store.try_get("Event", name, namespace) if name else None
             if isinstance(existing, Event):
-                updated = msgspec.structs.replace(existing, count=(existing.count or 1) + 1, last_timestamp=now)
-                self._store.update_now(updated, actor=self.component, cause=f"{namespace}/{obj.metadata.name}")
+                updated = msgspec.structs.replace(
+                    existing, count=(existing.count or 1) + 1, last_timestamp=now
+                )
+                self._store.update_now(
+                    updated, actor=self.component, cause=f"{namespace}/{obj.metadata.name}"
+                )
                 return
             self._counter += 1
             name = f"{obj.metadata.name}.{int(now.timestamp() * 1e9) + self._counter:x}"
@@ -80,10 +90,14 @@ class EventRecorder:
                 reporting_component=self.component,
                 reporting_instance=self.host or self.component,
             )
-            self._store.create_now(event, actor=self.component, cause=f"{namespace}/{obj.metadata.name}")
+            self._store.create_now(
+                event, actor=self.component, cause=f"{namespace}/{obj.metadata.name}"
+            )
             self._seen[signature] = name
         except ApiError as exc:
-            log.warning("event_write_failed", component=self.component, reason=reason, error=str(exc))
+            log.warning(
+                "event_write_failed", component=self.component, reason=reason, error=str(exc)
+            )
 
     def normal(self, obj: AnyObject, reason: str, message: str) -> None:
         """A ``Normal`` event."""

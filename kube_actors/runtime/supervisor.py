@@ -28,7 +28,9 @@ class Supervisor:
         self.max_delay = max_delay
         self.restarts: dict[str, int] = {}
 
-    def start(self, group: anyio.abc.TaskGroup, name: str, run: Callable[[], Awaitable[None]]) -> None:
+    def start(
+        self, group: anyio.abc.TaskGroup, name: str, run: Callable[[], Awaitable[None]]
+    ) -> None:
         """Start ``run`` under supervision in ``group``."""
         group.start_soon(self._supervise, name, run, name=f"actor:{name}")
 
@@ -42,5 +44,7 @@ class Supervisor:
                 failures += 1
                 self.restarts[name] = failures
                 delay = min(self.base_delay * 2 ** (failures - 1), self.max_delay)
-                log.error("actor_crashed", actor=name, error=repr(exc), restart_in=delay, exc_info=exc)
+                log.error(
+                    "actor_crashed", actor=name, error=repr(exc), restart_in=delay, exc_info=exc
+                )
                 await self._clock.sleep(delay)

@@ -55,7 +55,13 @@ class AdmissionChain:
             if changed is not None:
                 obj = changed
                 request = AdmissionRequest(
-                    request.operation, obj, request.old_object, request.actor, request.kind, request.namespace, request.name
+                    request.operation,
+                    obj,
+                    request.old_object,
+                    request.actor,
+                    request.kind,
+                    request.namespace,
+                    request.name,
                 )
         return obj
 

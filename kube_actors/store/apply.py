@@ -35,7 +35,9 @@ def _applied_config(obj: AnyObject) -> dict[str, Any]:
     return config
 
 
-def apply_object(store: Store, obj: AnyObject, *, actor: str, cause: str = "") -> tuple[AnyObject, Outcome]:
+def apply_object(
+    store: Store, obj: AnyObject, *, actor: str, cause: str = ""
+) -> tuple[AnyObject, Outcome]:
     """Create or update ``obj`` the way ``kubectl apply`` does; says which happened.
 
     Raises:
@@ -46,7 +48,9 @@ def apply_object(store: Store, obj: AnyObject, *, actor: str, cause: str = "") -
     current = store.try_get(obj.kind, obj.name, obj.metadata.namespace)
     if current is None:
         annotated = to_dict(obj)
-        annotated.setdefault("metadata", {}).setdefault("annotations", {})[LAST_APPLIED] = encoded + "\n"
+        annotated.setdefault("metadata", {}).setdefault("annotations", {})[LAST_APPLIED] = (
+            encoded + "\n"
+        )
         return store.create_now(from_dict(annotated), actor=actor, cause=cause), "created"
     last_text = current.metadata.annotations.get(LAST_APPLIED, "")
     try:

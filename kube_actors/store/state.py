@@ -160,7 +160,9 @@ class State:
                 if not kind:
                     raise LogCorrupted(source, number, "object has no kind")
                 if rv <= last_rv:
-                    raise LogCorrupted(source, number, f"resourceVersion {rv} does not follow {last_rv}")
+                    raise LogCorrupted(
+                        source, number, f"resourceVersion {rv} does not follow {last_rv}"
+                    )
                 if at_rv is not None and rv > at_rv:
                     return
                 if at_time is not None and head.ts and parse_ts(head.ts) > at_time:

@@ -202,8 +202,12 @@ class Store:
         mutated = self.admission.mutate(request)
         return mutated if mutated is not None else obj
 
-    def _check_admission(self, op: Operation, obj: AnyObject, old: AnyObject | None, actor: str) -> None:
-        self.admission.validate(AdmissionRequest(op, obj, old, actor, obj.kind, obj.namespace, obj.name))
+    def _check_admission(
+        self, op: Operation, obj: AnyObject, old: AnyObject | None, actor: str
+    ) -> None:
+        self.admission.validate(
+            AdmissionRequest(op, obj, old, actor, obj.kind, obj.namespace, obj.name)
+        )
 
     # -- create ------------------------------------------------------------------------
     async def create(self, obj: AnyObject, *, actor: str = "user", cause: str = "") -> AnyObject:
@@ -243,7 +247,15 @@ class Store:
             changes["namespace"] = None
         if not meta.name:
             if not meta.generate_name:
-                raise Invalid(kind, "", [FieldError("metadata.name", "Required value", "name or generateName is required")])
+                raise Invalid(
+                    kind,
+                    "",
+                    [
+                        FieldError(
+                            "metadata.name", "Required value", "name or generateName is required"
+                        )
+                    ],
+                )
             namespace = changes.get("namespace", meta.namespace)
             changes["name"] = self._generate_name(kind, meta.generate_name, namespace)
         if meta.resource_version:
@@ -278,7 +290,11 @@ class Store:
 
     # -- update ------------------------------------------------------------------------
     def _current(self, obj: AnyObject) -> Entry:
-        key = obj.key if obj.metadata.namespace or not is_namespaced(obj.kind) else self._key(obj.kind, obj.name, None)
+        key = (
+            obj.key
+            if obj.metadata.namespace or not is_namespaced(obj.kind)
+            else self._key(obj.kind, obj.name, None)
+        )
         entry = self.state.get(obj.kind, key)
         if entry is None:
             raise NotFound(obj.kind, obj.name, obj.namespace or None)
@@ -313,7 +329,9 @@ class Store:
         self._check_admission("UPDATE", new, old, actor)
         return self._write_update(old, new, actor, cause)
 
-    async def update_status(self, obj: AnyObject, *, actor: str = "user", cause: str = "") -> AnyObject:
+    async def update_status(
+        self, obj: AnyObject, *, actor: str = "user", cause: str = ""
+    ) -> AnyObject:
         """Replace only ``status`` (CAS when ``obj`` carries a resourceVersion).
 
         Raises:
@@ -321,7 +339,9 @@ class Store:
         """
         return self.update_status_now(obj, actor=actor, cause=cause)
 
-    def update_status_now(self, obj: AnyObject, *, actor: str = "user", cause: str = "") -> AnyObject:
+    def update_status_now(
+        self, obj: AnyObject, *, actor: str = "user", cause: str = ""
+    ) -> AnyObject:
         """``update_status`` without awaiting."""
         entry = self._current(obj)
         old = entry.obj
@@ -366,7 +386,9 @@ class Store:
         return msgspec.structs.replace(new, metadata=meta)
 
     def _bump_generation(self, old: Object, new: Object) -> Object:
-        if new.kind not in GENERATION_KINDS or getattr(old, "spec", None) == getattr(new, "spec", None):
+        if new.kind not in GENERATION_KINDS or getattr(old, "spec", None) == getattr(
+            new, "spec", None
+        ):
             return new
         meta = msgspec.structs.replace(new.metadata, generation=(old.metadata.generation or 0) + 1)
         return msgspec.structs.replace(new, metadata=meta)
@@ -395,7 +417,10 @@ class Store:
         current = self.get(kind, name, namespace)
         merge = strategic_merge_patch if patch_type == "strategic" else merge_patch
         patched = merge(to_dict(current), patch)
-        if patched.get("kind", kind) != kind or patched.get("metadata", {}).get("name", name) != name:
+        if (
+            patched.get("kind", kind) != kind
+            or patched.get("metadata", {}).get("name", name) != name
+        ):
             raise BadRequest("a patch may not change an object's kind or name")
         obj = from_dict(patched)
         if status:
@@ -422,8 +447,14 @@ class Store:
             AdmissionDenied: nothing was written.
         """
         return self.delete_now(
-            kind, name, namespace, propagation=propagation, grace_period_seconds=grace_period_seconds,
-            uid=uid, actor=actor, cause=cause,
+            kind,
+            name,
+            namespace,
+            propagation=propagation,
+            grace_period_seconds=grace_period_seconds,
+            uid=uid,
+            actor=actor,
+            cause=cause,
         )
 
     def delete_now(
@@ -467,7 +498,9 @@ class Store:
             finalizers=finalizers,
             generation=(meta.generation + 1) if meta.generation else meta.generation,
         )
-        return self._commit("MODIFIED", msgspec.structs.replace(old, metadata=new_meta), old, actor, cause)
+        return self._commit(
+            "MODIFIED", msgspec.structs.replace(old, metadata=new_meta), old, actor, cause
+        )
 
     def _delete_again(
         self, old: AnyObject, finalizers: builtins.list[str], grace: int, actor: str, cause: str
@@ -483,10 +516,14 @@ class Store:
         if current and grace < current and meta.deletion_timestamp is not None:
             # upstream BeforeDelete: a pending graceful deletion may only be shortened
             changes["deletion_grace_period_seconds"] = grace
-            changes["deletion_timestamp"] = meta.deletion_timestamp - timedelta(seconds=current - grace)
+            changes["deletion_timestamp"] = meta.deletion_timestamp - timedelta(
+                seconds=current - grace
+            )
         if changes:
             new_meta = msgspec.structs.replace(meta, **changes)
-            return self._commit("MODIFIED", msgspec.structs.replace(old, metadata=new_meta), old, actor, cause)
+            return self._commit(
+                "MODIFIED", msgspec.structs.replace(old, metadata=new_meta), old, actor, cause
+            )
         return old
 
     def _grace_period(self, obj: AnyObject, requested: int | None) -> int:
@@ -503,7 +540,9 @@ class Store:
         return int(grace) if isinstance(grace, int) else 30
 
     # -- pods --------------------------------------------------------------------------
-    async def bind(self, name: str, namespace: str, node_name: str, *, actor: str = "default-scheduler") -> AnyObject:
+    async def bind(
+        self, name: str, namespace: str, node_name: str, *, actor: str = "default-scheduler"
+    ) -> AnyObject:
         """Bind a pending pod to a node (the ``pods/binding`` subresource).
 
         As upstream's binding REST storage, one write sets ``spec.nodeName`` and the
@@ -516,14 +555,20 @@ class Store:
         pod = self.get("Pod", name, namespace)
         spec: dict[str, Any] = dict(getattr(pod, "spec", {}) or {})
         if spec.get("nodeName"):
-            raise Conflict("Pod", name, f"pod {name} is already assigned to node \"{spec['nodeName']}\"")
+            raise Conflict(
+                "Pod", name, f'pod {name} is already assigned to node "{spec["nodeName"]}"'
+            )
         spec["nodeName"] = node_name
         bound = msgspec.structs.replace(pod, spec=spec)
         status = getattr(pod, "status", None)
         if status is not None:
-            scheduled = Condition(type="PodScheduled", status="True", last_transition_time=_seconds(self.clock.now()))
+            scheduled = Condition(
+                type="PodScheduled", status="True", last_transition_time=_seconds(self.clock.now())
+            )
             conditions = set_condition(status.conditions or [], scheduled)
-            bound = msgspec.structs.replace(bound, status=msgspec.structs.replace(status, conditions=conditions))
+            bound = msgspec.structs.replace(
+                bound, status=msgspec.structs.replace(status, conditions=conditions)
+            )
         return self._commit("MODIFIED", bound, pod, actor, f"{namespace}/{name}")
 
     def flush(self) -> None:

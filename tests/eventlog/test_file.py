@@ -14,7 +14,12 @@ from kube_actors.store import State
 
 
 def _record(rv: int, name: str = "cm", type_: str = "ADDED") -> bytes:
-    obj = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": f"{name}-{rv}", "namespace": "default", "resourceVersion": str(rv)}, "data": {"k": "v" * 20}}
+    obj = {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {"name": f"{name}-{rv}", "namespace": "default", "resourceVersion": str(rv)},
+        "data": {"k": "v" * 20},
+    }
     return encode_record(type_, json.dumps(obj).encode(), "2024-01-01T00:00:00.000000Z", "user", "")
 
 
@@ -104,7 +109,9 @@ def test_memory_log_dump_matches_file_format() -> None:
     assert State.from_log(MemoryLog(log.dump())).rv == 2
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(count=st.integers(1, 30), cut_fraction=st.floats(0, 1))
 def test_cutting_at_any_byte_recovers_every_whole_record_before_the_cut(
     tmp_path: Path, count: int, cut_fraction: float

@@ -43,7 +43,8 @@ async def test_informer_lists_existing_objects_then_follows_commits() -> None:
         on_delete=lambda obj: seen.append(("delete", obj.name)),
     )
     factory.start()
-    assert informer.has_synced and factory.wait_for_cache_sync()
+    assert informer.has_synced
+    assert factory.wait_for_cache_sync()
     await store.create(second)
     await store.bind("a", "default", "node-1")
     await store.delete("Pod", "b", "other")
@@ -92,7 +93,9 @@ async def test_resync_redelivers_cached_objects_as_updates_with_the_same_version
     informer = factory.informer("Pod")
     resyncs: list[bool] = []
     informer.add_handler(
-        on_update=lambda old, new: resyncs.append(old.metadata.resource_version == new.metadata.resource_version),
+        on_update=lambda old, new: resyncs.append(
+            old.metadata.resource_version == new.metadata.resource_version
+        ),
         resync_period=30,
     )
     factory.start()
@@ -115,11 +118,13 @@ async def test_reflector_relists_after_expiry_and_reports_missed_deletes_as_tomb
     # While nobody watched: one pod deleted, another created.
     await store.delete("Pod", "b", "other")
     pod_c: AnyObject = msgspec.structs.replace(
-        load_manifests(PODS)[0], metadata=msgspec.structs.replace(load_manifests(PODS)[0].metadata, name="c")
+        load_manifests(PODS)[0],
+        metadata=msgspec.structs.replace(load_manifests(PODS)[0].metadata, name="c"),
     )
     await store.create(pod_c)
     reflector.list_and_replace()
     assert reflector.relists == 2
     assert sorted(informer.indexer.keys()) == ["default/a", "default/c"]
-    assert len(deleted) == 1 and isinstance(deleted[0], DeletedFinalStateUnknown)
+    assert len(deleted) == 1
+    assert isinstance(deleted[0], DeletedFinalStateUnknown)
     assert deleted[0].key == "other/b"

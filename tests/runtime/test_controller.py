@@ -64,7 +64,9 @@ class CrashingActor(Controller):
 
 @both_backends
 @pytest.mark.anyio
-async def test_timers_of_one_second_thirty_seconds_and_ten_minutes_settle_in_order_in_virtual_time() -> None:
+async def test_timers_of_one_second_thirty_seconds_and_ten_minutes_settle_in_order_in_virtual_time() -> (
+    None
+):
     started = time.perf_counter()
     async with Cluster(controllers=[], simulate=False, actors=[TimerController]) as cluster:
         assert await cluster.settle()
@@ -90,7 +92,9 @@ async def test_a_failing_sync_is_retried_with_exponential_backoff() -> None:
 @pytest.mark.anyio
 async def test_an_actor_that_crashes_outside_sync_is_restarted_and_others_keep_running() -> None:
     CrashingActor.runs = 0
-    async with Cluster(controllers=[], simulate=False, actors=[CrashingActor, TimerController]) as cluster:
+    async with Cluster(
+        controllers=[], simulate=False, actors=[CrashingActor, TimerController]
+    ) as cluster:
         await cluster.settle()
         assert CrashingActor.runs == 2
         assert cluster.supervisor.restarts["crashing-actor"] == 1

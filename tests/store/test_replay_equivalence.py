@@ -61,7 +61,9 @@ async def test_a_hundred_thousand_random_writes_replay_to_the_same_state_hash() 
 
 @settings(max_examples=25, deadline=None)
 @given(operations=st.integers(1, 400), population=st.integers(1, 40), seed=st.integers(0, 2**16))
-def test_replay_at_every_prefix_matches_the_live_state_at_that_point(operations: int, population: int, seed: int) -> None:
+def test_replay_at_every_prefix_matches_the_live_state_at_that_point(
+    operations: int, population: int, seed: int
+) -> None:
     import anyio
 
     log = MemoryLog()

@@ -58,34 +58,43 @@ def records(store: Store) -> list[dict[str, Any]]:
 async def test_create_assigns_identity_defaults_and_a_resource_version(store: Store) -> None:
     web = await store.create(one(DEPLOYMENT))
     assert web.metadata.namespace == "default"
-    assert web.metadata.uid and web.metadata.generation == 1
+    assert web.metadata.uid
+    assert web.metadata.generation == 1
     assert web.metadata.resource_version == "1"
     assert web.metadata.creation_timestamp == store.clock.now()
     assert web.spec.strategy.type == "RollingUpdate"  # type: ignore[attr-defined]
     [record] = records(store)
-    assert record["type"] == "ADDED" and record["actor"] == "user"
+    assert record["type"] == "ADDED"
+    assert record["actor"] == "user"
     assert record["object"]["metadata"]["resourceVersion"] == "1"
 
 
 @pytest.mark.anyio
-async def test_generate_name_gets_a_five_character_suffix_from_the_safe_alphabet(store: Store) -> None:
+async def test_generate_name_gets_a_five_character_suffix_from_the_safe_alphabet(
+    store: Store,
+) -> None:
     pod = one(POD)
-    pod = msgspec.structs.replace(pod, metadata=msgspec.structs.replace(pod.metadata, name="", generate_name="web-"))
+    pod = msgspec.structs.replace(
+        pod, metadata=msgspec.structs.replace(pod.metadata, name="", generate_name="web-")
+    )
     created = await store.create(pod)
     suffix = created.name.removeprefix("web-")
-    assert len(suffix) == 5 and set(suffix) <= set("bcdfghjklmnpqrstvwxz2456789")
+    assert len(suffix) == 5
+    assert set(suffix) <= set("bcdfghjklmnpqrstvwxz2456789")
 
 
 @pytest.mark.anyio
 async def test_duplicate_create_fails_and_writes_nothing(store: Store) -> None:
     await store.create(one(DEPLOYMENT))
-    with pytest.raises(AlreadyExists, match='deployments.apps "web" already exists'):
+    with pytest.raises(AlreadyExists, match=r'deployments\.apps "web" already exists'):
         await store.create(one(DEPLOYMENT))
     assert len(records(store)) == 1
 
 
 @pytest.mark.anyio
-async def test_invalid_object_is_rejected_with_the_field_path_and_nothing_is_written(store: Store) -> None:
+async def test_invalid_object_is_rejected_with_the_field_path_and_nothing_is_written(
+    store: Store,
+) -> None:
     bad = DEPLOYMENT.replace("labels: {app: web}\n    spec", "labels: {app: other}\n    spec")
     with pytest.raises(Invalid) as info:
         await store.create(one(bad))
@@ -99,7 +108,9 @@ async def test_two_updates_from_one_resource_version_have_exactly_one_winner(sto
     results: list[str] = []
 
     async def scale(replicas: int) -> None:
-        changed = msgspec.structs.replace(web, spec=msgspec.structs.replace(web.spec, replicas=replicas))  # type: ignore[attr-defined]
+        changed = msgspec.structs.replace(
+            web, spec=msgspec.structs.replace(web.spec, replicas=replicas)
+        )  # type: ignore[attr-defined]
         try:
             await store.update(changed)
             results.append("ok")
@@ -116,7 +127,9 @@ async def test_two_updates_from_one_resource_version_have_exactly_one_winner(sto
 @pytest.mark.anyio
 async def test_spec_change_bumps_generation_but_status_update_does_not(store: Store) -> None:
     web = await store.create(one(DEPLOYMENT))
-    scaled = await store.update(msgspec.structs.replace(web, spec=msgspec.structs.replace(web.spec, replicas=5)))  # type: ignore[attr-defined]
+    scaled = await store.update(
+        msgspec.structs.replace(web, spec=msgspec.structs.replace(web.spec, replicas=5))
+    )  # type: ignore[attr-defined]
     assert scaled.metadata.generation == 2
     status = msgspec.structs.replace(scaled.status, replicas=5, observed_generation=2)  # type: ignore[attr-defined]
     updated = await store.update_status(msgspec.structs.replace(scaled, status=status))
@@ -137,10 +150,19 @@ async def test_update_ignores_status_and_update_status_ignores_spec(store: Store
 async def test_strategic_merge_patch_merges_containers_by_name(store: Store) -> None:
     await store.create(one(DEPLOYMENT))
     patched = await store.patch(
-        "Deployment", "web", {"spec": {"template": {"spec": {"containers": [{"name": "nginx", "image": "nginx:1.16.1"}]}}}}
+        "Deployment",
+        "web",
+        {
+            "spec": {
+                "template": {"spec": {"containers": [{"name": "nginx", "image": "nginx:1.16.1"}]}}
+            }
+        },
     )
     containers = patched.spec.template.spec["containers"]  # type: ignore[attr-defined]
-    assert [(c["name"], c["image"]) for c in containers] == [("nginx", "nginx:1.16.1"), ("sidecar", "busybox")]
+    assert [(c["name"], c["image"]) for c in containers] == [
+        ("nginx", "nginx:1.16.1"),
+        ("sidecar", "busybox"),
+    ]
     assert containers[0]["ports"] == [{"containerPort": 80, "protocol": "TCP"}]
 
 
@@ -148,18 +170,26 @@ async def test_strategic_merge_patch_merges_containers_by_name(store: Store) -> 
 async def test_merge_patch_replaces_lists_and_null_deletes(store: Store) -> None:
     await store.create(one(DEPLOYMENT))
     patched = await store.patch(
-        "Deployment", "web", {"metadata": {"labels": {"app": None, "tier": "fe"}}}, patch_type="merge"
+        "Deployment",
+        "web",
+        {"metadata": {"labels": {"app": None, "tier": "fe"}}},
+        patch_type="merge",
     )
     assert patched.metadata.labels == {"tier": "fe"}
 
 
 @pytest.mark.anyio
-async def test_orphan_and_foreground_deletion_leave_the_object_with_a_finalizer(store: Store) -> None:
+async def test_orphan_and_foreground_deletion_leave_the_object_with_a_finalizer(
+    store: Store,
+) -> None:
     await store.create(one(DEPLOYMENT))
     deleting = await store.delete("Deployment", "web", "default", propagation="Foreground")
-    assert deleting is not None and deleting.metadata.deletion_timestamp is not None
+    assert deleting is not None
+    assert deleting.metadata.deletion_timestamp is not None
     assert deleting.metadata.finalizers == ["foregroundDeletion"]
-    released = msgspec.structs.replace(deleting, metadata=msgspec.structs.replace(deleting.metadata, finalizers=[]))
+    released = msgspec.structs.replace(
+        deleting, metadata=msgspec.structs.replace(deleting.metadata, finalizers=[])
+    )
     await store.update(released)
     assert store.try_get("Deployment", "web", "default") is None
     assert [r["type"] for r in records(store)] == ["ADDED", "MODIFIED", "DELETED"]
@@ -169,7 +199,7 @@ async def test_orphan_and_foreground_deletion_leave_the_object_with_a_finalizer(
 async def test_background_delete_removes_at_once(store: Store) -> None:
     await store.create(one(DEPLOYMENT))
     assert await store.delete("Deployment", "web", "default") is None
-    with pytest.raises(NotFound, match='deployments.apps "web" not found'):
+    with pytest.raises(NotFound, match=r'deployments\.apps "web" not found'):
         store.get("Deployment", "web", "default")
 
 
@@ -196,7 +226,9 @@ async def test_admission_can_mutate_and_deny(store: Store) -> None:
         obj = request.object
         assert obj is not None
         labels = {**obj.metadata.labels, "admitted": "yes"}
-        return msgspec.structs.replace(obj, metadata=msgspec.structs.replace(obj.metadata, labels=labels))
+        return msgspec.structs.replace(
+            obj, metadata=msgspec.structs.replace(obj.metadata, labels=labels)
+        )
 
     def deny_pods(request: AdmissionRequest) -> None:
         if request.kind == "Pod" and request.operation == "CREATE":
@@ -225,7 +257,11 @@ async def test_a_watch_that_falls_behind_expires_instead_of_buffering_forever(st
     watch = store.watch("Pod", limit=3)
     for i in range(5):
         pod = one(POD)
-        await store.create(msgspec.structs.replace(pod, metadata=msgspec.structs.replace(pod.metadata, name=f"p{i}")))
+        await store.create(
+            msgspec.structs.replace(
+                pod, metadata=msgspec.structs.replace(pod.metadata, name=f"p{i}")
+            )
+        )
     with pytest.raises(Expired):
         await watch.__anext__()
 
@@ -253,4 +289,5 @@ async def test_replaying_the_log_rebuilds_the_same_state(store: Store) -> None:
     assert replayed.get("Pod", "default/p") is not None
     assert replayed.get("Pod", "default/p").obj == store.get("Pod", "p", "default")  # type: ignore[union-attr]
     at_two = State.from_log(MemoryLog(store.log.dump()), at=2)
-    assert at_two.rv == 2 and at_two.count("Deployment") == 1
+    assert at_two.rv == 2
+    assert at_two.count("Deployment") == 1
