@@ -1,5 +1,7 @@
-"""Time travel over an event log: the cluster at any resourceVersion or time, and the
-history of one object with what each record changed, who made it and why.
+"""Time travel over an event log.
+
+The cluster at any resourceVersion or time, and the history of one object with what
+each record changed, who made it and why.
 
 Everything here reads; nothing starts a controller or writes a record. A ``Snapshot`` is
 the fold of the log up to a position (``State.from_log(log, at=...)``) with the reads a
@@ -96,7 +98,9 @@ class Snapshot:
             ref = getattr(event, "involved_object", None)
             if ref is None:
                 continue
-            if (uid and ref.uid == uid) or (not ref.uid and ref.kind == obj.kind and ref.name == obj.name):
+            if (uid and ref.uid == uid) or (
+                not ref.uid and ref.kind == obj.kind and ref.name == obj.name
+            ):
                 found.append(event)
         return sort_events(found)
 
@@ -136,7 +140,9 @@ def open_log(path: str | os.PathLike[str]) -> FileLog:
     return FileLog(path, readonly=True)
 
 
-def state_at(log: LogEngine, at: At = None, lines: Iterable[tuple[int, bytes]] | None = None) -> State:
+def state_at(
+    log: LogEngine, at: At = None, lines: Iterable[tuple[int, bytes]] | None = None
+) -> State:
     """The fold of ``log`` (or of ``lines`` read from it) up to ``at``.
 
     Raises:
@@ -183,7 +189,9 @@ class HistoryEntry:
         return decode_object(self.kind, self.raw)
 
 
-def object_history(log: LogEngine, kind: str, name: str, namespace: str | None = "default") -> list[HistoryEntry]:
+def object_history(
+    log: LogEngine, kind: str, name: str, namespace: str | None = "default"
+) -> list[HistoryEntry]:
     """Every record about ``kind`` ``namespace/name``, oldest first, with field diffs.
 
     A name that was deleted and created again shows both lives; the diff starts afresh at
@@ -207,7 +215,16 @@ def object_history(log: LogEngine, kind: str, name: str, namespace: str | None =
         current: dict[str, Any] = msgspec.json.decode(raw)
         changes = _changes(head.type, previous, current)
         history.append(
-            HistoryEntry(int(meta.resource_version or 0), head.ts, head.type, head.actor, head.cause, kind, changes, raw)
+            HistoryEntry(
+                int(meta.resource_version or 0),
+                head.ts,
+                head.type,
+                head.actor,
+                head.cause,
+                kind,
+                changes,
+                raw,
+            )
         )
         previous = None if head.type == "DELETED" else current
     return history
@@ -230,7 +247,11 @@ MAX_VALUE = 40
 
 def abbreviate(value: Any, limit: int = MAX_VALUE) -> str:
     """A value in a diff line: strings as they are, the rest as compact JSON, cut at ``limit``."""
-    text = value if isinstance(value, str) else json.dumps(value, separators=(",", ":"), sort_keys=True)
+    text = (
+        value
+        if isinstance(value, str)
+        else json.dumps(value, separators=(",", ":"), sort_keys=True)
+    )
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -256,8 +277,10 @@ def _unique(items: list[dict[str, Any]], key: str) -> bool:
 
 
 def diff_fields(old: Any, new: Any, path: str = "") -> list[str]:
-    """What changed between two JSON values, one entry per leaf: ``spec.replicas: 3→5``,
-    ``+metadata.deletionTimestamp``, ``-metadata.finalizers``.
+    """What changed between two JSON values, one entry per changed leaf.
+
+    Entries read ``spec.replicas: 3→5``, ``+metadata.deletionTimestamp``,
+    ``-metadata.finalizers``.
 
     Lists of objects with a unique ``name``/``type``/``uid`` are matched by it
     (``spec.template.spec.containers[nginx].image: nginx:1.14.2→nginx:1.16.1``); other lists
@@ -285,7 +308,9 @@ def diff_fields(old: Any, new: Any, path: str = "") -> list[str]:
     return [f"{path}: {abbreviate(old)}→{abbreviate(new)}"]
 
 
-def _diff_keyed(old: list[dict[str, Any]], new: list[dict[str, Any]], key: str, path: str) -> list[str]:
+def _diff_keyed(
+    old: list[dict[str, Any]], new: list[dict[str, Any]], key: str, path: str
+) -> list[str]:
     before = {str(i[key]): i for i in old}
     after = {str(i[key]): i for i in new}
     out: list[str] = []

@@ -304,10 +304,10 @@ async def test_pause_and_resume_refuse_to_repeat_themselves() -> None:
         await cluster.apply(web())
         paused = await cluster.rollout_pause("web")
         assert paused.spec.paused is True  # type: ignore[union-attr]
-        with pytest.raises(BadRequest, match='deployments.apps "web" is already paused'):
+        with pytest.raises(BadRequest, match=r'deployments\.apps "web" is already paused'):
             await cluster.rollout_pause("web")
         await cluster.rollout_resume("web")
-        with pytest.raises(BadRequest, match='deployments.apps "web" is not paused'):
+        with pytest.raises(BadRequest, match=r'deployments\.apps "web" is not paused'):
             await cluster.rollout_resume("web")
 
 

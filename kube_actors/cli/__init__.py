@@ -27,6 +27,7 @@ from kube_actors.cli.rollouts import (
     cmd_rollout_status,
     cmd_rollout_undo,
 )
+from kube_actors.cli.session import Interrupted
 from kube_actors.cli.tools import cmd_bench, cmd_import
 from kube_actors.cli.write import (
     cmd_advance,
@@ -103,6 +104,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _report(raised: BaseException) -> int:
     """Every failure becomes a message and exit code 1; anything unexpected is re-raised."""
     cause = _unwrap(raised)
+    if isinstance(cause, KeyboardInterrupt):
+        return 130
+    if isinstance(cause, Interrupted):
+        return 128 + cause.signum
     if isinstance(cause, KubeActorsError):
         sys.stderr.write(format_error(cause) + "\n")
         return 1

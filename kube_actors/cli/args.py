@@ -21,36 +21,72 @@ class Parser(argparse.ArgumentParser):
     """An ``ArgumentParser`` whose errors are ``CliError`` rather than an exit."""
 
     def error(self, message: str) -> NoReturn:
+        """Raise ``CliError`` with argparse's message and a pointer to ``-h``."""
         raise CliError(f"{message}\nSee '{self.prog} -h' for help and examples")
 
 
 def _global_flags(suppress: bool) -> Parser:
     parent = Parser(add_help=False)
     default: Any = argparse.SUPPRESS if suppress else None
-    parent.add_argument("--log", default=default, help="the event log (default: $KUBE_ACTORS_LOG or ./kube-actors.jsonl)")
-    parent.add_argument("--sim", default=default, metavar="PROFILE.yaml", help="store this simulation profile in the log")
-    parent.add_argument("--seed", type=int, default=argparse.SUPPRESS if suppress else 0, help="random seed (default 0)")
-    parent.add_argument("--real-time", action="store_true", default=argparse.SUPPRESS if suppress else False, help="run on the wall clock")
-    parent.add_argument("-n", "--namespace", default=default, help="the namespace (default: default)")
     parent.add_argument(
-        "-A", "--all-namespaces", action="store_true", default=argparse.SUPPRESS if suppress else False,
+        "--log",
+        default=default,
+        help="the event log (default: $KUBE_ACTORS_LOG or ./kube-actors.jsonl)",
+    )
+    parent.add_argument(
+        "--sim",
+        default=default,
+        metavar="PROFILE.yaml",
+        help="store this simulation profile in the log",
+    )
+    parent.add_argument(
+        "--seed",
+        type=int,
+        default=argparse.SUPPRESS if suppress else 0,
+        help="random seed (default 0)",
+    )
+    parent.add_argument(
+        "--real-time",
+        action="store_true",
+        default=argparse.SUPPRESS if suppress else False,
+        help="run on the wall clock",
+    )
+    parent.add_argument(
+        "-n", "--namespace", default=default, help="the namespace (default: default)"
+    )
+    parent.add_argument(
+        "-A",
+        "--all-namespaces",
+        action="store_true",
+        default=argparse.SUPPRESS if suppress else False,
         help="list across all namespaces",
     )
     return parent
 
 
 def _settle_flags(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--no-settle", action="store_true", help="do not let the controllers run afterwards")
-    parser.add_argument("--for", dest="run_for", metavar="DURATION", help="run the cluster for this long (30s, 10m, 1h)")
+    parser.add_argument(
+        "--no-settle", action="store_true", help="do not let the controllers run afterwards"
+    )
+    parser.add_argument(
+        "--for",
+        dest="run_for",
+        metavar="DURATION",
+        help="run the cluster for this long (30s, 10m, 1h)",
+    )
 
 
 def _time_travel_flags(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--at", type=int, metavar="RV", help="the state after the last record at or before RV")
+    parser.add_argument(
+        "--at", type=int, metavar="RV", help="the state after the last record at or before RV"
+    )
     parser.add_argument("--at-time", metavar="RFC3339", help="the state at this time")
 
 
 def _files_flag(parser: argparse.ArgumentParser, required: bool) -> None:
-    parser.add_argument("-f", "--filename", action="append", default=[], required=required, metavar="FILE|DIR|-")
+    parser.add_argument(
+        "-f", "--filename", action="append", default=[], required=required, metavar="FILE|DIR|-"
+    )
 
 
 class Builder:
@@ -62,7 +98,9 @@ class Builder:
 
     def verb(self, name: str, handler: Handler | None, help_text: str, subs: Any = None) -> Parser:
         """A sub-command parser bound to ``handler``."""
-        parser: Parser = (subs or self._subs).add_parser(name, parents=[self._parent], help=help_text, description=help_text)
+        parser: Parser = (subs or self._subs).add_parser(
+            name, parents=[self._parent], help=help_text, description=help_text
+        )
         if handler is not None:
             parser.set_defaults(handler=handler)
         return parser
@@ -70,7 +108,9 @@ class Builder:
 
 def build_parser(handlers: dict[str, Handler]) -> Parser:
     """The whole command line; ``handlers`` maps verb paths (``rollout status``) to functions."""
-    parser = Parser(prog="kube-actors", parents=[_global_flags(False)], description="kubectl over an event log")
+    parser = Parser(
+        prog="kube-actors", parents=[_global_flags(False)], description="kubectl over an event log"
+    )
     subs = parser.add_subparsers(dest="verb", metavar="VERB", parser_class=Parser)
     subs.required = True
     b = Builder(subs, _global_flags(True))
@@ -97,28 +137,45 @@ def _read_verbs(b: Builder, h: dict[str, Handler]) -> None:
     p.add_argument("--types", help="comma-separated event types (Normal,Warning)")
     p.add_argument("-o", "--output", choices=("json", "yaml", "name"))
     _time_travel_flags(p)
-    p = b.verb("trace", h["trace"], "Every record that touched an object: who changed what, and why")
+    p = b.verb(
+        "trace", h["trace"], "Every record that touched an object: who changed what, and why"
+    )
     p.add_argument("args", nargs="+", metavar="TYPE/NAME")
     _time_travel_flags(p)
-    p = b.verb("replay", h["replay"], "Fold the log: objects per kind, last resourceVersion, state hash")
+    p = b.verb(
+        "replay", h["replay"], "Fold the log: objects per kind, last resourceVersion, state hash"
+    )
     _time_travel_flags(p)
 
 
 def _write_verbs(b: Builder, h: dict[str, Handler]) -> None:
-    for name, text in (("apply", "Apply a configuration by file name or stdin"), ("create", "Create a resource from a file or stdin")):
+    for name, text in (
+        ("apply", "Apply a configuration by file name or stdin"),
+        ("create", "Create a resource from a file or stdin"),
+    ):
         p = b.verb(name, h[name], text)
         _files_flag(p, required=True)
         _settle_flags(p)
-    p = b.verb("delete", h["delete"], "Delete resources by file names, stdin, resources and names, or label selector")
+    p = b.verb(
+        "delete",
+        h["delete"],
+        "Delete resources by file names, stdin, resources and names, or label selector",
+    )
     p.add_argument("args", nargs="*", metavar="TYPE[/NAME] [NAME...]")
     _files_flag(p, required=False)
     p.add_argument("-l", "--selector")
     p.add_argument("--all", action="store_true")
-    p.add_argument("--cascade", default="background", help="background (default), foreground or orphan")
+    p.add_argument(
+        "--cascade", default="background", help="background (default), foreground or orphan"
+    )
     p.add_argument("--grace-period", type=int)
     p.add_argument("--ignore-not-found", action="store_true")
     _settle_flags(p)
-    p = b.verb("scale", h["scale"], "Set a new size for a deployment, replica set, replication controller or stateful set")
+    p = b.verb(
+        "scale",
+        h["scale"],
+        "Set a new size for a deployment, replica set, replication controller or stateful set",
+    )
     p.add_argument("args", nargs="+", metavar="TYPE/NAME")
     p.add_argument("--replicas", type=int, required=True)
     _settle_flags(p)
@@ -129,7 +186,11 @@ def _write_verbs(b: Builder, h: dict[str, Handler]) -> None:
     p.add_argument("args", nargs="+", metavar="TYPE/NAME CONTAINER=IMAGE")
     _settle_flags(p)
     for name in ("label", "annotate"):
-        p = b.verb(name, h[name], f"Update the {'labels' if name == 'label' else 'annotations'} on a resource")
+        p = b.verb(
+            name,
+            h[name],
+            f"Update the {'labels' if name == 'label' else 'annotations'} on a resource",
+        )
         p.add_argument("args", nargs="+", metavar="TYPE/NAME KEY=VAL|KEY-")
         p.add_argument("--overwrite", action="store_true")
         _settle_flags(p)
@@ -143,7 +204,9 @@ def _rollout_verbs(b: Builder, h: dict[str, Handler]) -> None:
     subs.required = True
     p = b.verb("status", h["rollout status"], "Show the status of the rollout", subs=subs)
     p.add_argument("args", nargs="+", metavar="TYPE/NAME")
-    p.add_argument("-w", "--watch", action="store_true", help="run the cluster until the rollout finishes")
+    p.add_argument(
+        "-w", "--watch", action="store_true", help="run the cluster until the rollout finishes"
+    )
     p.add_argument("--revision", type=int, default=0)
     p.add_argument("--timeout", metavar="DURATION", help="give up after this much (virtual) time")
     _time_travel_flags(p)
@@ -155,14 +218,20 @@ def _rollout_verbs(b: Builder, h: dict[str, Handler]) -> None:
     p.add_argument("args", nargs="+", metavar="TYPE/NAME")
     p.add_argument("--to-revision", type=int, default=0)
     _settle_flags(p)
-    for name, text in (("pause", "Mark the provided resource as paused"), ("resume", "Resume a paused resource"), ("restart", "Restart a resource")):
+    for name, text in (
+        ("pause", "Mark the provided resource as paused"),
+        ("resume", "Resume a paused resource"),
+        ("restart", "Restart a resource"),
+    ):
         p = b.verb(name, h[f"rollout {name}"], text, subs=subs)
         p.add_argument("args", nargs="+", metavar="TYPE/NAME")
         _settle_flags(p)
 
 
 def _tool_verbs(b: Builder, h: dict[str, Handler]) -> None:
-    p = b.verb("import", h["import"], "Turn recorded kubectl watch streams or audit logs into a log")
+    p = b.verb(
+        "import", h["import"], "Turn recorded kubectl watch streams or audit logs into a log"
+    )
     p.add_argument("files", nargs="+", metavar="FILE")
     p.add_argument("--format", required=True, choices=("kubectl-watch", "kubectl-objects", "audit"))
     p.add_argument("-o", "--output", metavar="OUT", help="write this log instead of --log")
@@ -180,5 +249,7 @@ def parse(parser: Parser, argv: Sequence[str]) -> argparse.Namespace:
         extra = [e for e in extra if e.startswith("-")]
     opts.extra = extra
     if extra and opts.verb != "bench":
-        raise CliError(f"unknown arguments: {' '.join(extra)}\nSee 'kube-actors -h' for help and examples")
+        raise CliError(
+            f"unknown arguments: {' '.join(extra)}\nSee 'kube-actors -h' for help and examples"
+        )
     return opts

@@ -14,7 +14,7 @@ from typing import Any
 from kube_actors.api.codec import to_dict
 from kube_actors.api.meta import AnyObject
 from kube_actors.api.pods import pod_qos_class
-from kube_actors.cli.columns import selector_text
+from kube_actors.cli.cells import selector_text
 from kube_actors.cli.describe_common import (
     PrefixWriter,
     controlled_by,
@@ -35,9 +35,11 @@ REVISION_ANNOTATION = "deployment.kubernetes.io/revision"
 
 def describe(snap: Snapshot, obj: AnyObject) -> str:
     """The describe text for ``obj`` (ending with a newline)."""
-    describer = {"Deployment": describe_deployment, "ReplicaSet": describe_replica_set, "Pod": describe_pod}.get(
-        obj.kind, describe_generic
-    )
+    describer = {
+        "Deployment": describe_deployment,
+        "ReplicaSet": describe_replica_set,
+        "Pod": describe_pod,
+    }.get(obj.kind, describe_generic)
     return describer(snap, obj)
 
 
@@ -47,7 +49,10 @@ def describe(snap: Snapshot, obj: AnyObject) -> str:
 def _replica_sets_text(replica_sets: list[Any]) -> str:
     if not replica_sets:
         return "<none>"
-    return ", ".join(f"{rs.name} ({rs.status.replicas}/{rs.spec.replicas or 0} replicas created)" for rs in replica_sets)
+    return ", ".join(
+        f"{rs.name} ({rs.status.replicas}/{rs.spec.replicas or 0} replicas created)"
+        for rs in replica_sets
+    )
 
 
 def _template_matches(rs: Any, deployment: Any) -> bool:
@@ -66,7 +71,8 @@ def split_replica_sets(snap: Snapshot, deployment: Any) -> tuple[list[Any], Any 
     ReplicaSet whose template equals the deployment's)
     """
     owned: list[Any] = sorted(
-        snap.owned_by(deployment, "ReplicaSet"), key=lambda rs: (rs.metadata.creation_timestamp or snap.now, rs.name)
+        snap.owned_by(deployment, "ReplicaSet"),
+        key=lambda rs: (rs.metadata.creation_timestamp or snap.now, rs.name),
     )
     new = next((rs for rs in owned if _template_matches(rs, deployment)), None)
     old = [rs for rs in owned if rs is not new and (rs.spec.replicas or 0) != 0]
@@ -81,7 +87,10 @@ def _strategy_line(deployment: Any) -> str | None:
 
 
 def describe_deployment(snap: Snapshot, d: Any) -> str:
-    """Upstream: describe.go DeploymentDescriber.Describe"""
+    """Deployment details, its ReplicaSets and events.
+
+    Upstream: describe.go DeploymentDescriber.Describe
+    """
     w = PrefixWriter()
     describe_header(w, d)
     print_labels(w, "Labels", d.metadata.labels)
@@ -116,11 +125,19 @@ def pod_phase_counts(pods: list[Any]) -> tuple[int, int, int, int]:
     Upstream: describe.go getPodStatusForController
     """
     phases = [p.status.phase for p in pods]
-    return phases.count("Running"), phases.count("Pending"), phases.count("Succeeded"), phases.count("Failed")
+    return (
+        phases.count("Running"),
+        phases.count("Pending"),
+        phases.count("Succeeded"),
+        phases.count("Failed"),
+    )
 
 
 def describe_replica_set(snap: Snapshot, rs: Any) -> str:
-    """Upstream: describe.go describeReplicaSet"""
+    """ReplicaSet details, its pods by phase and events.
+
+    Upstream: describe.go describeReplicaSet
+    """
     w = PrefixWriter()
     w.write(0, f"Name:\t{rs.name}\n")
     w.write(0, f"Namespace:\t{rs.metadata.namespace}\n")
@@ -132,7 +149,10 @@ def describe_replica_set(snap: Snapshot, rs: Any) -> str:
         w.write(0, f"Controlled By:\t{owner}\n")
     w.write(0, f"Replicas:\t{rs.status.replicas} current / {rs.spec.replicas or 0} desired\n")
     running, waiting, succeeded, failed = pod_phase_counts(snap.owned_by(rs, "Pod"))
-    w.write(0, f"Pods Status:\t{running} Running / {waiting} Waiting / {succeeded} Succeeded / {failed} Failed\n")
+    w.write(
+        0,
+        f"Pods Status:\t{running} Running / {waiting} Waiting / {succeeded} Succeeded / {failed} Failed\n",
+    )
     describe_pod_template(w, rs.spec.template)
     describe_conditions(w, rs.status.conditions)
     describe_events(w, snap.events_for(rs), snap.now)
@@ -185,7 +205,10 @@ def _pod_status_lines(w: PrefixWriter, pod: Any, snap: Snapshot) -> None:
 
 
 def describe_pod(snap: Snapshot, pod: Any) -> str:
-    """Upstream: describe.go describePod"""
+    """Pod details, containers and their states, conditions and events.
+
+    Upstream: describe.go describePod
+    """
     w = PrefixWriter()
     spec, status = pod.spec, pod.status
     w.write(0, f"Name:\t{pod.name}\n")
@@ -207,8 +230,12 @@ def describe_pod(snap: Snapshot, pod: Any) -> str:
     if status.nominated_node_name:
         w.write(0, f"NominatedNodeName:\t{status.nominated_node_name}\n")
     if spec.get("initContainers"):
-        describe_containers(w, "Init Containers", spec["initContainers"], status.init_container_statuses, "")
-    describe_containers(w, "Containers", spec.get("containers") or [], status.container_statuses, "")
+        describe_containers(
+            w, "Init Containers", spec["initContainers"], status.init_container_statuses, ""
+        )
+    describe_containers(
+        w, "Containers", spec.get("containers") or [], status.container_statuses, ""
+    )
     if status.conditions:
         w.write(0, "Conditions:\n  Type\tStatus\n")
         for c in status.conditions:
@@ -223,8 +250,23 @@ def describe_pod(snap: Snapshot, pod: Any) -> str:
 
 # --- everything else ---------------------------------------------------------------------
 
-_SKIPPED = {".metadata.managedFields", ".metadata.name", ".metadata.namespace", ".metadata.labels", ".metadata.annotations"}
-_ACRONYMS = {"Api": "API", "Ip": "IP", "Ips": "IPs", "Id": "ID", "Uid": "UID", "Url": "URL", "Cidr": "CIDR", "Tls": "TLS"}
+_SKIPPED = {
+    ".metadata.managedFields",
+    ".metadata.name",
+    ".metadata.namespace",
+    ".metadata.labels",
+    ".metadata.annotations",
+}
+_ACRONYMS = {
+    "Api": "API",
+    "Ip": "IP",
+    "Ips": "IPs",
+    "Id": "ID",
+    "Uid": "UID",
+    "Url": "URL",
+    "Cidr": "CIDR",
+    "Tls": "TLS",
+}
 
 
 def smart_label(field: str) -> str:

@@ -1,5 +1,7 @@
-"""The building blocks of ``kubectl describe``: the prefix writer, label and annotation
-blocks, pod templates and containers, conditions and the events table.
+"""The building blocks of ``kubectl describe``.
+
+The prefix writer, label and annotation blocks, pod templates and containers,
+conditions and the events table.
 
 Text is written as tab-separated cells at an indentation level and aligned at the end by
 Go's tabwriter algorithm (padding 2), in segments: ``flush()`` ends a segment, as the
@@ -47,7 +49,9 @@ class PrefixWriter:
 
     def text(self) -> str:
         """The aligned output."""
-        return "".join(tabwrite("".join(seg), padding=DESCRIBE_PADDING) for seg in self._segments if seg)
+        return "".join(
+            tabwrite("".join(seg), padding=DESCRIBE_PADDING) for seg in self._segments if seg
+        )
 
 
 def print_labels(w: PrefixWriter, title: str, labels: Mapping[str, str] | None) -> None:
@@ -120,7 +124,9 @@ def describe_conditions(w: PrefixWriter, conditions: Iterable[Condition]) -> Non
 
 def _ports(container: dict[str, Any], field: str) -> str:
     return ",".join(
-        f"{p.get(field, 0)}/{p.get('protocol', 'TCP')}" for p in container.get("ports") or () if isinstance(p, dict)
+        f"{p.get(field, 0)}/{p.get('protocol', 'TCP')}"
+        for p in container.get("ports") or ()
+        if isinstance(p, dict)
     )
 
 
@@ -154,19 +160,31 @@ def _env(w: PrefixWriter, container: dict[str, Any]) -> None:
                 w.write(3, f"{e.get('name')}:\t{part}\n" if i == 0 else f"\t{part}\n")
         elif "fieldRef" in source:
             ref = source["fieldRef"] or {}
-            w.write(3, f"{e.get('name')}:\t ({ref.get('apiVersion', 'v1')}:{ref.get('fieldPath', '')})\n")
+            w.write(
+                3,
+                f"{e.get('name')}:\t ({ref.get('apiVersion', 'v1')}:{ref.get('fieldPath', '')})\n",
+            )
         elif "configMapKeyRef" in source:
             ref = source["configMapKeyRef"] or {}
-            w.write(3, f"{e.get('name')}:\t<set to the key '{ref.get('key')}' of config map '{ref.get('name')}'>\tOptional: {str(bool(ref.get('optional'))).lower()}\n")
+            w.write(
+                3,
+                f"{e.get('name')}:\t<set to the key '{ref.get('key')}' of config map '{ref.get('name')}'>\tOptional: {str(bool(ref.get('optional'))).lower()}\n",
+            )
         elif "secretKeyRef" in source:
             ref = source["secretKeyRef"] or {}
-            w.write(3, f"{e.get('name')}:\t<set to the key '{ref.get('key')}' in secret '{ref.get('name')}'>\tOptional: {str(bool(ref.get('optional'))).lower()}\n")
+            w.write(
+                3,
+                f"{e.get('name')}:\t<set to the key '{ref.get('key')}' in secret '{ref.get('name')}'>\tOptional: {str(bool(ref.get('optional'))).lower()}\n",
+            )
         else:
             w.write(3, f"{e.get('name')}:\t<unknown source>\n")
 
 
 def _mounts(w: PrefixWriter, container: dict[str, Any]) -> None:
-    mounts = sorted((m for m in container.get("volumeMounts") or () if isinstance(m, dict)), key=lambda m: str(m.get("mountPath", "")))
+    mounts = sorted(
+        (m for m in container.get("volumeMounts") or () if isinstance(m, dict)),
+        key=lambda m: str(m.get("mountPath", "")),
+    )
     w.write(2, "Mounts:\t<none>\n" if not mounts else "Mounts:\n")
     for m in mounts:
         flags = ["ro" if m.get("readOnly") else "rw"]
@@ -207,7 +225,9 @@ def _state(w: PrefixWriter, title: str, state: Any) -> None:
             w.write(3, f"Reason:\t{state.waiting.reason}\n")
 
 
-def describe_containers(w: PrefixWriter, label: str, containers: list[Any], statuses: Iterable[Any], space: str) -> None:
+def describe_containers(
+    w: PrefixWriter, label: str, containers: list[Any], statuses: Iterable[Any], space: str
+) -> None:
     """One block per container: image, ports, state (for pods), resources, probes, env, mounts.
 
     Upstream: describe.go describeContainers
@@ -225,7 +245,12 @@ def describe_containers(w: PrefixWriter, label: str, containers: list[Any], stat
             w.write(2, f"Image ID:\t{status.image_id}\n")
         ports, host_ports = _ports(c, "containerPort"), _ports(c, "hostPort")
         w.write(2, f"Ports:\t{ports}\n" if "," in ports else f"Port:\t{ports or '<none>'}\n")
-        w.write(2, f"Host Ports:\t{host_ports}\n" if "," in host_ports else f"Host Port:\t{host_ports or '<none>'}\n")
+        w.write(
+            2,
+            f"Host Ports:\t{host_ports}\n"
+            if "," in host_ports
+            else f"Host Port:\t{host_ports or '<none>'}\n",
+        )
         for title, key in (("Command", "command"), ("Args", "args")):
             if c.get(key):
                 w.write(2, f"{title}:\n")
@@ -239,7 +264,11 @@ def describe_containers(w: PrefixWriter, label: str, containers: list[Any], stat
             w.write(2, f"Ready:\t{'True' if status.ready else 'False'}\n")
             w.write(2, f"Restart Count:\t{status.restart_count}\n")
         _resources(w, c)
-        for title, key in (("Liveness", "livenessProbe"), ("Readiness", "readinessProbe"), ("Startup", "startupProbe")):
+        for title, key in (
+            ("Liveness", "livenessProbe"),
+            ("Readiness", "readinessProbe"),
+            ("Startup", "startupProbe"),
+        ):
             if isinstance(c.get(key), dict):
                 w.write(2, f"{title}:\t{_probe(c[key])}\n")
         _env(w, c)
@@ -302,7 +331,10 @@ def describe_events(w: PrefixWriter, events: list[AnyObject], now: datetime) -> 
     w.write(1, "----\t------\t----\t----\t-------\n")
     for e in sorted(events, key=lambda e: (event_time(e), int(e.metadata.resource_version or 0))):
         ev: Any = e
-        w.write(1, f"{ev.type or ''}\t{ev.reason or ''}\t{event_interval(ev, now)}\t{ev.source.component or ev.reporting_component}\t{(ev.message or '').strip()}\n")
+        w.write(
+            1,
+            f"{ev.type or ''}\t{ev.reason or ''}\t{event_interval(ev, now)}\t{ev.source.component or ev.reporting_component}\t{(ev.message or '').strip()}\n",
+        )
 
 
 def event_interval(event: Any, now: datetime) -> str:

@@ -101,7 +101,9 @@ def _slash_requests(args: Sequence[str], known: list[str]) -> list[Request]:
     for arg in args:
         kind_text, _, name = arg.partition("/")
         if not kind_text or not name:
-            raise CliError(f'arguments in resource/name form must have a single resource and name, got "{arg}"')
+            raise CliError(
+                f'arguments in resource/name form must have a single resource and name, got "{arg}"'
+            )
         kind = resolve(kind_text, known)
         if requests and requests[-1].kind == kind and requests[-1].names is not None:
             requests[-1] = Request(kind, (*requests[-1].names, name))

@@ -75,7 +75,11 @@ def _init_reason(pod: Pod, tally: _Tally, sidecars: _Tally, reason: str) -> tupl
             continue
         if state.terminated is not None:
             return _terminated_reason(status, "Init:"), True
-        if state.waiting is not None and state.waiting.reason and state.waiting.reason != "PodInitializing":
+        if (
+            state.waiting is not None
+            and state.waiting.reason
+            and state.waiting.reason != "PodInitializing"
+        ):
             return "Init:" + state.waiting.reason, True
         return f"Init:{i}/{total}", True
     return reason, False

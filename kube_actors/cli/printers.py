@@ -18,7 +18,8 @@ import yaml
 
 from kube_actors.api.codec import to_dict
 from kube_actors.api.meta import AnyObject
-from kube_actors.cli.columns import header_for, labels_text, row_for
+from kube_actors.cli.cells import labels_text
+from kube_actors.cli.columns import header_for, row_for
 from kube_actors.cli.kinds import resource_name
 
 OUTPUT_FORMATS = ("json", "yaml", "name", "wide")
@@ -34,8 +35,11 @@ _STR = "tag:yaml.org,2002:str"
 
 
 class _Dumper(yaml.SafeDumper):
-    """Strings that would read back as another type are double-quoted, multi-line ones are
-    literal blocks, as go-yaml writes them."""
+    """A YAML dumper that quotes strings as go-yaml does.
+
+    Strings that would read back as another type are double-quoted, multi-line ones are
+    literal blocks.
+    """
 
 
 def _represent_str(dumper: yaml.SafeDumper, data: str) -> yaml.ScalarNode:
@@ -51,12 +55,21 @@ _Dumper.add_representer(str, _represent_str)
 
 def kube_yaml(value: Any) -> str:
     """YAML as kubectl prints it."""
-    return str(yaml.dump(value, Dumper=_Dumper, default_flow_style=False, sort_keys=True, allow_unicode=True))
+    return str(
+        yaml.dump(
+            value, Dumper=_Dumper, default_flow_style=False, sort_keys=True, allow_unicode=True
+        )
+    )
 
 
 def as_list(objects: Sequence[AnyObject]) -> dict[str, Any]:
     """The ``List`` kubectl wraps several objects in."""
-    return {"apiVersion": "v1", "items": [to_dict(o) for o in objects], "kind": "List", "metadata": {"resourceVersion": ""}}
+    return {
+        "apiVersion": "v1",
+        "items": [to_dict(o) for o in objects],
+        "kind": "List",
+        "metadata": {"resourceVersion": ""},
+    }
 
 
 def render_objects(objects: Sequence[AnyObject], fmt: str, *, single: bool) -> str:

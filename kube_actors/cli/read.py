@@ -34,7 +34,9 @@ from kube_actors.eventlog.records import parse_ts
 from kube_actors.replay import HistoryEntry, Snapshot, object_history, sort_events
 
 
-def _fetch(snap: Snapshot, opts: argparse.Namespace, requests: Sequence[Request]) -> tuple[list[tuple[str, list[AnyObject]]], list[KubeActorsError]]:
+def _fetch(
+    snap: Snapshot, opts: argparse.Namespace, requests: Sequence[Request]
+) -> tuple[list[tuple[str, list[AnyObject]]], list[KubeActorsError]]:
     groups: list[tuple[str, list[AnyObject]]] = []
     errors: list[KubeActorsError] = []
     for req in requests:
@@ -76,7 +78,9 @@ def cmd_get(opts: argparse.Namespace) -> int:
     objects = [obj for _, objs in groups for obj in objs]
     fmt = opts.output
     if fmt in ("json", "yaml"):
-        single = len(requests) == 1 and requests[0].names is not None and len(requests[0].names) == 1
+        single = (
+            len(requests) == 1 and requests[0].names is not None and len(requests[0].names) == 1
+        )
         if objects or not errors:
             out(render_objects(objects, fmt, single=single))
         return _print_errors(errors)
@@ -91,7 +95,9 @@ def cmd_get(opts: argparse.Namespace) -> int:
     return _print_errors(errors)
 
 
-def _print_tables(snap: Snapshot, opts: argparse.Namespace, groups: list[tuple[str, list[AnyObject]]]) -> None:
+def _print_tables(
+    snap: Snapshot, opts: argparse.Namespace, groups: list[tuple[str, list[AnyObject]]]
+) -> None:
     shown = [(kind, objs) for kind, objs in groups if objs]
     for i, (kind, objs) in enumerate(shown):
         if i:
@@ -123,19 +129,23 @@ def cmd_events(opts: argparse.Namespace) -> int:
     """``kube-actors events [--for KIND/NAME] [--types ...]``, as ``kubectl events``."""
     snap = read_snapshot(opts)
     all_ns = bool(opts.all_namespaces)
-    events = snap.list("Event", None if all_ns else namespace(opts))
+    events: list[Any] = snap.list("Event", None if all_ns else namespace(opts))
     if opts.for_object:
         kind, name = parse_target([opts.for_object], snap.kinds())
-        events = [e for e in events if e.involved_object.kind == kind and e.involved_object.name == name]  # type: ignore[union-attr]
+        events = [
+            e for e in events if (e.involved_object.kind, e.involved_object.name) == (kind, name)
+        ]
     if opts.types:
         wanted = {t.strip().lower() for t in opts.types.split(",") if t.strip()}
         bad = wanted - {"normal", "warning"}
         if bad:
             raise CliError(f"valid --types are Normal or Warning, got {', '.join(sorted(bad))}")
-        events = [e for e in events if (e.type or "").lower() in wanted]  # type: ignore[union-attr]
+        events = [e for e in events if (e.type or "").lower() in wanted]
     events = sort_events(events)
     if not events:
-        err("No events found.\n" if all_ns else f"No events found in {namespace(opts)} namespace.\n")
+        err(
+            "No events found.\n" if all_ns else f"No events found in {namespace(opts)} namespace.\n"
+        )
         return 0
     if opts.output:
         out(render_objects(events, opts.output, single=False))
@@ -145,7 +155,13 @@ def cmd_events(opts: argparse.Namespace) -> int:
     for e in events:
         ev: Any = e
         ref = ev.involved_object
-        row = [event_interval(ev, snap.now), ev.type or "", ev.reason or "", f"{ref.kind}/{ref.name}", (ev.message or "").strip()]
+        row = [
+            event_interval(ev, snap.now),
+            ev.type or "",
+            ev.reason or "",
+            f"{ref.kind}/{ref.name}",
+            (ev.message or "").strip(),
+        ]
         rows.append([ev.metadata.namespace or "", *row] if all_ns else row)
     print_table(["NAMESPACE", *header] if all_ns else header, rows)
     return 0
@@ -162,7 +178,16 @@ def _trace_rows(history: list[HistoryEntry]) -> list[list[str]]:
     rows = []
     for entry in history:
         when = now_text(parse_ts(entry.ts)) if entry.ts else ""
-        rows.append([str(entry.rv), when, entry.type, entry.actor or "-", entry.cause or "-", ", ".join(entry.changes)])
+        rows.append(
+            [
+                str(entry.rv),
+                when,
+                entry.type,
+                entry.actor or "-",
+                entry.cause or "-",
+                ", ".join(entry.changes),
+            ]
+        )
     return rows
 
 
@@ -202,4 +227,3 @@ def cmd_replay(opts: argparse.Namespace) -> int:
     )
     out(tabwrite(summary))
     return 0
-

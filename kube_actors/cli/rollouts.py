@@ -32,7 +32,9 @@ def _check_revision(obj: Any, wanted: int) -> None:
     text = obj.metadata.annotations.get(REVISION_ANNOTATION, "0")
     running = int(text) if text.isdigit() else 0
     if running != wanted:
-        raise CliError(f"desired revision ({wanted}) is different from the running revision ({running})")
+        raise CliError(
+            f"desired revision ({wanted}) is different from the running revision ({running})"
+        )
 
 
 def _show(status: Any) -> int:
@@ -75,7 +77,11 @@ def cmd_rollout_status(opts: argparse.Namespace) -> int:
             return False
 
         try:
-            await (cluster.wait_for(finished, timeout) if timeout is not None else cluster.wait_for(finished))
+            await (
+                cluster.wait_for(finished, timeout)
+                if timeout is not None
+                else cluster.wait_for(finished)
+            )
         except SettleTimeout:
             raise CliError("timed out waiting for the condition") from None
         return _show(cluster.rollout_status(name, namespace=ns, kind=kind))
@@ -105,7 +111,9 @@ def cmd_rollout_history(opts: argparse.Namespace) -> int:
     if not rows:
         out(f"{target} \nNo rollout history found.\n")
         return 0
-    table = tabwrite("REVISION\tCHANGE-CAUSE\n" + "".join(f"{rev}\t{cause}\n" for rev, cause in rows))
+    table = tabwrite(
+        "REVISION\tCHANGE-CAUSE\n" + "".join(f"{rev}\t{cause}\n" for rev, cause in rows)
+    )
     out(f"{target} \n{table}\n")
     return 0
 
@@ -154,4 +162,3 @@ def cmd_rollout_resume(opts: argparse.Namespace) -> int:
 def cmd_rollout_restart(opts: argparse.Namespace) -> int:
     """``rollout restart KIND/NAME``: ``deployment.apps/web restarted``."""
     return _mutate(opts, "restart")
-

@@ -1,5 +1,7 @@
-"""What every verb needs: which log, which namespace, the state at a position, a running
-cluster for the verbs that change something, and manifests from files or stdin.
+"""What every verb needs.
+
+Which log, which namespace, the state at a position, a running cluster for the verbs
+that change something, and manifests from files or stdin.
 
 Read-only verbs fold the log read-only (``FileLog(readonly=True)``) and start nothing.
 Mutating verbs open the log as a ``Cluster`` (replaying it, controllers and simulated
@@ -11,7 +13,9 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
+import threading
 from collections.abc import Awaitable, Callable, Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
@@ -38,6 +42,9 @@ T = TypeVar("T")
 DEFAULT_LOG = "kube-actors.jsonl"
 LOG_ENV = "KUBE_ACTORS_LOG"
 CLI_ACTOR = "kubectl"
+REAL_TIME_SETTLE_CAP = 10.0
+"""With ``--real-time`` a command settles for at most this many wall-clock seconds
+(timers set minutes ahead, such as progress-deadline checks, would otherwise hold it)."""
 PROGRESS_BYTES = 8 << 20
 """Logs larger than this get a progress bar while folding (on a terminal)."""
 
@@ -72,11 +79,15 @@ def position(opts: argparse.Namespace) -> At:
         try:
             return parse_ts(text)
         except ValueError:
-            raise CliError(f'invalid --at-time "{text}": use RFC 3339, e.g. 2024-01-01T00:05:00Z') from None
+            raise CliError(
+                f'invalid --at-time "{text}": use RFC 3339, e.g. 2024-01-01T00:05:00Z'
+            ) from None
     return None
 
 
-def _with_progress(lines: Iterable[tuple[int, bytes]], total: int, label: str) -> Iterator[tuple[int, bytes]]:
+def _with_progress(
+    lines: Iterable[tuple[int, bytes]], total: int, label: str
+) -> Iterator[tuple[int, bytes]]:
     from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
     columns = (TextColumn(label), BarColumn(), DownloadColumn(), TimeRemainingColumn())
@@ -138,12 +149,57 @@ async def _finish(cluster: Cluster, opts: argparse.Namespace) -> None:
     run_for = getattr(opts, "run_for", None)
     if run_for:
         await cluster.advance(duration(run_for))
+    elif getattr(opts, "real_time", False):
+        await cluster.settle(cap=REAL_TIME_SETTLE_CAP)
     else:
         await cluster.settle()
 
 
-def with_cluster(opts: argparse.Namespace, action: Callable[[Cluster], Awaitable[T]], *, settle: bool = True) -> T:
-    """Open the log as a running cluster, run ``action``, settle, append and close."""
+class Interrupted(Exception):
+    """SIGINT or SIGTERM stopped a running cluster (which closed its log cleanly)."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(f"interrupted by signal {signum}")
+        self.signum = signum
+
+
+async def _watch_signals(
+    scope: anyio.CancelScope,
+    caught: list[int],
+    *,
+    task_status: anyio.abc.TaskStatus[None] = anyio.TASK_STATUS_IGNORED,
+) -> None:
+    with anyio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals:
+        task_status.started()
+        async for signum in signals:
+            caught.append(int(signum))
+            scope.cancel()
+            return
+
+
+async def _interruptible(work: Awaitable[T]) -> T:
+    """Run ``work``; SIGINT/SIGTERM cancel it (the caller's ``async with`` then closes the log)."""
+    caught: list[int] = []
+    result: list[T] = []
+    with anyio.CancelScope() as scope:
+        async with anyio.create_task_group() as group:
+            if threading.current_thread() is threading.main_thread():
+                await group.start(_watch_signals, scope, caught)
+            result.append(await work)
+            group.cancel_scope.cancel()
+    if caught:
+        raise Interrupted(caught[0])
+    return result[0]
+
+
+def with_cluster(
+    opts: argparse.Namespace, action: Callable[[Cluster], Awaitable[T]], *, settle: bool = True
+) -> T:
+    """Open the log as a running cluster, run ``action``, settle, append and close.
+
+    SIGINT and SIGTERM stop the work; the cluster still shuts down and the log keeps
+    every record appended so far.
+    """
     from kube_actors.cluster import Cluster
 
     sim = _load_sim(opts)
@@ -156,10 +212,14 @@ def with_cluster(opts: argparse.Namespace, action: Callable[[Cluster], Awaitable
             actor=CLI_ACTOR,
             clock="real" if getattr(opts, "real_time", False) else "virtual",
         ) as cluster:
-            result = await action(cluster)
-            if settle:
-                await _finish(cluster, opts)
-            return result
+
+            async def work() -> T:
+                result = await action(cluster)
+                if settle:
+                    await _finish(cluster, opts)
+                return result
+
+            return await _interruptible(work())
 
     return anyio.run(run)
 
@@ -176,7 +236,9 @@ def _manifest_sources(names: Iterable[str]) -> Iterator[tuple[str, str]]:
             continue
         path = Path(name)
         if path.is_dir():
-            files = sorted(p for p in path.iterdir() if p.suffix in MANIFEST_SUFFIXES and p.is_file())
+            files = sorted(
+                p for p in path.iterdir() if p.suffix in MANIFEST_SUFFIXES and p.is_file()
+            )
         elif path.exists():
             files = [path]
         else:

@@ -68,7 +68,9 @@ def plain_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     return tabwrite("\n".join(lines) + "\n", minwidth=GET_MIN_WIDTH, padding=GET_PADDING)
 
 
-def print_table(header: Sequence[str], rows: Sequence[Sequence[str]], out: TextIO | None = None) -> None:
+def print_table(
+    header: Sequence[str], rows: Sequence[Sequence[str]], out: TextIO | None = None
+) -> None:
     """Print a table: rich on a terminal, kubectl's plain columns otherwise."""
     out = out or sys.stdout
     if not out.isatty():
@@ -123,7 +125,7 @@ def human_duration(delta: timedelta) -> str:
 
 
 def age(when: datetime | None, now: datetime) -> str:
-    """kubectl's AGE cell: time since ``when``, ``<unknown>`` when unset.
+    """The AGE cell of kubectl: time since ``when``, ``<unknown>`` when unset.
 
     Upstream: pkg/printers/internalversion/printers.go translateTimestampSince
     """

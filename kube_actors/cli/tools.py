@@ -70,8 +70,12 @@ def cmd_import(opts: argparse.Namespace) -> int:
     for warning in report.warnings:
         err(f"warning: {warning}\n")
     if report.without_object:
-        err(f"warning: {report.without_object} write request(s) without a response object were skipped\n")
-    numbering = "renumbered, originals kept in cause" if report.renumbered else "resourceVersions kept"
+        err(
+            f"warning: {report.without_object} write request(s) without a response object were skipped\n"
+        )
+    numbering = (
+        "renumbered, originals kept in cause" if report.renumbered else "resourceVersions kept"
+    )
     out(
         f"imported {report.records} records from {report.files} file(s) into {target} "
         f"(last resourceVersion {report.last_rv}; {numbering})\n"
@@ -85,7 +89,9 @@ def find_bench() -> Path | None:
 
     for base in (Path.cwd(), Path(kube_actors.__file__).resolve().parents[1]):
         candidate = base / "bench"
-        if candidate.is_dir() and any((candidate / f"{name}.py").exists() for name in BENCH_SCRIPTS):
+        if candidate.is_dir() and any(
+            (candidate / f"{name}.py").exists() for name in BENCH_SCRIPTS
+        ):
             return candidate
     return None
 
@@ -107,7 +113,11 @@ def cmd_bench(opts: argparse.Namespace) -> int:
             "the benchmark harness (bench/) is not part of an installed package: "
             "run kube-actors bench from a kube-actors source checkout"
         )
-    names = [opts.scenario] if opts.scenario else [n for n in BENCH_SCRIPTS if (bench / f"{n}.py").exists()]
+    names = (
+        [opts.scenario]
+        if opts.scenario
+        else [n for n in BENCH_SCRIPTS if (bench / f"{n}.py").exists()]
+    )
     code = 0
     for name in names:
         path = bench / f"{name}.py"

@@ -1,5 +1,7 @@
-"""The verbs that change the cluster: ``apply``, ``create``, ``delete``, ``scale``,
-``set image``, ``label``, ``annotate`` and ``advance``.
+"""The verbs that change the cluster.
+
+``apply``, ``create``, ``delete``, ``scale``, ``set image``, ``label``, ``annotate`` and
+``advance``.
 
 Each opens the log as a running cluster (actor ``kubectl``), makes its change, prints
 kubectl's line (``deployment.apps/web created``), lets the cluster settle (or run
@@ -38,7 +40,13 @@ from kube_actors.cli.session import (
 from kube_actors.errors import ApiError, BadRequest, KubeActorsError, NotFound
 
 SCALABLE = frozenset({"Deployment", "ReplicaSet", "ReplicationController", "StatefulSet"})
-CASCADE = {"background": "Background", "true": "Background", "foreground": "Foreground", "orphan": "Orphan", "false": "Orphan"}
+CASCADE = {
+    "background": "Background",
+    "true": "Background",
+    "foreground": "Foreground",
+    "orphan": "Orphan",
+    "false": "Orphan",
+}
 
 
 def _report(errors: Sequence[KubeActorsError]) -> int:
@@ -88,7 +96,10 @@ def cmd_create(opts: argparse.Namespace) -> int:
 
 def _delete_targets(opts: argparse.Namespace, cluster: Any) -> list[tuple[str, str, str]]:
     if opts.filename:
-        return [(o.kind, o.name, o.metadata.namespace or namespace(opts)) for o in read_manifests(opts.filename, opts)]
+        return [
+            (o.kind, o.name, o.metadata.namespace or namespace(opts))
+            for o in read_manifests(opts.filename, opts)
+        ]
     targets: list[tuple[str, str, str]] = []
     for req in parse_requests(opts.args, cluster.store.state.kinds()):
         if req.names is not None:
@@ -97,7 +108,10 @@ def _delete_targets(opts: argparse.Namespace, cluster: Any) -> list[tuple[str, s
         if not (opts.all or opts.selector):
             raise CliError("resource(s) were provided, but no name was specified")
         ns = None if opts.all_namespaces else namespace(opts)
-        targets.extend((o.kind, o.name, o.metadata.namespace or "") for o in cluster.list(req.kind, ns, opts.selector))
+        targets.extend(
+            (o.kind, o.name, o.metadata.namespace or "")
+            for o in cluster.list(req.kind, ns, opts.selector)
+        )
     return targets
 
 
@@ -105,7 +119,9 @@ def cmd_delete(opts: argparse.Namespace) -> int:
     """``delete``: ``deployment.apps "web" deleted`` for each object."""
     propagation = CASCADE.get(opts.cascade.lower())
     if propagation is None:
-        raise CliError(f'invalid --cascade value "{opts.cascade}": use background, foreground or orphan')
+        raise CliError(
+            f'invalid --cascade value "{opts.cascade}": use background, foreground or orphan'
+        )
     if not opts.filename and not opts.args:
         raise CliError("You must provide one or more resources by argument or filename.")
 
@@ -116,7 +132,13 @@ def cmd_delete(opts: argparse.Namespace) -> int:
             err("No resources found\n")
         for kind, name, ns in targets:
             try:
-                await cluster.delete(kind, name, namespace=ns, propagation=propagation, grace_period_seconds=opts.grace_period)
+                await cluster.delete(
+                    kind,
+                    name,
+                    namespace=ns,
+                    propagation=propagation,
+                    grace_period_seconds=opts.grace_period,
+                )
             except NotFound as exc:
                 if not opts.ignore_not_found:
                     errors.append(exc)
@@ -136,7 +158,9 @@ def cmd_delete(opts: argparse.Namespace) -> int:
 def cmd_scale(opts: argparse.Namespace) -> int:
     """``scale KIND/NAME --replicas=N``: ``deployment.apps/web scaled``."""
     if opts.replicas < 0:
-        raise CliError("The --replicas=COUNT flag is required, and COUNT must be greater than or equal to 0")
+        raise CliError(
+            "The --replicas=COUNT flag is required, and COUNT must be greater than or equal to 0"
+        )
     kind, name = parse_target(opts.args)
     if kind not in SCALABLE:
         raise CliError(f"no scaler has been implemented for {kind_label(kind)}")
@@ -153,7 +177,9 @@ def _split_pairs(args: Sequence[str]) -> tuple[list[str], list[str]]:
     resources = [a for a in args if "=" not in a and not a.endswith("-")]
     pairs = [a for a in args if a not in resources]
     if not resources or args[: len(resources)] != resources:
-        raise CliError("one or more resources must be specified as <resource> <name> or <resource>/<name>")
+        raise CliError(
+            "one or more resources must be specified as <resource> <name> or <resource>/<name>"
+        )
     return resources, pairs
 
 
@@ -202,7 +228,13 @@ def parse_pairs(pairs: Sequence[str]) -> tuple[dict[str, str], list[str]]:
     return sets, removals
 
 
-def relabel(current: dict[str, str], sets: dict[str, str], removals: Sequence[str], overwrite: bool, noun: str) -> dict[str, str]:
+def relabel(
+    current: dict[str, str],
+    sets: dict[str, str],
+    removals: Sequence[str],
+    overwrite: bool,
+    noun: str,
+) -> dict[str, str]:
     """The new label (or annotation) map; refuses to change a value without ``overwrite``.
 
     Raises:
@@ -212,7 +244,9 @@ def relabel(current: dict[str, str], sets: dict[str, str], removals: Sequence[st
     """
     for key, value in sets.items():
         if key in current and current[key] != value and not overwrite:
-            raise CliError(f"'{key}' already has a value ({current[key]}), and --overwrite is false")
+            raise CliError(
+                f"'{key}' already has a value ({current[key]}), and --overwrite is false"
+            )
     new = {**current, **sets}
     for key in removals:
         if key not in new:
@@ -232,14 +266,18 @@ def _label_message(old: dict[str, str], new: dict[str, str], overwrite: bool) ->
 def _cmd_metadata(opts: argparse.Namespace, field: str) -> int:
     resources, pairs = _split_pairs(opts.args)
     if not pairs:
-        raise CliError(f"at least one {'label' if field == 'labels' else 'annotation'} update is required")
+        raise CliError(
+            f"at least one {'label' if field == 'labels' else 'annotation'} update is required"
+        )
     sets, removals = parse_pairs(pairs)
     kind, name = parse_target(resources)
 
     async def action(cluster: Any) -> None:
         obj: AnyObject = cluster.get(kind, name, namespace(opts))
         old = dict(getattr(obj.metadata, field))
-        new = relabel(old, sets, removals, opts.overwrite, "label" if field == "labels" else "annotation")
+        new = relabel(
+            old, sets, removals, opts.overwrite, "label" if field == "labels" else "annotation"
+        )
         if new != old:
             meta = msgspec.structs.replace(obj.metadata, **{field: new})
             obj = await cluster.update(msgspec.structs.replace(obj, metadata=meta))

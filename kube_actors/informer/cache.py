@@ -10,7 +10,7 @@ Built-in indexes: ``namespace`` and ``controller`` (the uid of the controlling o
 from __future__ import annotations
 
 import builtins
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Generic, TypeVar, final
 
 from kube_actors.api.meta import AnyObject, controller_ref
@@ -115,6 +115,10 @@ class Indexer(Generic[T]):
 
     def __len__(self) -> int:
         return len(self._items)
+
+    def __iter__(self) -> Iterator[str]:
+        """The keys, as a snapshot: the cache may change while the caller iterates."""
+        return iter(list(self._items))
 
     def __contains__(self, key: str) -> bool:
         return key in self._items

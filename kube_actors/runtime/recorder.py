@@ -10,6 +10,7 @@ Upstream: staging/src/k8s.io/client-go/tools/record/event.go, events_cache.go
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import final
 
 import msgspec
@@ -75,8 +76,7 @@ class EventRecorder:
                     updated, actor=self.component, cause=f"{namespace}/{obj.metadata.name}"
                 )
                 return
-            self._counter += 1
-            name = f"{obj.metadata.name}.{int(now.timestamp() * 1e9) + self._counter:x}"
+            name = self._new_name(obj.metadata.name, namespace, now)
             event = Event(
                 metadata=ObjectMeta(name=name, namespace=namespace),
                 involved_object=object_reference(obj),
@@ -98,6 +98,14 @@ class EventRecorder:
             log.warning(
                 "event_write_failed", component=self.component, reason=reason, error=str(exc)
             )
+
+    def _new_name(self, prefix: str, namespace: str, now: datetime) -> str:
+        """``<object>.<hex>``, skipping names a previous session of the log already used."""
+        while True:
+            self._counter += 1
+            name = f"{prefix}.{int(now.timestamp() * 1e9) + self._counter:x}"
+            if self._store.try_get("Event", name, namespace) is None:
+                return name
 
     def normal(self, obj: AnyObject, reason: str, message: str) -> None:
         """A ``Normal`` event."""

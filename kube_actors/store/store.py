@@ -96,8 +96,10 @@ class Store:
     ) -> None:
         self.log = log
         self.clock = clock
-        self.rng = random.Random(seed)
         self.state = state if state is not None else State.from_log(log)
+        # A reopened log continues from its position: seeding with the seed alone would
+        # hand out the uids and generated names of the first session again.
+        self.rng = random.Random(seed if self.state.rv == 0 else f"{seed}@{self.state.rv}")
         self.admission = AdmissionChain()
         self._subscribers: dict[str | None, list[Subscriber]] = {}
         self._watches: list[Watch] = []

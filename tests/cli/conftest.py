@@ -94,13 +94,34 @@ def entry_points() -> list[list[str]]:
     return points
 
 
-def run_process(command: list[str], *args: str, cwd: Path, stdin: str | None = None, env: dict[str, str] | None = None) -> Result:
-    """Run the command as a real process, with this checkout importable."""
+def environment(env: dict[str, str] | None = None) -> dict[str, str]:
+    """This environment with the checkout importable, unbuffered, and no ``KUBE_ACTORS_LOG``."""
     environ = {k: v for k, v in os.environ.items() if k != "KUBE_ACTORS_LOG"}
-    environ["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), environ.get("PYTHONPATH", "")) if p)
+    environ["PYTHONPATH"] = os.pathsep.join(
+        p for p in (str(ROOT), environ.get("PYTHONPATH", "")) if p
+    )
+    environ["PYTHONUNBUFFERED"] = "1"
     environ.update(env or {})
+    return environ
+
+
+def run_process(
+    command: list[str],
+    *args: str,
+    cwd: Path,
+    stdin: str | None = None,
+    env: dict[str, str] | None = None,
+) -> Result:
+    """Run the command as a real process, with this checkout importable."""
     proc = subprocess.run(
-        [*command, *args], cwd=cwd, input=stdin, capture_output=True, text=True, env=environ, timeout=120, check=False
+        [*command, *args],
+        cwd=cwd,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=environment(env),
+        timeout=120,
+        check=False,
     )
     return Result(proc.returncode, proc.stdout, proc.stderr)
 
@@ -127,7 +148,36 @@ def commands() -> list[list[str]]:
 def process(tmp_path: Path) -> Callable[..., Result]:
     """Run ``kube-actors`` as a subprocess in ``tmp_path``: ``process(command, *args, stdin=, env=)``."""
 
-    def run(command: list[str], *args: str, stdin: str | None = None, env: dict[str, str] | None = None) -> Result:
+    def run(
+        command: list[str], *args: str, stdin: str | None = None, env: dict[str, str] | None = None
+    ) -> Result:
         return run_process(command, *args, cwd=tmp_path, stdin=stdin, env=env)
 
     return run
+
+
+@pytest.fixture
+def spawn(tmp_path: Path) -> Iterator[Callable[..., subprocess.Popen[str]]]:
+    """Start ``kube-actors`` in the background (stdout piped, line by line); killed at teardown."""
+    started: list[subprocess.Popen[str]] = []
+
+    def start(command: list[str], *args: str) -> subprocess.Popen[str]:
+        proc = subprocess.Popen(
+            [*command, *args],
+            cwd=tmp_path,
+            env=environment(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        started.append(proc)
+        return proc
+
+    yield start
+    for proc in started:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait(timeout=30)
+        for stream in (proc.stdout, proc.stderr):
+            if stream is not None:
+                stream.close()

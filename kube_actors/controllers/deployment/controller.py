@@ -10,11 +10,12 @@ Informer handlers only find the Deployment a change concerns and queue its key:
 
 ``sync`` then runs upstream's ``syncDeployment`` steps in order: a Deployment that is
 gone needs nothing; an empty selector gets the ``SelectingAll`` warning; ReplicaSets are
-claimed and pods grouped by ReplicaSet; a Deployment being deleted only gets its status
-written; paused conditions are checked; a paused Deployment is only scaled; a legacy
-rollback request is served; a scaling event is handled proportionally; otherwise the
-strategy (Recreate or RollingUpdate) takes one step. A key that keeps failing is dropped
-after 15 retries, until the next change wakes it.
+claimed; a Deployment being deleted only gets its status written; paused conditions are
+checked; a paused Deployment is only scaled; a legacy rollback request is served; a
+scaling event is handled proportionally; otherwise the strategy (Recreate or
+RollingUpdate) takes one step. A key that keeps failing is dropped after 15 retries,
+until the next change wakes it. Deviation: pods are grouped by ReplicaSet only for
+Recreate, the one step that reads them (upstream builds the map on every sync).
 
 Upstream: pkg/controller/deployment/deployment_controller.go
 """
@@ -271,7 +272,6 @@ class DeploymentController(Controller):
                 await self.client.update_status(replace(d, status=status))
             return None
         rs_list = await self.get_replica_sets_for_deployment(d)
-        pod_map = self.get_pod_map_for_deployment(d, rs_list)
         if d.metadata.deletion_timestamp is not None:
             await sync_status_only(self, d, rs_list)
             return None
@@ -289,6 +289,8 @@ class DeploymentController(Controller):
             return None
         kind = strategy_type(d)
         if kind == RECREATE:
+            # Only Recreate reads the pod map, so it is built here rather than up front.
+            pod_map = self.get_pod_map_for_deployment(d, rs_list)
             return await rollout_recreate(self, d, rs_list, pod_map)
         if kind == ROLLING_UPDATE:
             return await rollout_rolling(self, d, rs_list)

@@ -342,7 +342,7 @@ async def test_deployments_with_overlapping_selectors_each_keep_their_own_replic
         assert sorted(owners.values()) == ["nginx-deployment", "other"]
         assert deployment(cluster).status.available_replicas == 2
         assert deployment(cluster, "other").status.available_replicas == 3
-        assert len([p for p in cluster.list("Pod")]) == 5
+        assert len(cluster.list("Pod")) == 5
 
 
 async def test_an_orphaned_replica_set_with_the_same_template_is_adopted_instead_of_replaced() -> (
@@ -461,3 +461,78 @@ async def test_replica_failure_of_the_new_replica_set_is_copied_to_the_deploymen
         assert failure is not None
         assert (failure.status, failure.reason) == ("True", "FailedCreate")
         assert isinstance(failure, Condition)
+
+
+async def test_a_recorded_deployment_with_an_empty_selector_only_gets_a_selecting_all_warning() -> (
+    None
+):
+    import json
+
+    from kube_actors.eventlog import MemoryLog
+
+    recorded = {
+        "type": "ADDED",
+        "object": {
+            "apiVersion": "apps/v1",
+            "kind": "Deployment",
+            "metadata": {
+                "name": "everything",
+                "namespace": "default",
+                "uid": "u-1",
+                "resourceVersion": "1",
+                "generation": 2,
+                "creationTimestamp": "2024-01-01T00:00:00Z",
+            },
+            "spec": {
+                "replicas": 2,
+                "selector": {},
+                "template": {
+                    "metadata": {"labels": {"a": "b"}},
+                    "spec": {"containers": [{"name": "c", "image": "x"}]},
+                },
+            },
+        },
+        "ts": "2024-01-01T00:00:00Z",
+        "actor": "user",
+        "cause": "",
+    }
+    log = MemoryLog(json.dumps(recorded).encode() + b"\n")
+    async with Cluster(log=log) as cluster:
+        await cluster.settle()
+        d = deployment(cluster, "everything")
+        warnings = [(e.type, e.reason, e.message) for e in cluster.events(d)]  # type: ignore[attr-defined]
+        assert warnings == [
+            (
+                "Warning",
+                "SelectingAll",
+                "This deployment is selecting all pods. A non-empty selector is required.",
+            )
+        ]
+        assert d.status.observed_generation == 2
+        assert cluster.list("ReplicaSet") == []
+
+
+async def test_deleting_a_deployment_removes_its_replica_sets_and_pods() -> None:
+    async with Cluster() as cluster:
+        await cluster.apply(nginx())
+        await cluster.settle()
+        await cluster.delete("Deployment", "nginx-deployment")
+        await cluster.settle()
+        assert cluster.list("ReplicaSet") == []
+        assert cluster.list("Pod") == []
+
+
+async def test_scaling_a_settled_deployment_scales_its_only_replica_set() -> None:
+    async with Cluster() as cluster:
+        await cluster.apply(nginx())
+        await cluster.settle()
+        await cluster.scale("Deployment", "nginx-deployment", 4)
+        await cluster.settle()
+        (rs,) = replica_sets(cluster)
+        d = deployment(cluster)
+        assert scaling_events(cluster, d) == [
+            f"Scaled up replica set {rs.name} to 3",
+            f"Scaled up replica set {rs.name} to 4",
+        ]
+        assert rs.metadata.annotations["deployment.kubernetes.io/desired-replicas"] == "4"
+        assert d.status.available_replicas == 4

@@ -1,0 +1,127 @@
+"""Rollout: N Deployments x M replicas created and settled, then all rolled to a new image.
+
+Drives the whole control plane in-process — store, log, informers, the Deployment and
+ReplicaSet controllers, the garbage collector, the scheduler and one simulated kubelet
+per node — on the virtual clock, and measures the rollout phase (every Deployment from
+one image to the next, old pods terminated): wall seconds, log writes per second, peak
+RSS and the records in the log. The creation phase is measured too.
+
+Usage: ``python bench/rollout.py [--deployments 100] [--replicas 100] [--nodes 100] [--quick]``;
+writes ``bench/results/rollout.json`` (not with ``--quick``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import anyio
+
+from kube_actors import Cluster, Deployment, SimProfile, from_dict
+
+RESULTS = Path(__file__).parent / "results"
+
+
+def deployment(index: int, replicas: int) -> dict[str, Any]:
+    name = f"web-{index:03d}"
+    return {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": name, "namespace": "default"},
+        "spec": {
+            "replicas": replicas,
+            "selector": {"matchLabels": {"app": name}},
+            "template": {
+                "metadata": {"labels": {"app": name}},
+                "spec": {"containers": [{"name": "web", "image": "nginx:1.14.2"}]},
+            },
+        },
+    }
+
+
+def rolled_out(cluster: Cluster, image: str) -> int:
+    """Deployments whose rollout to ``image`` is complete."""
+    done = 0
+    for d in cluster.list("Deployment"):
+        if not isinstance(d, Deployment):
+            continue
+        if d.spec.template.spec["containers"][0]["image"] != image:
+            continue
+        if cluster.rollout_status(d.name, namespace=d.namespace).done:
+            done += 1
+    return done
+
+
+async def run(deployments: int, replicas: int, nodes: int) -> dict[str, Any]:
+    profile = SimProfile(nodes=nodes)
+    async with Cluster(sim=profile) as cluster:
+        await cluster.settle()
+        wall = time.perf_counter()
+        rv = cluster.store.resource_version
+        for i in range(deployments):
+            await cluster.create(from_dict(deployment(i, replicas)))
+        await cluster.settle()
+        create_wall = time.perf_counter() - wall
+        create_writes = cluster.store.resource_version - rv
+
+        wall = time.perf_counter()
+        rv = cluster.store.resource_version
+        virtual_start = cluster.clock.monotonic()
+        for i in range(deployments):
+            await cluster.set_image("Deployment", f"web-{i:03d}", {"web": "nginx:1.16.1"})
+        await cluster.settle()
+        rollout_wall = time.perf_counter() - wall
+        writes = cluster.store.resource_version - rv
+        completed = rolled_out(cluster, "nginx:1.16.1")
+        return {
+            "deployments": deployments,
+            "replicas_each": replicas,
+            "nodes": nodes,
+            "rolled_out": completed,
+            "all_rolled_out": completed == deployments,
+            "create_wall_seconds": round(create_wall, 2),
+            "create_writes": create_writes,
+            "wall_seconds": round(rollout_wall, 2),
+            "virtual_seconds": round(cluster.clock.monotonic() - virtual_start, 2),
+            "writes": writes,
+            "writes_per_second": round(writes / rollout_wall),
+            "log_records": cluster.store.resource_version,
+            "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        }
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    parser = argparse.ArgumentParser(description="Deployments created, then rolled to a new image")
+    parser.add_argument("--deployments", type=int, default=100)
+    parser.add_argument("--replicas", type=int, default=100)
+    parser.add_argument("--nodes", type=int, default=100)
+    parser.add_argument("--quick", action="store_true", help="tiny sizes (smoke test)")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.deployments, args.replicas, args.nodes = 5, 4, 3
+    result = anyio.run(run, args.deployments, args.replicas, args.nodes)
+    result["python"] = sys.version.split()[0]
+    result["quick"] = args.quick
+    print(
+        f"{result['deployments']} Deployments x {result['replicas_each']} replicas on {result['nodes']} nodes: "
+        f"{result['rolled_out']} rolled out ({'all' if result['all_rolled_out'] else 'NOT all'}); "
+        f"created in {result['create_wall_seconds']} s ({result['create_writes']:,} writes)"
+    )
+    print(
+        f"rollout: wall {result['wall_seconds']} s, virtual {result['virtual_seconds']} s, "
+        f"{result['writes']:,} writes ({result['writes_per_second']:,}/s), "
+        f"{result['log_records']:,} records in the log, peak RSS {result['peak_rss_mib']} MiB"
+    )
+    if not args.quick:
+        RESULTS.mkdir(exist_ok=True)
+        (RESULTS / "rollout.json").write_text(json.dumps(result, indent=2) + "\n")
+    return result
+
+
+if __name__ == "__main__":
+    main()
