@@ -6,8 +6,11 @@ per node — on the virtual clock, and measures the rollout phase (every Deploym
 one image to the next, old pods terminated): wall seconds, log writes per second, peak
 RSS and the records in the log. The creation phase is measured too.
 
-Usage: ``python bench/rollout.py [--deployments 100] [--replicas 100] [--nodes 100] [--quick]``;
-writes ``bench/results/rollout.json`` (not with ``--quick``).
+Usage: ``python bench/rollout.py [--deployments 100] [--replicas 100] [--nodes 100]
+[--namespaces 1] [--quick]``; writes ``bench/results/rollout.json`` (not with ``--quick``).
+All Deployments share one namespace unless ``--namespaces`` spreads them: the ReplicaSet
+controller lists the pods of a whole namespace on every sync, as upstream does, so one
+crowded namespace is the harder case.
 """
 
 from __future__ import annotations
@@ -27,12 +30,16 @@ from kube_actors import Cluster, Deployment, SimProfile, from_dict
 RESULTS = Path(__file__).parent / "results"
 
 
-def deployment(index: int, replicas: int) -> dict[str, Any]:
+def namespace_of(index: int, namespaces: int) -> str:
+    return "default" if namespaces <= 1 else f"team-{index % namespaces:03d}"
+
+
+def deployment(index: int, replicas: int, namespace: str) -> dict[str, Any]:
     name = f"web-{index:03d}"
     return {
         "apiVersion": "apps/v1",
         "kind": "Deployment",
-        "metadata": {"name": name, "namespace": "default"},
+        "metadata": {"name": name, "namespace": namespace},
         "spec": {
             "replicas": replicas,
             "selector": {"matchLabels": {"app": name}},
@@ -57,14 +64,14 @@ def rolled_out(cluster: Cluster, image: str) -> int:
     return done
 
 
-async def run(deployments: int, replicas: int, nodes: int) -> dict[str, Any]:
+async def run(deployments: int, replicas: int, nodes: int, namespaces: int) -> dict[str, Any]:
     profile = SimProfile(nodes=nodes)
     async with Cluster(sim=profile) as cluster:
         await cluster.settle()
         wall = time.perf_counter()
         rv = cluster.store.resource_version
         for i in range(deployments):
-            await cluster.create(from_dict(deployment(i, replicas)))
+            await cluster.create(from_dict(deployment(i, replicas, namespace_of(i, namespaces))))
         await cluster.settle()
         create_wall = time.perf_counter() - wall
         create_writes = cluster.store.resource_version - rv
@@ -73,7 +80,12 @@ async def run(deployments: int, replicas: int, nodes: int) -> dict[str, Any]:
         rv = cluster.store.resource_version
         virtual_start = cluster.clock.monotonic()
         for i in range(deployments):
-            await cluster.set_image("Deployment", f"web-{i:03d}", {"web": "nginx:1.16.1"})
+            await cluster.set_image(
+                "Deployment",
+                f"web-{i:03d}",
+                {"web": "nginx:1.16.1"},
+                namespace=namespace_of(i, namespaces),
+            )
         await cluster.settle()
         rollout_wall = time.perf_counter() - wall
         writes = cluster.store.resource_version - rv
@@ -82,6 +94,7 @@ async def run(deployments: int, replicas: int, nodes: int) -> dict[str, Any]:
             "deployments": deployments,
             "replicas_each": replicas,
             "nodes": nodes,
+            "namespaces": namespaces,
             "rolled_out": completed,
             "all_rolled_out": completed == deployments,
             "create_wall_seconds": round(create_wall, 2),
@@ -100,15 +113,19 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--deployments", type=int, default=100)
     parser.add_argument("--replicas", type=int, default=100)
     parser.add_argument("--nodes", type=int, default=100)
+    parser.add_argument(
+        "--namespaces", type=int, default=1, help="spread the Deployments over this many namespaces"
+    )
     parser.add_argument("--quick", action="store_true", help="tiny sizes (smoke test)")
     args = parser.parse_args(argv)
     if args.quick:
         args.deployments, args.replicas, args.nodes = 5, 4, 3
-    result = anyio.run(run, args.deployments, args.replicas, args.nodes)
+    result = anyio.run(run, args.deployments, args.replicas, args.nodes, args.namespaces)
     result["python"] = sys.version.split()[0]
     result["quick"] = args.quick
     print(
-        f"{result['deployments']} Deployments x {result['replicas_each']} replicas on {result['nodes']} nodes: "
+        f"{result['deployments']} Deployments x {result['replicas_each']} replicas on {result['nodes']} nodes "
+        f"in {result['namespaces']} namespace(s): "
         f"{result['rolled_out']} rolled out ({'all' if result['all_rolled_out'] else 'NOT all'}); "
         f"created in {result['create_wall_seconds']} s ({result['create_writes']:,} writes)"
     )

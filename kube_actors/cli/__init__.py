@@ -5,7 +5,8 @@ kubectl's wording on stderr with exit code 1 — never a traceback. Library log 
 stderr at WARNING and above, so stdout carries only what the verb prints.
 
 Verbs: ``apply create get describe delete scale set image label annotate rollout
-{status,history,undo,pause,resume,restart} events trace advance replay import bench``.
+{status,history,undo,pause,resume,restart} events trace advance replay import bench
+demo``.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from collections.abc import Sequence
 import structlog
 
 from kube_actors.cli.args import Handler, build_parser, parse
+from kube_actors.cli.demo import cmd_demo
 from kube_actors.cli.errors import format_error
 from kube_actors.cli.read import cmd_describe, cmd_events, cmd_get, cmd_replay, cmd_trace
 from kube_actors.cli.rollouts import (
@@ -63,6 +65,7 @@ HANDLERS: dict[str, Handler] = {
     "rollout restart": cmd_rollout_restart,
     "import": cmd_import,
     "bench": cmd_bench,
+    "demo": cmd_demo,
 }
 
 

@@ -238,6 +238,7 @@ def _tool_verbs(b: Builder, h: dict[str, Handler]) -> None:
     p = b.verb("bench", h["bench"], "Run the benchmark harness (bench/)")
     p.add_argument("scenario", nargs="?", choices=("replay", "scale", "rollout"))
     p.add_argument("--quick", action="store_true")
+    b.verb("demo", h["demo"], "Walk the nginx rollout story through these commands, with output")
 
 
 def parse(parser: Parser, argv: Sequence[str]) -> argparse.Namespace:
