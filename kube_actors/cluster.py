@@ -306,10 +306,20 @@ class Cluster:
         *,
         namespace: str = "default",
         actor: str | None = None,
+        change_cause: str | None = None,
     ) -> AnyObject:
-        """``kubectl set image KIND/NAME CONTAINER=IMAGE...`` (``"*"`` for every container)."""
+        """``kubectl set image KIND/NAME CONTAINER=IMAGE...`` (``"*"`` for every container).
+
+        ``change_cause`` sets ``kubernetes.io/change-cause`` in the same write (``--record``).
+        """
         return await rollout.set_image(
-            self.store, kind, name, images, namespace=namespace, actor=actor or self.actor
+            self.store,
+            kind,
+            name,
+            images,
+            namespace=namespace,
+            actor=actor or self.actor,
+            change_cause=change_cause,
         )
 
     async def rollout_undo(

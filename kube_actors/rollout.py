@@ -87,11 +87,14 @@ async def set_image(
     *,
     namespace: str = "default",
     actor: str = "user",
+    change_cause: str | None = None,
 ) -> AnyObject:
     """Set container images (``"*"`` names every container); returns the object as stored.
 
     Init containers count too, as for kubectl. Nothing is written when every image
-    already matches.
+    already matches. ``change_cause`` is recorded in the ``kubernetes.io/change-cause``
+    annotation in the same write (kubectl's ``--record``), so it shows up in the
+    rollout history of the revision this change creates.
 
     Raises:
         BadRequest: the kind has no pod template, or no container has a given name.
@@ -109,6 +112,8 @@ async def set_image(
     for container, image in images.items():
         if not _set_container_image(spec, container, image):
             raise BadRequest(f'unable to find container named "{container}"')
+    if change_cause is not None:
+        data["metadata"].setdefault("annotations", {})[CHANGE_CAUSE_ANNOTATION] = change_cause
     updated = from_dict(data)
     if updated == current:
         return current

@@ -427,3 +427,13 @@ def test_daemon_set_and_stateful_set_statuses_use_kubectls_messages() -> None:
         status=StatefulSetStatus(observed_generation=1, ready_replicas=1),
     )
     assert stateful_set_status(sts).message == "Waiting for 2 pods to be ready..."
+
+
+async def test_set_image_can_record_the_change_cause_for_the_history() -> None:
+    async with Cluster() as cluster:
+        await cluster.apply(web())
+        await cluster.settle()
+        command = "kubectl set image deployment.v1.apps/web web=nginx:1.16.1 --record=true"
+        await cluster.set_image("Deployment", "web", {"web": "nginx:1.16.1"}, change_cause=command)
+        await cluster.settle()
+        assert cluster.rollout_history("web") == [(1, "created"), (2, command)]

@@ -7,7 +7,7 @@ compare-and-swap atomic); durability is the engine's fsync policy.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Literal, Protocol
 
 FsyncPolicy = Literal["always", "batch", "never"]
@@ -36,3 +36,27 @@ class LogEngine(Protocol):
     def close(self) -> None:
         """Flush and release the engine (and its lock)."""
         ...
+
+    def subscribe(self, callback: Callable[[list[bytes]], None]) -> Callable[[], None]:
+        """Tail the log: ``callback`` gets every group of lines appended from now on."""
+        ...
+
+
+LineSubscriber = Callable[[list[bytes]], None]
+
+
+class Subscribers:
+    """The tail of an engine: callbacks told about every appended group of lines."""
+
+    def __init__(self) -> None:
+        self._callbacks: list[LineSubscriber] = []
+
+    def add(self, callback: LineSubscriber) -> Callable[[], None]:
+        """Register ``callback``; returns a function that removes it."""
+        self._callbacks.append(callback)
+        return lambda: self._callbacks.remove(callback) if callback in self._callbacks else None
+
+    def notify(self, lines: list[bytes]) -> None:
+        """Hand ``lines`` (each ending in a newline) to every callback."""
+        for callback in list(self._callbacks):
+            callback(lines)

@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import fcntl
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import IO, final
 
 import structlog
 
 from kube_actors.errors import LogError, LogLocked
-from kube_actors.eventlog.engine import FsyncPolicy
+from kube_actors.eventlog.engine import FsyncPolicy, Subscribers
 
 log = structlog.get_logger("kube_actors.eventlog")
 
@@ -44,6 +44,7 @@ class FileLog:
         self._file: IO[bytes] | None = None
         self._valid_size = 0
         self.torn_bytes = 0
+        self._subscribers = Subscribers()
         if readonly:
             self._scan_tail(truncate=False)
             return
@@ -113,11 +114,15 @@ class FileLog:
             self._file.write(b"".join(lines))
             self._file.flush()
             os.fsync(self._file.fileno())
-            return
-        self._pending.extend(lines)
-        self._pending_size += sum(len(line) for line in lines)
-        if self._pending_size >= _BATCH_LIMIT:
-            self.flush()
+        else:
+            self._pending.extend(lines)
+            self._pending_size += sum(len(line) for line in lines)
+            if self._pending_size >= _BATCH_LIMIT:
+                self.flush()
+        self._subscribers.notify(lines)
+
+    def subscribe(self, callback: Callable[[list[bytes]], None]) -> Callable[[], None]:
+        return self._subscribers.add(callback)
 
     def flush(self) -> None:
         if self._file is None or not self._pending:

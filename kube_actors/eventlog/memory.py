@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import final
+
+from kube_actors.eventlog.engine import Subscribers
 
 
 @final
@@ -12,6 +14,7 @@ class MemoryLog:
 
     def __init__(self, initial: bytes = b"") -> None:
         self._lines: list[bytes] = [line for line in initial.split(b"\n") if line]
+        self._subscribers = Subscribers()
 
     @property
     def name(self) -> str:
@@ -22,12 +25,16 @@ class MemoryLog:
 
     def append(self, lines: list[bytes]) -> None:
         self._lines.extend(line.rstrip(b"\n") for line in lines)
+        self._subscribers.notify(lines)
 
     def flush(self) -> None:
         pass
 
     def close(self) -> None:
         pass
+
+    def subscribe(self, callback: Callable[[list[bytes]], None]) -> Callable[[], None]:
+        return self._subscribers.add(callback)
 
     def dump(self) -> bytes:
         """The whole log as JSON Lines."""

@@ -128,3 +128,26 @@ def test_cutting_at_any_byte_recovers_every_whole_record_before_the_cut(
     log.append([_record(whole + 1, name="after")])
     log.close()
     assert State.from_log(FileLog(path, readonly=True)).rv == whole + 1
+
+
+def test_read_from_a_position_yields_only_later_records(tmp_path: Path) -> None:
+    from kube_actors.eventlog import read_from
+
+    path = tmp_path / "log.jsonl"
+    _write(path, 5)
+    later = [
+        head.object.metadata.resource_version
+        for head, _ in read_from(FileLog(path, readonly=True), since=3)
+    ]
+    assert later == ["4", "5"]
+
+
+def test_tailing_a_log_sees_each_appended_group(tmp_path: Path) -> None:
+    for log in (FileLog(tmp_path / "tail.jsonl"), MemoryLog()):
+        seen: list[list[bytes]] = []
+        stop = log.subscribe(seen.append)
+        log.append([_record(1), _record(2)])
+        stop()
+        log.append([_record(3)])
+        assert seen == [[_record(1), _record(2)]]
+        log.close()
