@@ -183,12 +183,21 @@ class _TimerHeap:
             log.exception("timer_callback_failed", callback=repr(handle.callback))
 
     async def sleep(self, seconds: float) -> None:
+        # The sleeper counts as busy from the timer firing until it runs again, so the
+        # clock cannot jump (or ``run_until_quiet`` end) before it has reacted.
         done = anyio.Event()
-        handle = self.call_later(seconds, done.set)
+
+        def wake() -> None:
+            self.add_busy(1)
+            done.set()
+
+        handle = self.call_later(seconds, wake)
         try:
             await done.wait()
         finally:
             handle.cancel()
+            if done.is_set():
+                self.add_busy(-1)
 
 
 @final

@@ -134,6 +134,7 @@ class Selector:
 
     __slots__ = (
         "_eq",
+        "_equality_only",
         "_exists",
         "_in",
         "_missing",
@@ -170,9 +171,12 @@ class Selector:
         self._eq = eq.items()
         self._in, self._not_in = tuple(in_), tuple(not_in)
         self._exists, self._missing, self._other = tuple(exists), tuple(missing), tuple(other)
+        self._equality_only = not (in_ or not_in or exists or missing or other or nothing)
 
     def matches(self, labels: Mapping[str, str] | None) -> bool:
         """Whether an object with ``labels`` is selected."""
+        if self._equality_only:
+            return self._eq <= (labels or {}).items()
         if self._nothing:
             return False
         if labels is None:

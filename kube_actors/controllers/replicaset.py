@@ -262,13 +262,18 @@ class ReplicaSetController(Controller):
         """Pods selected by any set sharing ``rs``'s controller, each once.
 
         Upstream: pkg/controller/replicaset/replica_set.go getIndirectlyRelatedPods
+
+        Deviation: each sibling's candidates are its own pods plus the namespace's orphans
+        (``claim_candidates``) rather than every pod in the namespace, so a scale-down stays
+        proportional to the Deployment's pods; pods that another controller owns but a
+        sibling's selector also matches are not counted.
         """
         related: list[Pod] = []
         seen: set[str] = set()
         for other in self.get_replica_sets_with_same_controller(rs):
-            selector = self.selector_of(other)
-            for pod in self.pod_lister.list(other.namespace, selector):
-                if isinstance(pod, Pod) and pod.uid not in seen:
+            matches = self.selector_of(other).matches
+            for pod in claim_candidates(self.pod_lister, other):
+                if isinstance(pod, Pod) and pod.uid not in seen and matches(pod.metadata.labels):
                     seen.add(pod.uid)
                     related.append(pod)
         return related

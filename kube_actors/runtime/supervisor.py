@@ -31,10 +31,17 @@ class Supervisor:
     def start(
         self, group: anyio.abc.TaskGroup, name: str, run: Callable[[], Awaitable[None]]
     ) -> None:
-        """Start ``run`` under supervision in ``group``."""
+        """Start ``run`` under supervision in ``group``.
+
+        The actor counts as busy on the clock until its task runs, so a ``settle()`` right
+        after start-up cannot end before every actor has begun (trio may run the caller
+        first); from then on the actor's own queue and timers account for its work.
+        """
+        self._clock.add_busy(1)
         group.start_soon(self._supervise, name, run, name=f"actor:{name}")
 
     async def _supervise(self, name: str, run: Callable[[], Awaitable[None]]) -> None:
+        self._clock.add_busy(-1)
         failures = 0
         while True:
             try:

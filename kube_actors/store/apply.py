@@ -2,9 +2,9 @@
 
 The configuration a user applies is kept in the annotation
 ``kubectl.kubernetes.io/last-applied-configuration``, as kubectl does. On the next apply
-the store patches the live object with what changed between the last and the new
-configuration, so fields set by others (a scaler, defaults) survive when the user's file
-does not mention them, and fields the user removed from the file are removed.
+the live object is patched with every field of the new configuration it does not already
+hold, and fields the user removed from the file are removed; fields set by others (a
+scaler, defaults) survive when the user's file does not mention them.
 """
 
 from __future__ import annotations
@@ -57,11 +57,13 @@ def apply_object(
         last = json.loads(last_text) if last_text else {}
     except ValueError:
         last = {}
-    if last == config:
-        return current, "unchanged"
-    patch = three_way_patch(last, config)
-    patch.setdefault("metadata", {}).setdefault("annotations", {})[LAST_APPLIED] = encoded + "\n"
     live = to_dict(current)
+    patch = three_way_patch(last, config, live)
+    if last_text != encoded + "\n":
+        meta = patch.setdefault("metadata", {})
+        meta.setdefault("annotations", {})[LAST_APPLIED] = encoded + "\n"
+    if not patch:
+        return current, "unchanged"
     merged = merge_patch(live, patch)
     updated = store.update_now(from_dict(merged), actor=actor, cause=cause)
     return updated, ("unchanged" if updated is current else "configured")

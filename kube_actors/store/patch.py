@@ -89,24 +89,49 @@ def _merge_list(current: list[Any], patch: list[Any], merge_key: str) -> list[An
     return [item for i, item in enumerate(merged) if i not in removed]
 
 
-def three_way_patch(last_applied: Any, desired: Any) -> Any:
+def three_way_patch(last_applied: Any, desired: Any, current: Any) -> Any:
     """The patch ``kubectl apply`` sends: set what ``desired`` says, delete what it stopped saying.
 
+    A field ``desired`` mentions is set whenever the live object (``current``) differs,
+    so a value someone changed since the last apply (``kubectl scale``) is set back.
     Fields that neither the last applied configuration nor the new one mention are left
-    to whoever set them (a scaler, a defaulting step), as kubectl's three-way merge does.
+    to whoever set them (a scaler, a defaulting step), and a list the live object already
+    holds element by element (plus defaulted fields) is left alone.
+
+    Upstream: staging/src/k8s.io/apimachinery/pkg/util/strategicpatch/patch.go
+    CreateThreeWayMergePatch
     """
-    if not isinstance(desired, dict) or not isinstance(last_applied, dict):
+    if not isinstance(desired, dict):
         return desired
+    last = last_applied if isinstance(last_applied, dict) else {}
+    live = current if isinstance(current, dict) else {}
     patch: dict[str, Any] = {}
     for key, value in desired.items():
-        old = last_applied.get(key)
-        if isinstance(value, dict) and isinstance(old, dict):
-            sub = three_way_patch(old, value)
+        now = live.get(key)
+        if key not in live:
+            patch[key] = value
+        elif isinstance(value, dict) and isinstance(now, dict):
+            sub = three_way_patch(last.get(key), value, now)
             if sub:
                 patch[key] = sub
-        elif key not in last_applied or old != value:
+        elif not _covers(now, value):
             patch[key] = value
-    for key in last_applied:
+    for key in last:
         if key not in desired:
             patch[key] = None
     return patch
+
+
+def _covers(live: Any, wanted: Any) -> bool:
+    """Whether ``live`` already says everything ``wanted`` says (extra keys allowed)."""
+    if isinstance(wanted, dict):
+        return isinstance(live, dict) and all(
+            key in live and _covers(live[key], value) for key, value in wanted.items()
+        )
+    if isinstance(wanted, list):
+        return (
+            isinstance(live, list)
+            and len(live) == len(wanted)
+            and all(_covers(a, b) for a, b in zip(live, wanted, strict=True))
+        )
+    return bool(live == wanted)

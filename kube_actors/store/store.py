@@ -205,10 +205,14 @@ class Store:
         return mutated if mutated is not None else obj
 
     def _check_admission(
-        self, op: Operation, obj: AnyObject, old: AnyObject | None, actor: str
+        self, op: Operation, obj: AnyObject | None, old: AnyObject | None, actor: str
     ) -> None:
+        """Run the validating callables; a DELETE carries only ``old_object``, as upstream's
+        AdmissionReview does."""
+        target = obj if obj is not None else old
+        assert target is not None
         self.admission.validate(
-            AdmissionRequest(op, obj, old, actor, obj.kind, obj.namespace, obj.name)
+            AdmissionRequest(op, obj, old, actor, target.kind, target.namespace, target.name)
         )
 
     # -- create ------------------------------------------------------------------------
@@ -388,9 +392,17 @@ class Store:
         return msgspec.structs.replace(new, metadata=meta)
 
     def _bump_generation(self, old: Object, new: Object) -> Object:
-        if new.kind not in GENERATION_KINDS or getattr(old, "spec", None) == getattr(
-            new, "spec", None
-        ):
+        """Spec changes bump ``generation``; for a Deployment annotation changes do too,
+        because the controller copies them to its ReplicaSets.
+
+        Upstream: pkg/registry/apps/deployment/strategy.go deploymentStrategy.PrepareForUpdate
+        """
+        if new.kind not in GENERATION_KINDS:
+            return new
+        changed = getattr(old, "spec", None) != getattr(new, "spec", None)
+        if new.kind == "Deployment":
+            changed = changed or old.metadata.annotations != new.metadata.annotations
+        if not changed:
             return new
         meta = msgspec.structs.replace(new.metadata, generation=(old.metadata.generation or 0) + 1)
         return msgspec.structs.replace(new, metadata=meta)
@@ -478,13 +490,9 @@ class Store:
         if entry is None or (uid is not None and entry.uid != uid):
             raise NotFound(kind, name, namespace)
         old = entry.obj
-        self._check_admission("DELETE", old, old, actor)
+        self._check_admission("DELETE", None, old, actor)
         meta = old.metadata
-        finalizers = list(meta.finalizers)
-        if propagation == "Orphan" and "orphan" not in finalizers:
-            finalizers.append("orphan")
-        elif propagation == "Foreground" and "foregroundDeletion" not in finalizers:
-            finalizers.append("foregroundDeletion")
+        finalizers = _deletion_finalizers(meta.finalizers, propagation)
         now = self.clock.now()
         grace = self._grace_period(old, grace_period_seconds)
         if meta.deletion_timestamp is not None:
@@ -508,7 +516,7 @@ class Store:
         self, old: AnyObject, finalizers: builtins.list[str], grace: int, actor: str, cause: str
     ) -> AnyObject | None:
         meta = old.metadata
-        if old.kind == "Pod" and grace == 0 and not meta.finalizers:
+        if grace == 0 and not finalizers:
             self._commit("DELETED", old, old, actor, cause)
             return None
         changes: dict[str, Any] = {}
@@ -580,6 +588,24 @@ class Store:
     def __iter__(self) -> Iterator[AnyObject]:
         for entry in self.state:
             yield entry.obj
+
+
+def _deletion_finalizers(current: list[str], propagation: Propagation | None) -> list[str]:
+    """The finalizers a delete leaves: an explicit policy replaces ``orphan`` and
+    ``foregroundDeletion`` (so a Background delete of an object waiting to orphan its
+    dependents lets it go); without one the object's own finalizers decide.
+
+    Upstream: staging/src/k8s.io/apiserver/pkg/registry/generic/registry/store.go
+    deletionFinalizersForGarbageCollection
+    """
+    if propagation is None:
+        return list(current)
+    kept = [f for f in current if f not in ("orphan", "foregroundDeletion")]
+    if propagation == "Orphan":
+        kept.append("orphan")
+    elif propagation == "Foreground":
+        kept.append("foregroundDeletion")
+    return kept
 
 
 def _same_except_rv(old: AnyObject, new: AnyObject) -> bool:

@@ -151,3 +151,38 @@ def test_tailing_a_log_sees_each_appended_group(tmp_path: Path) -> None:
         log.append([_record(3)])
         assert seen == [[_record(1), _record(2)]]
         log.close()
+
+
+def test_never_policy_writes_on_flush_without_syncing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    synced: list[int] = []
+    monkeypatch.setattr("kube_actors.eventlog.file.os.fsync", synced.append)
+    path = tmp_path / "log.jsonl"
+    log = FileLog(path, fsync="never")
+    log.append([_record(1)])
+    assert path.read_bytes() == b""
+    log.flush()
+    assert path.read_bytes() == _record(1)
+    log.close()
+    assert synced == []
+    batched = FileLog(tmp_path / "batch.jsonl")
+    batched.append([_record(1), _record(2)])
+    batched.flush()
+    assert len(synced) == 1
+    batched.close()
+
+
+def test_a_torn_tail_is_reported_as_a_warning_naming_the_file(tmp_path: Path) -> None:
+    from structlog.testing import capture_logs
+
+    path = tmp_path / "log.jsonl"
+    path.write_bytes(_write(path, 2) + b'{"type":"MODIF')
+    with capture_logs() as logs:
+        FileLog(path).close()
+    [warning] = [entry for entry in logs if entry["event"] == "torn_tail_cut"]
+    assert (warning["log_level"], warning["path"], warning["bytes"]) == (
+        "warning",
+        str(path),
+        len(b'{"type":"MODIF'),
+    )

@@ -118,3 +118,60 @@ async def test_settle_stops_at_its_cap_with_a_warning() -> None:
         start = cluster.clock.monotonic()
         assert await cluster.settle() is False
         assert cluster.clock.monotonic() - start == pytest.approx(600, abs=60)
+
+
+@pytest.mark.anyio
+async def test_a_failing_sync_is_logged_with_its_key_and_exception() -> None:
+    from structlog.testing import capture_logs
+
+    with capture_logs() as logs:
+        async with Cluster(controllers=[], simulate=False, actors=[FlakyController]) as cluster:
+            await cluster.settle()
+    failures = [entry for entry in logs if entry["event"] == "sync_crashed"]
+    assert [(f["key"], f["error"], f["retries"]) for f in failures] == [
+        ("default/thing", "RuntimeError('not yet')", 0),
+        ("default/thing", "RuntimeError('not yet')", 1),
+        ("default/thing", "RuntimeError('not yet')", 2),
+    ]
+    assert all(f["log_level"] == "error" and f["controller"] == "flaky-controller" for f in failures)
+
+
+class ConcurrentController(Controller):
+    """Holds each key for one virtual second, noting how many syncs overlap."""
+
+    name: ClassVar[str] = "concurrent-controller"
+
+    def __init__(self, ctx: ControllerContext, *, workers: int | None = None) -> None:
+        super().__init__(ctx, workers=workers)
+        self.running = 0
+        self.peak = 0
+
+    def setup(self) -> None:
+        for i in range(6):
+            self.queue.add(f"default/k{i}")
+
+    async def sync(self, key: str) -> float | None:
+        self.running += 1
+        self.peak = max(self.peak, self.running)
+        await self.clock.sleep(1)
+        self.running -= 1
+        return None
+
+
+@pytest.mark.anyio
+async def test_the_number_of_workers_is_configurable_per_controller() -> None:
+    from kube_actors.controllers import REGISTRY
+
+    async with Cluster(
+        controllers=["replicaset"],
+        simulate=False,
+        workers={"replicaset": 3},
+        actors=[lambda ctx: ConcurrentController(ctx, workers=2)],
+    ) as cluster:
+        assert cluster.controllers["replicaset-controller"].workers == 3
+        start = cluster.clock.monotonic()
+        await cluster.settle()
+        actor = cluster.controllers["concurrent-controller"]
+        assert isinstance(actor, ConcurrentController)
+        assert (actor.peak, cluster.clock.monotonic() - start) == (2, 3)
+    assert REGISTRY["replicaset"].default_workers >= 1

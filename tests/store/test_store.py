@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from typing import Any
 
 import anyio
@@ -9,7 +10,16 @@ import pytest
 
 from kube_actors.api import load_manifests
 from kube_actors.api.meta import AnyObject
-from kube_actors.errors import AdmissionDenied, AlreadyExists, Conflict, Expired, Invalid, NotFound
+from kube_actors.clock import VirtualClock
+from kube_actors.errors import (
+    AdmissionDenied,
+    AlreadyExists,
+    BadRequest,
+    Conflict,
+    Expired,
+    Invalid,
+    NotFound,
+)
 from kube_actors.eventlog import MemoryLog
 from kube_actors.store import AdmissionRequest, State, Store, WatchEvent
 
@@ -291,3 +301,220 @@ async def test_replaying_the_log_rebuilds_the_same_state(store: Store) -> None:
     at_two = State.from_log(MemoryLog(store.log.dump()), at=2)
     assert at_two.rv == 2
     assert at_two.count("Deployment") == 1
+
+
+CONFIG_MAP = """
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: settings}
+data: {color: blue}
+"""
+
+
+def _with_meta(obj: AnyObject, **changes: Any) -> AnyObject:
+    return msgspec.structs.replace(obj, metadata=msgspec.structs.replace(obj.metadata, **changes))
+
+
+@pytest.mark.anyio
+async def test_orphan_deletion_keeps_the_object_until_the_orphan_finalizer_is_removed(
+    store: Store,
+) -> None:
+    await store.create(one(DEPLOYMENT))
+    deleting = await store.delete("Deployment", "web", "default", propagation="Orphan")
+    assert deleting is not None
+    assert deleting.metadata.deletion_timestamp == store.clock.now()
+    assert deleting.metadata.finalizers == ["orphan"]
+    assert store.get("Deployment", "web", "default") == deleting
+    await store.update(_with_meta(deleting, finalizers=[]))
+    assert store.try_get("Deployment", "web", "default") is None
+    assert [r["type"] for r in records(store)] == ["ADDED", "MODIFIED", "DELETED"]
+
+
+@pytest.mark.anyio
+async def test_a_users_finalizer_holds_a_deleted_object_until_it_is_removed(store: Store) -> None:
+    created = await store.create(_with_meta(one(CONFIG_MAP), finalizers=["example.com/keep"]))
+    assert created.metadata.finalizers == ["example.com/keep"]
+    deleting = await store.delete("ConfigMap", "settings", "default")
+    assert deleting is not None
+    assert deleting.metadata.deletion_timestamp is not None
+    again = await store.delete("ConfigMap", "settings", "default")
+    assert again == deleting
+    await store.update(_with_meta(deleting, finalizers=[]))
+    assert store.try_get("ConfigMap", "settings", "default") is None
+
+
+@pytest.mark.anyio
+async def test_an_explicit_propagation_policy_replaces_the_garbage_collection_finalizers(
+    store: Store,
+) -> None:
+    await store.create(one(DEPLOYMENT))
+    await store.delete("Deployment", "web", "default", propagation="Orphan")
+    foreground = await store.delete("Deployment", "web", "default", propagation="Foreground")
+    assert foreground is not None
+    assert foreground.metadata.finalizers == ["foregroundDeletion"]
+    assert await store.delete("Deployment", "web", "default", propagation="Background") is None
+    assert store.try_get("Deployment", "web", "default") is None
+
+
+@pytest.mark.anyio
+async def test_deleting_an_object_with_a_generation_bumps_it(store: Store) -> None:
+    await store.create(one(DEPLOYMENT))
+    deleting = await store.delete("Deployment", "web", "default", propagation="Foreground")
+    assert deleting is not None
+    assert deleting.metadata.generation == 2
+
+
+@pytest.mark.anyio
+async def test_labels_keep_the_generation_but_deployment_annotations_bump_it(store: Store) -> None:
+    web = await store.create(one(DEPLOYMENT))
+    labeled = await store.update(_with_meta(web, labels={"app": "web", "tier": "front"}))
+    assert labeled.metadata.generation == 1
+    annotated = await store.update(_with_meta(labeled, annotations={"owner": "team-a"}))
+    assert annotated.metadata.generation == 2
+    await store.create(one(CONFIG_MAP))
+    pod = await store.create(one(POD))
+    assert pod.metadata.generation is None
+    relabeled = await store.update(_with_meta(pod, annotations={"a": "b"}))
+    assert relabeled.metadata.generation is None
+
+
+@pytest.mark.anyio
+async def test_generate_name_keeps_58_characters_of_the_prefix_and_follows_the_seed() -> None:
+    def pod(prefix: str) -> AnyObject:
+        return _with_meta(one(POD), name="", generate_name=prefix)
+
+    names = []
+    for _ in range(2):
+        store = Store(MemoryLog(), VirtualClock(), seed=42)
+        long = await store.create(pod("x" * 70))
+        short = await store.create(pod("web-"))
+        names.append((long.name, short.name, short.metadata.uid))
+    assert names[0] == names[1]
+    long_name, short_name, _ = names[0]
+    assert len(long_name) == 63
+    assert long_name.startswith("x" * 58)
+    assert short_name.startswith("web-")
+    other = Store(MemoryLog(), VirtualClock(), seed=43)
+    assert (await other.create(pod("web-"))).name != short_name
+
+
+@pytest.mark.anyio
+async def test_admission_sees_each_operation_with_the_old_object_and_can_deny_any(
+    store: Store,
+) -> None:
+    seen: list[tuple[str, str | None, str | None]] = []
+    deny: set[str] = set()
+
+    def audit(request: AdmissionRequest) -> None:
+        new = request.object.metadata.resource_version if request.object else None
+        old = request.old_object.metadata.resource_version if request.old_object else None
+        seen.append((request.operation, new, old))
+        if request.operation in deny:
+            raise AdmissionDenied(f"no {request.operation.lower()} today")
+
+    store.admission.add(audit)
+    web = await store.create(one(DEPLOYMENT))
+    deny.add("UPDATE")
+    scaled = msgspec.structs.replace(web, spec=msgspec.structs.replace(web.spec, replicas=9))  # type: ignore[attr-defined]
+    with pytest.raises(AdmissionDenied, match="no update today"):
+        await store.update(scaled)
+    deny.add("DELETE")
+    with pytest.raises(AdmissionDenied, match="no delete today"):
+        await store.delete("Deployment", "web", "default")
+    assert seen == [("CREATE", None, None), ("UPDATE", "1", "1"), ("DELETE", None, "1")]
+    assert len(records(store)) == 1
+    assert store.get("Deployment", "web", "default").spec.replicas == 3  # type: ignore[attr-defined]
+
+
+@pytest.mark.anyio
+async def test_a_commit_reaches_the_log_then_the_state_then_the_subscribers(store: Store) -> None:
+    observed: list[tuple[int, bool]] = []
+
+    def check(event: WatchEvent) -> None:
+        assert isinstance(store.log, MemoryLog)
+        observed.append((len(store.log), store.try_get("Pod", "p", "default") is not None))
+
+    store.subscribe("Pod", check)
+    await store.create(one(POD))
+    await store.delete("Pod", "p", "default")
+    assert observed == [(1, True), (2, False)]
+
+
+@pytest.mark.anyio
+async def test_a_watch_from_before_the_kept_history_is_expired() -> None:
+    store = Store(MemoryLog(), VirtualClock(), watch_history=2)
+    for i in range(4):
+        await store.create(_with_meta(one(CONFIG_MAP), name=f"c{i}"))
+    with pytest.raises(Expired, match="too old resource version: 1"):
+        store.watch(None, since=1)
+    recent = store.watch(None, since=2)
+    assert [(await recent.__anext__()).rv for _ in range(2)] == [3, 4]
+    recent.close()
+
+
+@pytest.mark.anyio
+async def test_strategic_merge_patch_removes_a_container_marked_for_deletion(store: Store) -> None:
+    await store.create(one(DEPLOYMENT))
+    patched = await store.patch(
+        "Deployment",
+        "web",
+        {"spec": {"template": {"spec": {"containers": [{"name": "sidecar", "$patch": "delete"}]}}}},
+    )
+    containers = patched.spec.template.spec["containers"]  # type: ignore[attr-defined]
+    assert [c["name"] for c in containers] == ["nginx"]
+    merged = await store.patch(
+        "Deployment",
+        "web",
+        {"spec": {"template": {"spec": {"containers": [{"name": "nginx", "image": "x"}]}}}},
+        patch_type="merge",
+    )
+    assert merged.spec.template.spec["containers"] == [  # type: ignore[attr-defined]
+        {
+            "name": "nginx",
+            "image": "x",
+            "imagePullPolicy": "Always",
+            "terminationMessagePath": "/dev/termination-log",
+            "terminationMessagePolicy": "File",
+        }
+    ]
+
+
+@pytest.mark.anyio
+async def test_bad_patches_and_writes_to_missing_objects_are_refused(store: Store) -> None:
+    web = await store.create(one(DEPLOYMENT))
+    with pytest.raises(BadRequest, match="may not change an object's kind or name"):
+        await store.patch("Deployment", "web", {"metadata": {"name": "other"}})
+    with pytest.raises(NotFound):
+        await store.patch("Deployment", "nope", {"spec": {"replicas": 1}})
+    with pytest.raises(NotFound):
+        await store.update(_with_meta(web, name="nope", resource_version=None))
+    with pytest.raises(NotFound, match=r'configmaps "nope" not found'):
+        await store.delete("ConfigMap", "nope", "default")
+    with pytest.raises(BadRequest, match="propagationPolicy"):
+        await store.delete("Deployment", "web", "default", propagation="Sideways")
+    assert len(records(store)) == 1
+
+
+@pytest.mark.anyio
+async def test_state_from_log_at_a_time_keeps_every_record_up_to_that_instant(
+    store: Store,
+) -> None:
+    clock = store.clock
+    assert isinstance(clock, VirtualClock)
+    start = clock.now()
+    await store.create(one(DEPLOYMENT))
+    await clock.advance(10)
+    await store.create(one(POD))
+    await clock.advance(10)
+    await store.delete("Deployment", "web", "default")
+    assert isinstance(store.log, MemoryLog)
+    dump = store.log.dump()
+
+    def at(seconds: float) -> State:
+        return State.from_log(MemoryLog(dump), at=start + timedelta(seconds=seconds))
+
+    assert at(-1).rv == 0
+    assert (at(0).rv, at(0).count("Deployment"), at(0).count("Pod")) == (1, 1, 0)
+    assert (at(15).rv, at(15).count("Pod")) == (2, 1)
+    assert (at(20).rv, at(20).count("Deployment")) == (3, 0)
+    assert State.from_log(MemoryLog(dump), at=2).state_hash() == at(10).state_hash()
