@@ -97,10 +97,14 @@ class Cluster:
         self.store = Store(self.log, self.clock, seed=self.seed, state=state)
         self.informers = InformerFactory(self.store, self.clock)
         self.supervisor = Supervisor(self.clock)
-        self._ctx = ControllerContext(self.store, self.informers, self.clock, extras={"spawn": self._spawn})
+        self._ctx = ControllerContext(
+            self.store, self.informers, self.clock, extras={"spawn": self._spawn}
+        )
         for name in self._controller_names:
             if name not in REGISTRY:
-                raise BadRequest(f"unknown controller {name!r}; known: {', '.join(sorted(REGISTRY))}")
+                raise BadRequest(
+                    f"unknown controller {name!r}; known: {', '.join(sorted(REGISTRY))}"
+                )
             self._add(REGISTRY[name](self._ctx, workers=self._workers.get(name)))
         for factory in self._actor_factories:
             self._add(factory(self._ctx))
@@ -122,7 +126,10 @@ class Cluster:
         return self
 
     async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
     ) -> bool | None:
         try:
             for controller in self.controllers.values():
@@ -176,7 +183,11 @@ class Cluster:
         quiet = await self.clock.run_until_quiet(self.settle_cap if cap is None else cap)
         self.store.flush()
         if not quiet:
-            log.warning("settle_capped", cap_seconds=self.settle_cap if cap is None else cap, now=str(self.clock.now()))
+            log.warning(
+                "settle_capped",
+                cap_seconds=self.settle_cap if cap is None else cap,
+                now=str(self.clock.now()),
+            )
         return quiet
 
     async def advance(self, seconds: float) -> None:
@@ -184,7 +195,9 @@ class Cluster:
         await self.clock.advance(seconds)
         self.store.flush()
 
-    async def wait_for(self, predicate: Callable[[], bool], timeout: float = DEFAULT_SETTLE_CAP) -> None:
+    async def wait_for(  # noqa: ASYNC109 - the timeout is in cluster (virtual) time
+        self, predicate: Callable[[], bool], timeout: float = DEFAULT_SETTLE_CAP
+    ) -> None:
         """Run until ``predicate()`` holds.
 
         Raises:
@@ -220,7 +233,9 @@ class Cluster:
         """The object or ``None``."""
         return self.store.try_get(kind, name, namespace)
 
-    def list(self, kind: str, namespace: str | None = None, selector: Selector | str | None = None) -> builtins.list[AnyObject]:
+    def list(
+        self, kind: str, namespace: str | None = None, selector: Selector | str | None = None
+    ) -> builtins.list[AnyObject]:
         """Objects ordered by namespace and name."""
         return self.store.list(kind, namespace, selector)
 
@@ -229,15 +244,29 @@ class Cluster:
         events = self.store.list("Event")
         if obj is not None:
             uid = obj.metadata.uid
-            events = [e for e in events if getattr(e, "involved_object", None) is not None and e.involved_object.uid == uid]  # type: ignore[union-attr]
-        return sorted(events, key=lambda e: (getattr(e, "first_timestamp", None) or self.now(), int(e.metadata.resource_version or 0)))
+            events = [
+                e
+                for e in events
+                if getattr(e, "involved_object", None) is not None and e.involved_object.uid == uid
+            ]  # type: ignore[union-attr]
+        return sorted(
+            events,
+            key=lambda e: (
+                getattr(e, "first_timestamp", None) or self.now(),
+                int(e.metadata.resource_version or 0),
+            ),
+        )
 
     # -- writing -----------------------------------------------------------------------
-    async def apply(self, manifest: Manifest, *, actor: str | None = None) -> builtins.list[AnyObject]:
+    async def apply(
+        self, manifest: Manifest, *, actor: str | None = None
+    ) -> builtins.list[AnyObject]:
         """Create or update every object in ``manifest`` like ``kubectl apply``."""
         return [obj for obj, _ in await self.apply_report(manifest, actor=actor)]
 
-    async def apply_report(self, manifest: Manifest, *, actor: str | None = None) -> builtins.list[tuple[AnyObject, Outcome]]:
+    async def apply_report(
+        self, manifest: Manifest, *, actor: str | None = None
+    ) -> builtins.list[tuple[AnyObject, Outcome]]:
         """``apply``, saying for each object whether it was created, configured or unchanged."""
         objects = _objects(manifest)
         return [apply_object(self.store, obj, actor=actor or self.actor) for obj in objects]
@@ -268,7 +297,9 @@ class Cluster:
         actor: str | None = None,
     ) -> AnyObject:
         """Merge (``"merge"``) or strategic-merge (``"strategic"``) patch an object."""
-        return await self.store.patch(kind, name, patch, namespace=namespace, patch_type=patch_type, actor=actor or self.actor)
+        return await self.store.patch(
+            kind, name, patch, namespace=namespace, patch_type=patch_type, actor=actor or self.actor
+        )
 
     async def delete(
         self,
@@ -282,18 +313,32 @@ class Cluster:
     ) -> AnyObject | None:
         """Delete an object (``Background``, ``Foreground`` or ``Orphan`` propagation)."""
         return self.store.delete_now(
-            kind, name, namespace, propagation=propagation, grace_period_seconds=grace_period_seconds,
+            kind,
+            name,
+            namespace,
+            propagation=propagation,
+            grace_period_seconds=grace_period_seconds,
             actor=actor or self.actor,
         )
 
-    async def scale(self, kind: str, name: str, replicas: int, *, namespace: str | None = "default", actor: str | None = None) -> AnyObject:
+    async def scale(
+        self,
+        kind: str,
+        name: str,
+        replicas: int,
+        *,
+        namespace: str | None = "default",
+        actor: str | None = None,
+    ) -> AnyObject:
         """Set ``spec.replicas`` (the scale subresource)."""
         if replicas < 0:
             raise BadRequest(f"replicas must be >= 0, got {replicas}")
         obj = self.store.get(kind, name, namespace)
         spec = getattr(obj, "spec", None)
         if spec is None or not hasattr(spec, "replicas"):
-            raise BadRequest(f'the server could not find the requested resource: {kind} "{name}" cannot be scaled')
+            raise BadRequest(
+                f'the server could not find the requested resource: {kind} "{name}" cannot be scaled'
+            )
         scaled = msgspec.structs.replace(obj, spec=msgspec.structs.replace(spec, replicas=replicas))
         return self.store.update_now(scaled, actor=actor or self.actor)
 
@@ -388,7 +433,9 @@ class Cluster:
         """``kubectl rollout status``: ``(done, message, failed)`` as of now."""
         return rollout.rollout_status(self.store, name, namespace=namespace, kind=kind)
 
-    def add_admission(self, fn: Callable[[AdmissionRequest], object], *, mutating: bool = False) -> None:
+    def add_admission(
+        self, fn: Callable[[AdmissionRequest], object], *, mutating: bool = False
+    ) -> None:
         """Register an admission callable (raise ``errors.AdmissionDenied`` to reject)."""
         self.store.admission.add(fn, mutating=mutating)
 

@@ -75,7 +75,13 @@ def run_steps(workdir: Path, log: Path) -> int:
 
     (workdir / "nginx-deployment.yaml").write_text(NGINX_DEPLOYMENT)
     (workdir / "sim.yaml").write_text(PROFILE)
-    setup = ["apply", "-f", str(workdir / "nginx-deployment.yaml"), "--sim", str(workdir / "sim.yaml")]
+    setup = [
+        "apply",
+        "-f",
+        str(workdir / "nginx-deployment.yaml"),
+        "--sim",
+        str(workdir / "sim.yaml"),
+    ]
     failures = 0
     for number, step in enumerate(STEPS):
         shown = " ".join(step)
