@@ -195,8 +195,10 @@ class Cluster:
         await self.clock.advance(seconds)
         self.store.flush()
 
-    async def wait_for(  # noqa: ASYNC109 - the timeout is in cluster (virtual) time
-        self, predicate: Callable[[], bool], timeout: float = DEFAULT_SETTLE_CAP
+    async def wait_for(
+        self,
+        predicate: Callable[[], bool],
+        timeout: float = DEFAULT_SETTLE_CAP,  # noqa: ASYNC109 - in cluster (virtual) time
     ) -> None:
         """Run until ``predicate()`` holds.
 
