@@ -47,3 +47,12 @@ def test_the_readme_names_the_test_command_that_ci_runs() -> None:
     assert command in README
     ci = (Path(__file__).parent.parent / ".ci" / "run").read_text()
     assert command in ci
+
+
+def test_the_simulation_profile_example_loads() -> None:
+    from kube_actors import load_profile
+
+    profile = load_profile(_block("### The simulated world", "yaml"))
+    assert profile.image_pull_failures == ["nginx:1.161"]
+    assert profile.pod_startup == 1.0
+    assert profile.node_failures[0].recover_at == 300
