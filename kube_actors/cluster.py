@@ -249,8 +249,8 @@ class Cluster:
             events = [
                 e
                 for e in events
-                if getattr(e, "involved_object", None) is not None and e.involved_object.uid == uid
-            ]  # type: ignore[union-attr]
+                if getattr(e, "involved_object", None) is not None and e.involved_object.uid == uid  # type: ignore[union-attr]
+            ]
         return sorted(
             events,
             key=lambda e: (

@@ -1,5 +1,9 @@
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
+import msgspec
 import pytest
 
 from kube_actors import Cluster, Deployment, MemoryLog, SimProfile, State
@@ -131,3 +135,84 @@ async def test_writes_name_their_actor_and_cause() -> None:
     assert ("Pod", "kubelet") in by_kind
     pod_creates = [r for r in records if r["object"]["kind"] == "Pod" and r["type"] == "ADDED"]
     assert all(r["cause"].startswith("default/web-") for r in pod_creates)
+
+
+RS = """
+apiVersion: apps/v1
+kind: ReplicaSet
+metadata: {name: frontend, namespace: shop}
+spec:
+  replicas: 2
+  selector: {matchLabels: {tier: frontend}}
+  template:
+    metadata: {labels: {tier: frontend}}
+    spec:
+      containers: [{name: php, image: "php:8"}]
+"""
+
+
+@both_backends
+@pytest.mark.anyio
+async def test_every_facade_method_works_under_both_backends(tmp_path: Path) -> None:
+    from kube_actors import ReplicaSet, VirtualClock
+    from kube_actors.errors import AdmissionDenied
+
+    clock = VirtualClock()
+    async with Cluster(log=tmp_path / "events.jsonl", clock=clock, seed=5) as cluster:
+        assert cluster.clock is clock
+
+        def stamp(request: Any) -> Any:
+            if request.operation == "CREATE" and request.kind == "ReplicaSet":
+                meta = msgspec.structs.replace(
+                    request.object.metadata, annotations={"stamped": "yes"}
+                )
+                return msgspec.structs.replace(request.object, metadata=meta)
+            return None
+
+        def no_deleting_pods(request: Any) -> None:
+            if request.operation == "DELETE" and request.kind == "Pod":
+                raise AdmissionDenied("pods stay")
+
+        cluster.add_admission(stamp, mutating=True)
+        cluster.add_admission(no_deleting_pods)
+        rs = await cluster.create(RS)
+        assert isinstance(rs, ReplicaSet)
+        assert rs.metadata.annotations == {"stamped": "yes"}
+        await cluster.settle()
+        assert [p.metadata.namespace for p in cluster.list("Pod", namespace="shop")] == [
+            "shop",
+            "shop",
+        ]
+        assert cluster.list("Pod", namespace="default") == []
+        assert len(cluster.list("Pod", selector="tier=frontend")) == 2
+        assert cluster.list("Pod", selector="tier!=frontend") == []
+        current = cluster.get("ReplicaSet", "frontend", namespace="shop")
+        labeled = msgspec.structs.replace(
+            current, metadata=msgspec.structs.replace(current.metadata, labels={"team": "a"})
+        )
+        assert (await cluster.update(labeled)).metadata.labels == {"team": "a"}
+        patched = await cluster.patch(
+            "ReplicaSet",
+            "frontend",
+            {"metadata": {"labels": {"team": None}}},
+            namespace="shop",
+            patch_type="merge",
+        )
+        assert patched.metadata.labels == {}
+        await cluster.scale("ReplicaSet", "frontend", 3, namespace="shop")
+        await cluster.wait_for(lambda: len(cluster.list("Pod", namespace="shop")) == 3)
+        before = cluster.now()
+        await cluster.advance(90)
+        assert (cluster.now() - before).total_seconds() == 90
+        created = [e.message for e in cluster.events(cluster.get("ReplicaSet", "frontend", "shop"))]
+        assert len([m for m in created if m and m.startswith("Created pod: frontend-")]) == 3
+        pod = cluster.list("Pod", namespace="shop")[0]
+        with pytest.raises(AdmissionDenied, match="pods stay"):
+            await cluster.delete("Pod", pod.name, namespace="shop")
+        await cluster.delete("ReplicaSet", "frontend", namespace="shop", propagation="Orphan")
+        await cluster.settle()
+        with pytest.raises(NotFound):
+            cluster.get("ReplicaSet", "frontend", namespace="shop")
+        orphans = cluster.list("Pod", namespace="shop")
+        assert len(orphans) == 3
+        assert all(not p.metadata.owner_references for p in orphans)

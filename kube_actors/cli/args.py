@@ -236,7 +236,7 @@ def _tool_verbs(b: Builder, h: dict[str, Handler]) -> None:
     p.add_argument("--format", required=True, choices=("kubectl-watch", "kubectl-objects", "audit"))
     p.add_argument("-o", "--output", metavar="OUT", help="write this log instead of --log")
     p = b.verb("bench", h["bench"], "Run the benchmark harness (bench/)")
-    p.add_argument("scenario", nargs="?", choices=("replay", "scale", "rollout"))
+    p.add_argument("scenario", nargs="?", choices=("replay", "scale", "rollout", "workqueue"))
     p.add_argument("--quick", action="store_true")
     b.verb("demo", h["demo"], "Walk the nginx rollout story through these commands, with output")
 

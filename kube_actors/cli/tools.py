@@ -17,7 +17,7 @@ from kube_actors.eventlog.importers import Format, import_records
 from kube_actors.store import State
 
 BATCH = 4096
-BENCH_SCRIPTS = ("replay", "scale", "rollout")
+BENCH_SCRIPTS = ("replay", "scale", "rollout", "workqueue")
 
 
 def _read_sources(names: list[str]) -> list[tuple[str, str]]:
@@ -106,7 +106,7 @@ def _load(path: Path) -> Any:
 
 
 def cmd_bench(opts: argparse.Namespace) -> int:
-    """``bench [replay|scale|rollout] [--quick]``: run the scripts of ``bench/``."""
+    """``bench [replay|scale|rollout|workqueue] [--quick]``: run the scripts of ``bench/``."""
     bench = find_bench()
     if bench is None:
         raise CliError(

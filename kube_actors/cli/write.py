@@ -39,6 +39,8 @@ from kube_actors.cli.session import (
 )
 from kube_actors.errors import ApiError, BadRequest, KubeActorsError, NotFound
 
+CHANGE_CAUSE = "kubernetes.io/change-cause"
+
 SCALABLE = frozenset({"Deployment", "ReplicaSet", "ReplicationController", "StatefulSet"})
 CASCADE = {
     "background": "Background",
@@ -242,8 +244,10 @@ def relabel(
 
     Upstream: kubectl/pkg/cmd/label/label.go validateNoOverwrites, labelFunc
     """
+    if noun == "annotation" and not overwrite:
+        validate_no_annotation_overwrites(current, sets)
     for key, value in sets.items():
-        if key in current and current[key] != value and not overwrite:
+        if noun == "label" and key in current and current[key] != value and not overwrite:
             raise CliError(
                 f"'{key}' already has a value ({current[key]}), and --overwrite is false"
             )
@@ -253,6 +257,27 @@ def relabel(
             err(f'{noun} "{key}" not found.\n')
         new.pop(key, None)
     return new
+
+
+def validate_no_annotation_overwrites(current: dict[str, str], sets: dict[str, str]) -> None:
+    """Refuse to change annotations without ``--overwrite``, naming every one at once
+    (``kubernetes.io/change-cause`` may always be overwritten).
+
+    Raises:
+        CliError: ``--overwrite is false but found the following declared annotation(s): ...``.
+
+    Upstream: kubectl/pkg/cmd/annotate/annotate.go validateNoAnnotationOverwrites
+    """
+    found = [
+        f"'{key}' already has a value ({current[key]})"
+        for key, value in sets.items()
+        if key != CHANGE_CAUSE and key in current and current[key] != value
+    ]
+    if found:
+        raise CliError(
+            "--overwrite is false but found the following declared annotation(s): "
+            + "; ".join(found)
+        )
 
 
 def _label_message(old: dict[str, str], new: dict[str, str], overwrite: bool) -> str:

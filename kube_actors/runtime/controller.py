@@ -11,6 +11,9 @@ take them, call ``sync(key)``, and then
 The queue guarantees a key is never synced by two workers at once, and that a key added
 while it is being synced is synced again afterwards.
 
+``sync`` must not wait on the clock (``clock.sleep``): the key it holds keeps the runtime
+busy, so virtual time cannot move and the wait never ends. Return the delay instead.
+
 Upstream: the processNextWorkItem/handleErr pattern of every pkg/controller/* controller.
 """
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import final
 
 import msgspec
@@ -194,10 +194,13 @@ class State:
 
     @classmethod
     def from_log(cls, log: LogEngine, *, at: int | datetime | None = None) -> State:
-        """Rebuild the state a log describes, optionally as it was at a resourceVersion or time."""
+        """Rebuild the state a log describes, optionally as it was at a resourceVersion or time
+        (a time without a timezone is read as UTC, the log's zone)."""
         state = cls()
         at_rv = at if isinstance(at, int) else None
         at_time = at if isinstance(at, datetime) else None
+        if at_time is not None and at_time.tzinfo is None:
+            at_time = at_time.replace(tzinfo=UTC)
         state.fold_lines(log.lines(), source=log.name, at_rv=at_rv, at_time=at_time)
         return state
 

@@ -370,3 +370,22 @@ async def test_same_inputs_give_a_byte_identical_log(frontend_yaml: str, pod_rs_
             await c.settle()
             logs.append(c.log.dump())  # type: ignore[attr-defined]
     assert logs[0] == logs[1]
+
+
+@pytest.mark.anyio
+async def test_one_sync_creates_at_most_five_hundred_pods(
+    frontend_yaml: str,
+) -> None:
+    async with Cluster(controllers=["replicaset"], simulate=False) as c:
+        controller = c.controllers["replicaset-controller"]
+        creates_per_sync: dict[int, int] = {}
+
+        def count(request: AdmissionRequest) -> None:
+            if request.kind == "Pod" and request.operation == "CREATE":
+                creates_per_sync[controller.syncs] = creates_per_sync.get(controller.syncs, 0) + 1
+
+        c.add_admission(count)
+        await c.apply(frontend_yaml.replace("replicas: 3", "replicas: 600"))
+        await c.settle()
+        assert len(c.list("Pod")) == 600
+        assert list(creates_per_sync.values()) == [500, 100]

@@ -128,3 +128,45 @@ async def test_reflector_relists_after_expiry_and_reports_missed_deletes_as_tomb
     assert len(deleted) == 1
     assert isinstance(deleted[0], DeletedFinalStateUnknown)
     assert deleted[0].key == "other/b"
+
+
+@pytest.mark.anyio
+async def test_a_running_reflector_relists_when_its_watch_falls_behind() -> None:
+    import anyio
+
+    store = _store()
+    first, second = load_manifests(PODS)
+    await store.create(first)
+    factory = InformerFactory(store, store.clock)
+    informer = factory.informer("Pod")
+    events: list[str] = []
+    informer.add_handler(
+        on_add=lambda obj: events.append(f"add {obj.name}"),
+        on_delete=lambda obj: events.append(
+            f"delete {obj.key if isinstance(obj, DeletedFinalStateUnknown) else obj.name}"
+        ),
+    )
+    reflector = Reflector(informer, store, buffer=2)
+    async with anyio.create_task_group() as group:
+        group.start_soon(reflector.run)
+        await anyio.wait_all_tasks_blocked()
+        assert reflector.relists == 1
+        # Three commits without yielding: more than the watch buffers, so it expires.
+        store.create_now(second)
+        store.delete_now("Pod", "a", "default")
+        for name in ("c", "d"):
+            store.create_now(
+                msgspec.structs.replace(
+                    second, metadata=msgspec.structs.replace(second.metadata, name=name)
+                )
+            )
+        await anyio.wait_all_tasks_blocked()
+        assert reflector.relists == 2
+        assert sorted(informer.indexer.keys()) == ["other/b", "other/c", "other/d"]
+        assert events[0] == "add a"
+        assert "delete default/a" in events
+        store.delete_now("Pod", "d", "other")
+        await anyio.wait_all_tasks_blocked()
+        assert sorted(informer.indexer.keys()) == ["other/b", "other/c"]
+        assert events[-1] == "delete d"
+        group.cancel_scope.cancel()

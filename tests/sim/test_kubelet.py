@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import ipaddress
+import itertools
 from datetime import datetime
 
 import pytest
@@ -266,3 +267,52 @@ async def test_changing_a_running_pods_image_recreates_its_container() -> None:
         assert waiting is not None
         assert waiting.reason == "ImagePullBackOff"
         assert condition(pod, "Ready") == "False"
+
+
+@pytest.mark.anyio
+async def test_crash_loop_back_off_is_capped_at_five_minutes() -> None:
+    log = MemoryLog()
+    annotations = {"sim.kube-actors.io/exit-code": "1", "sim.kube-actors.io/run-for": "5s"}
+    async with Cluster(log, controllers=[]) as c:
+        start = c.now()
+        await c.create(pod_manifest("crash", restartPolicy="Always", annotations=annotations))
+        await c.wait_for(lambda: max_restarts(get_pod(c, "crash")) == 7, timeout=3600)
+    starts = []
+    for record in records(log):
+        obj = record["object"]
+        statuses = obj.get("status", {}).get("containerStatuses") or [{"state": {}}]
+        if obj["kind"] == "Pod" and "running" in statuses[0]["state"]:
+            at = datetime.fromisoformat(record["ts"].replace("Z", "+00:00"))
+            starts.append((at - start).total_seconds())
+    gaps = [b - a - 5 for a, b in itertools.pairwise(starts)]
+    assert gaps == [10, 20, 40, 80, 160, 300, 300]
+
+
+@pytest.mark.anyio
+async def test_job_pods_run_for_the_profiles_time_and_exit_with_the_rules_code() -> None:
+    profile = SimProfile(
+        job_pod_run_for="30s", containers=[ContainerRule(image="fail:*", exit_code=4)]
+    )
+    async with Cluster(controllers=[], sim=profile) as c:
+        start = c.now()
+        await c.create(pod_manifest("ok", restartPolicy="Never"))
+        await c.create(pod_manifest("bad", image="fail:1", restartPolicy="Never"))
+        await c.wait_for(lambda: get_pod(c, "ok").status.phase == "Succeeded")
+        assert elapsed(c, start) == 31
+        await c.settle()
+        bad = get_pod(c, "bad")
+        assert bad.status.phase == "Failed"
+        terminated = bad.status.container_statuses[0].state.terminated
+        assert terminated is not None
+        assert (terminated.exit_code, terminated.reason) == (4, "Error")
+
+
+@pytest.mark.anyio
+async def test_a_running_pod_without_a_grace_period_goes_after_thirty_seconds() -> None:
+    async with Cluster(controllers=[]) as c:
+        await c.create(pod_manifest("web"))
+        await c.settle()
+        start = c.now()
+        await c.delete("Pod", "web")
+        await c.wait_for(lambda: c.try_get("Pod", "web") is None)
+        assert elapsed(c, start) == 30

@@ -518,3 +518,33 @@ async def test_state_from_log_at_a_time_keeps_every_record_up_to_that_instant(
     assert (at(15).rv, at(15).count("Pod")) == (2, 1)
     assert (at(20).rv, at(20).count("Deployment")) == (3, 0)
     assert State.from_log(MemoryLog(dump), at=2).state_hash() == at(10).state_hash()
+    naive = (start + timedelta(seconds=15)).replace(tzinfo=None)
+    assert State.from_log(MemoryLog(dump), at=naive).rv == 2
+
+
+@pytest.mark.anyio
+async def test_the_state_indexes_live_objects_by_uid_in_the_store_and_after_replay(
+    store: Store,
+) -> None:
+    first = await store.create(one(POD))
+    await store.delete("Pod", "p", "default")
+    second = await store.create(one(POD))
+    assert isinstance(store.log, MemoryLog)
+    for state in (store.state, State.from_log(MemoryLog(store.log.dump()))):
+        assert state.by_uid(first.metadata.uid or "") is None
+        entry = state.by_uid(second.metadata.uid or "")
+        assert entry is not None
+        assert (entry.kind, entry.key, entry.obj) == ("Pod", "default/p", second)
+
+
+@pytest.mark.anyio
+async def test_an_invalid_object_names_every_field_that_is_wrong(store: Store) -> None:
+    bad = DEPLOYMENT.replace("replicas: 3", "replicas: -3").replace(
+        "labels: {app: web}\n    spec", "labels: {app: other}\n    spec"
+    )
+    with pytest.raises(Invalid) as info:
+        await store.create(one(bad))
+    assert [(c.path, c.type) for c in info.value.causes] == [
+        ("spec.replicas", "Invalid value"),
+        ("spec.template.metadata.labels", "Invalid value"),
+    ]
