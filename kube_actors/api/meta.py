@@ -125,8 +125,37 @@ class ObjectReference(Struct, frozen=True):
     field_path: str | None = None
 
 
+class _Identity:
+    """Shortcuts to an object's identity, shared by modelled and generic objects."""
+
+    __slots__ = ()
+    metadata: ObjectMeta
+
+    @property
+    def name(self) -> str:
+        """``metadata.name``."""
+        return self.metadata.name
+
+    @property
+    def namespace(self) -> str:
+        """``metadata.namespace`` ('' for cluster-scoped objects)."""
+        return self.metadata.namespace or ""
+
+    @property
+    def uid(self) -> str:
+        """``metadata.uid`` ('' before the store assigned one)."""
+        return self.metadata.uid or ""
+
+    @property
+    def key(self) -> Key:
+        """``namespace/name``, or ``name`` for cluster-scoped objects."""
+        ns = self.metadata.namespace
+        return Key(f"{ns}/{self.metadata.name}" if ns else self.metadata.name)
+
+
 class Object(
     msgspec.Struct,
+    _Identity,
     frozen=True,
     kw_only=True,
     omit_defaults=True,
@@ -154,29 +183,8 @@ class Object(
         """The object's kind (the msgspec tag)."""
         return type(self).__struct_config__.tag  # type: ignore[return-value]
 
-    @property
-    def name(self) -> str:
-        """``metadata.name``."""
-        return self.metadata.name
 
-    @property
-    def namespace(self) -> str:
-        """``metadata.namespace`` ('' for cluster-scoped objects)."""
-        return self.metadata.namespace or ""
-
-    @property
-    def uid(self) -> str:
-        """``metadata.uid`` ('' before the store assigned one)."""
-        return self.metadata.uid or ""
-
-    @property
-    def key(self) -> Key:
-        """``namespace/name``, or ``name`` for cluster-scoped objects."""
-        ns = self.metadata.namespace
-        return Key(f"{ns}/{self.metadata.name}" if ns else self.metadata.name)
-
-
-class GenericObject(msgspec.Struct, frozen=True, kw_only=True):
+class GenericObject(msgspec.Struct, _Identity, frozen=True, kw_only=True):
     """An object of a kind kube_actors does not model (ConfigMap, a custom resource...).
 
     Stored, listed and replayed with ``body`` (everything but apiVersion, kind and
@@ -187,23 +195,6 @@ class GenericObject(msgspec.Struct, frozen=True, kw_only=True):
     kind: str
     metadata: ObjectMeta = ObjectMeta()
     body: JSON = {}
-
-    @property
-    def name(self) -> str:
-        return self.metadata.name
-
-    @property
-    def namespace(self) -> str:
-        return self.metadata.namespace or ""
-
-    @property
-    def uid(self) -> str:
-        return self.metadata.uid or ""
-
-    @property
-    def key(self) -> Key:
-        ns = self.metadata.namespace
-        return Key(f"{ns}/{self.metadata.name}" if ns else self.metadata.name)
 
 
 AnyObject = Object | GenericObject

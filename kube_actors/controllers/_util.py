@@ -212,6 +212,24 @@ def get_pods_ranked_by_related_pods_on_same_node(
     return [pods_on_node.get(pod_node_name(pod), 0) for pod in pods_to_rank]
 
 
+def _less_by_assignment_phase_readiness(a: Pod, b: Pod) -> bool | None:
+    """The three rules both pod orderings start with; ``None`` when they do not decide.
+
+    Unassigned before assigned; Pending before Unknown before Running; not ready before ready.
+    """
+    node_a, node_b = pod_node_name(a), pod_node_name(b)
+    if node_a != node_b and (not node_a or not node_b):
+        return not node_a
+    phase_a = _PHASE_ORDINAL.get(a.status.phase or "", 0)
+    phase_b = _PHASE_ORDINAL.get(b.status.phase or "", 0)
+    if phase_a != phase_b:
+        return phase_a < phase_b
+    ready_a, ready_b = is_pod_ready(a), is_pod_ready(b)
+    if ready_a != ready_b:
+        return not ready_a
+    return None
+
+
 def active_pods_with_ranks_less(
     a: Pod, rank_a: int, b: Pod, rank_b: int, now: datetime | None
 ) -> bool:
@@ -225,16 +243,10 @@ def active_pods_with_ranks_less(
 
     Upstream: pkg/controller/controller_utils.go ActivePodsWithRanks.Less
     """
-    node_a, node_b = pod_node_name(a), pod_node_name(b)
-    if node_a != node_b and (not node_a or not node_b):
-        return not node_a
-    phase_a = _PHASE_ORDINAL.get(a.status.phase or "", 0)
-    phase_b = _PHASE_ORDINAL.get(b.status.phase or "", 0)
-    if phase_a != phase_b:
-        return phase_a < phase_b
+    first = _less_by_assignment_phase_readiness(a, b)
+    if first is not None:
+        return first
     ready_a, ready_b = is_pod_ready(a), is_pod_ready(b)
-    if ready_a != ready_b:
-        return not ready_a
     cost_a = get_deletion_cost_from_pod_annotations(a.metadata.annotations)
     cost_b = get_deletion_cost_from_pod_annotations(b.metadata.annotations)
     if cost_a != cost_b:
@@ -300,16 +312,10 @@ def active_pods_less(a: Pod, b: Pod) -> bool:
 
     Upstream: pkg/controller/controller_utils.go ActivePods.Less
     """
-    node_a, node_b = pod_node_name(a), pod_node_name(b)
-    if node_a != node_b and (not node_a or not node_b):
-        return not node_a
-    phase_a = _PHASE_ORDINAL.get(a.status.phase or "", 0)
-    phase_b = _PHASE_ORDINAL.get(b.status.phase or "", 0)
-    if phase_a != phase_b:
-        return phase_a < phase_b
+    first = _less_by_assignment_phase_readiness(a, b)
+    if first is not None:
+        return first
     ready_a, ready_b = is_pod_ready(a), is_pod_ready(b)
-    if ready_a != ready_b:
-        return not ready_a
     if ready_a and ready_b:
         ready_time_a, ready_time_b = pod_ready_since(a), pod_ready_since(b)
         if ready_time_a != ready_time_b:
