@@ -37,6 +37,11 @@ from kube_actors.api.selectors import (
     selector_from_label_selector,
     selector_from_set,
 )
+from kube_actors.controllers._ranking import (
+    filter_active_pods,
+    get_pods_to_delete,
+    pod_key,
+)
 from kube_actors.controllers._util import (
     BURST_REPLICAS,
     ORPHANS_INDEX,
@@ -44,10 +49,7 @@ from kube_actors.controllers._util import (
     PodControl,
     claim_candidates,
     claim_pods,
-    filter_active_pods,
-    get_pods_to_delete,
     orphans_index,
-    pod_key,
     slow_start_batch,
 )
 from kube_actors.errors import ApiError, Conflict, NotFound

@@ -12,27 +12,29 @@ from kube_actors.api.core import ContainerStatus, Pod, PodStatus, PodTemplateSpe
 from kube_actors.api.meta import AnyObject, Condition, LabelSelector, ObjectMeta, OwnerReference
 from kube_actors.api.selectors import selector_from_label_selector
 from kube_actors.clock import VirtualClock
-from kube_actors.controllers._util import (
-    ORPHANS_INDEX,
-    CannotAdopt,
+from kube_actors.controllers._ranking import (
     active_pods_with_ranks_less,
-    claim_candidates,
-    claim_pods,
-    compute_hash,
     filter_active_pods,
-    fnv32a,
     get_deletion_cost_from_pod_annotations,
     get_pods_to_delete,
     logarithmic_rank_diff,
+    rank_pods_for_deletion,
+    sort_active_pods,
+)
+from kube_actors.controllers._util import (
+    ORPHANS_INDEX,
+    CannotAdopt,
+    claim_candidates,
+    claim_pods,
+    compute_hash,
+    fnv32a,
     orphans_index,
     pod_from_template,
-    rank_pods_for_deletion,
     replica_sets_by_creation_timestamp,
     replica_sets_by_size_newer,
     replica_sets_by_size_older,
     safe_encode_string,
     slow_start_batch,
-    sort_active_pods,
 )
 from kube_actors.eventlog import MemoryLog
 from kube_actors.informer.cache import Indexer, Lister
