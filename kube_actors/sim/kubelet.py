@@ -15,14 +15,19 @@ For a pod the kubelet (see ``containers`` for the container life cycle):
 - on a deletion timestamp stops the containers and, ``deletionGracePeriodSeconds`` after
   it saw the deletion, removes the pod (grace 0); a pod that never ran goes at once.
 
-Node status is written only when it changes: no heartbeats, so a settled cluster stays
-quiet. While the node's kubelet is stopped (a profile ``nodeFailures`` window) the node's
-conditions are ``Unknown`` and its pods are left as they are, deletions included; at
-recovery the node is Ready again and every pod on it is looked at afresh.
+Node status is written when it changes, and re-reported every
+``nodeStatusReportFrequency`` (default 5 minutes) even when it does not: a heartbeat that
+moves every condition's ``lastHeartbeatTime``. The heartbeat runs on a periodic clock
+timer, which does not keep ``settle()`` going, so a settled cluster stays quiet until
+time is advanced. While the node's kubelet is stopped (a profile ``nodeFailures`` window)
+it sends no heartbeats, the node's conditions are ``Unknown`` and its pods are left as
+they are, deletions included; at recovery the node is Ready again and every pod on it is
+looked at afresh.
 
 Deviation: the kubelet writes no routine events (Pulling, Pulled, Created, Started,
 Killing), only the ones that report trouble (Failed pulls, BackOff), to keep large
-scale-ups' logs lean; there are no node heartbeats or leases; a pod being deleted keeps
+scale-ups' logs lean; heartbeats go into the Node's status only: there are no ``Lease``
+objects (upstream also renews the node's Lease every 10 s); a pod being deleted keeps
 its phase (upstream 1.27+ moves it to Succeeded/Failed first), so Job counting is not
 disturbed by deletions; marking the node Unknown when its kubelet stops is upstream's node
 lifecycle controller's job, done here until that controller exists.
@@ -47,6 +52,7 @@ from kube_actors.api.pods import (
     pod_init_containers,
     pod_restart_policy,
 )
+from kube_actors.clock import TimerHandle
 from kube_actors.errors import NotFound
 from kube_actors.informer import DeletedFinalStateUnknown, cache_key
 from kube_actors.runtime import Controller, ControllerContext, EventRecorder
@@ -63,7 +69,13 @@ from kube_actors.sim.containers import (
     start_pod,
 )
 from kube_actors.sim.network import PodNetwork
-from kube_actors.sim.nodes import complete_registration, free_index, node_internal_ip, wanted_status
+from kube_actors.sim.nodes import (
+    complete_registration,
+    free_index,
+    heartbeat_conditions,
+    node_internal_ip,
+    wanted_status,
+)
 from kube_actors.sim.profile import EXIT_CODE_ANNOTATION, RUN_FOR_ANNOTATION, SimProfile, seconds
 from kube_actors.sim.status import pod_status, resume_run, start_containers
 from kube_actors.sim.status import seconds as whole_seconds
@@ -111,6 +123,17 @@ class Kubelet(Controller):
         self.network = PodNetwork()
         self.down = False
         self.log = self.log.bind(node=node_name)
+        self._heartbeat_timer: TimerHandle | None = None
+        self._heartbeat_due = False
+
+    def setup(self) -> None:
+        """Start the heartbeat timer."""
+        self.schedule_heartbeats()
+
+    def shut_down(self) -> None:
+        """Stop the heartbeats, then the queue."""
+        self._cancel_heartbeats()
+        super().shut_down()
 
     # -- time --------------------------------------------------------------------------
     def _now(self) -> tuple[float, datetime]:
@@ -273,8 +296,33 @@ class Kubelet(Controller):
                 used[pod.status.pod_ip] = cache_key(pod)
         return used
 
+    def schedule_heartbeats(self) -> None:
+        """A periodic timer every ``nodeStatusReportFrequency`` (none if 0); kept if the period holds.
+
+        Upstream: pkg/kubelet/kubelet_node_status.go tryUpdateNodeStatus (nodeStatusReportFrequency)
+        """
+        period = float(self.world.profile.node_status_report_frequency)
+        timer = self._heartbeat_timer
+        if timer is not None and not timer.cancelled and timer.period == period:
+            return
+        self._cancel_heartbeats()
+        if period > 0:
+            self._heartbeat_timer = self.clock.call_later(period, self._heartbeat, period=period)
+
+    def _cancel_heartbeats(self) -> None:
+        if self._heartbeat_timer is not None:
+            self._heartbeat_timer.cancel()
+            self._heartbeat_timer = None
+
+    def _heartbeat(self) -> None:
+        if self.world.node_down(self.node_name, self.clock.monotonic()):
+            return
+        self._heartbeat_due = True
+        self.queue.add(self.node_name)
+
     async def sync_node(self) -> None:
-        """Register the node if a user made it, and report its conditions when they change.
+        """Register the node if a user made it, and report its conditions when they change
+        or a heartbeat is due.
 
         Upstream: pkg/kubelet/kubelet_node_status.go registerWithAPIServer, updateNodeStatus
         """
@@ -294,9 +342,15 @@ class Kubelet(Controller):
             updated = await self.client.update(registered)
             assert isinstance(updated, Node)
             node = updated
-        status = wanted_status(node, down, whole_seconds(wall))
+        stamp = whole_seconds(wall)
+        status = wanted_status(node, down, stamp)
+        if self._heartbeat_due and not down:
+            status = msgspec.structs.replace(
+                status, conditions=heartbeat_conditions(status.conditions, stamp)
+            )
         if status != node.status:
             await self.client.update_status(msgspec.structs.replace(node, status=status))
+        self._heartbeat_due = False
 
 
 def container_run(
@@ -352,6 +406,11 @@ class NodeAgents:
         """A kubelet for ``node_name`` (not started: the caller runs it)."""
         agent = self.agents[node_name] = Kubelet(self.ctx, node_name, self.world)
         return agent
+
+    def schedule_heartbeats(self) -> None:
+        """Have every kubelet follow the profile's heartbeat period (after a profile change)."""
+        for agent in self.agents.values():
+            agent.schedule_heartbeats()
 
     def poke(self, node_name: str) -> None:
         """Have the node's kubelet look at the node (its health may have changed)."""

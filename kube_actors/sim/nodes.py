@@ -6,8 +6,10 @@ Indexes are handed out lowest-free-first, in profile order, so the same profile 
 gives the same addresses; a Node a user adds later takes the lowest index not in use.
 
 Conditions and messages are the kubelet's (Ready ``KubeletReady`` "kubelet is posting
-ready status"...); while a node's kubelet is stopped every condition is ``Unknown`` with
-reason ``NodeStatusUnknown``, as the node lifecycle controller marks it upstream.
+ready status"...); a heartbeat moves every condition's ``lastHeartbeatTime`` and leaves
+``lastTransitionTime`` alone; while a node's kubelet is stopped every condition is
+``Unknown`` with reason ``NodeStatusUnknown``, as the node lifecycle controller marks it
+upstream.
 
 Upstream: pkg/kubelet/nodestatus/setters.go, pkg/controller/nodelifecycle
 node_lifecycle_controller.go tryUpdateNodeHealth
@@ -111,6 +113,16 @@ def unknown_conditions(current: list[Condition], now: datetime) -> list[Conditio
         )
         for cond in current
     ]
+
+
+def heartbeat_conditions(current: list[Condition], now: datetime) -> list[Condition]:
+    """``current`` with every ``lastHeartbeatTime`` at ``now``: the periodic re-report that
+    tells the control plane the kubelet is alive even when nothing changed.
+
+    Upstream: pkg/kubelet/nodestatus/setters.go ReadyCondition, MemoryPressureCondition
+    (each sets LastHeartbeatTime to the current time on every status update)
+    """
+    return [msgspec.structs.replace(cond, last_heartbeat_time=now) for cond in current]
 
 
 def merge_conditions(current: list[Condition], wanted: list[Condition]) -> list[Condition]:

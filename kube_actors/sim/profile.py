@@ -3,10 +3,11 @@
 A profile describes the world the control plane runs against: the nodes (names, labels,
 taints, capacity), how long pods take to start and become ready, which images fail to
 pull, how containers behave (run time, exit code, crash loops; by image glob or by pod
-annotation), when nodes fail and recover, and synthetic CPU/memory use for the
-autoscaler. Every field has a default, so ``SimProfile()`` is the default world: three
-ready nodes with 4 CPUs, 16Gi and 110 pods each, pods Running and Ready 1 s after
-binding, pods of Jobs exiting 0 after 5 s, everything else running until deleted.
+annotation), when nodes fail and recover, how often kubelets send node status
+heartbeats, and synthetic CPU/memory use for the autoscaler. Every field has a default,
+so ``SimProfile()`` is the default world: three ready nodes with 4 CPUs, 16Gi and 110
+pods each, pods Running and Ready 1 s after binding, pods of Jobs exiting 0 after 5 s,
+everything else running until deleted, node heartbeats every 5 minutes.
 
 The effective profile is kept in the log as a cluster-scoped object of kind
 ``SimulationProfile`` (``sim.kube-actors.io/v1``, name ``default``), so a replayed log
@@ -197,7 +198,9 @@ class SimProfile(_Spec, frozen=True):
     [readinessDelay] Running to Ready; ``image_pull_failures`` [imagePullFailures] image
     globs that never pull; ``containers`` [containers] rules by image glob;
     ``job_pod_run_for`` [jobPodRunFor] run time of containers of pods whose restartPolicy
-    is not Always; ``node_failures`` [nodeFailures]; ``metrics`` [metrics].
+    is not Always; ``node_failures`` [nodeFailures]; ``metrics`` [metrics];
+    ``node_status_report_frequency`` [nodeStatusReportFrequency] how often a kubelet
+    re-reports its node's status when nothing changed (the heartbeat; 0 disables it).
     """
 
     nodes: int | list[SimNode] = 3
@@ -208,9 +211,16 @@ class SimProfile(_Spec, frozen=True):
     job_pod_run_for: Seconds = 5.0
     node_failures: list[NodeFailure] = []
     metrics: list[MetricRule] = []
+    node_status_report_frequency: Seconds = 300.0
 
     def __post_init__(self) -> None:
-        _normalize(self, "pod_startup", "readiness_delay", "job_pod_run_for")
+        _normalize(
+            self,
+            "pod_startup",
+            "readiness_delay",
+            "job_pod_run_for",
+            "node_status_report_frequency",
+        )
         if isinstance(self.nodes, int) and self.nodes < 0:
             raise ValueError(f"nodes: must not be negative, got {self.nodes}")
         names = [node.name for node in self.node_specs()]

@@ -147,5 +147,6 @@ class SimWorld:
             return
         self._profile = obj.spec
         self.schedule_failures()
+        self.agents.schedule_heartbeats()
         for name in self.agents.agents:
             self.agents.poke(name)

@@ -27,7 +27,7 @@ def test_seed_rollout_applies_updates_and_rolls_back(cli, tmp_path: Path, nginx:
     got = cli("get", "deploy")
     assert got.out.splitlines()[0].split() == ["NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"]
     assert re.fullmatch(
-        r"nginx-deployment   3/3     3            3           \d+s", got.out.splitlines()[1]
+        r"nginx-deployment   3/3     3            3           \d+[smh]\w*", got.out.splitlines()[1]
     )
     assert cli("apply", "-f", "web.yaml").out == "deployment.apps/nginx-deployment unchanged\n"
     assert cli("set", "image", "deployment/nginx-deployment", "nginx=nginx:1.16.1").out == (
@@ -163,7 +163,7 @@ def test_describe_matches_kubectl_layout(cli, tmp_path: Path, nginx: str) -> Non
     assert "  Available      True    MinimumReplicasAvailable\n" in text
     assert re.search(r"NewReplicaSet:   nginx-deployment-\w+ \(3/3 replicas created\)\n", text)
     assert re.search(
-        r"  Normal  ScalingReplicaSet  \d+s +deployment-controller  Scaled up replica set nginx-deployment-\w+ to 3\n",
+        r"  Normal  ScalingReplicaSet  \d+[smh]\w* +deployment-controller  Scaled up replica set nginx-deployment-\w+ to 3\n",
         text,
     )
     rs = cli("describe", "rs").out

@@ -18,6 +18,7 @@ def test_the_default_profile_is_three_nodes_starting_pods_in_one_second() -> Non
         0.0,
         5.0,
     )
+    assert profile.node_status_report_frequency == 300.0
 
 
 def test_yaml_profiles_take_camel_case_fields_and_go_durations() -> None:
@@ -37,8 +38,10 @@ containers:
 jobPodRunFor: 2m30s
 nodeFailures: [{node: big, at: 90s, recoverAt: 5m}]
 metrics: [{selector: app=web, cpuTotal: 1500m}]
+nodeStatusReportFrequency: 1m
 """
     )
+    assert profile.node_status_report_frequency == 60.0
     assert profile.pod_startup == 1.5
     assert profile.readiness_delay == 60.0
     assert profile.job_pod_run_for == 150.0
@@ -86,6 +89,10 @@ def test_a_simulation_profile_manifest_is_accepted_too() -> None:
         (
             "kind: SimulationProfile\nspec: {jobPodRunFor: x}",
             "simulation profile: spec.jobPodRunFor: invalid duration",
+        ),
+        (
+            "nodeStatusReportFrequency: -5",
+            "simulation profile: nodeStatusReportFrequency: a duration must not be negative",
         ),
         ("[1, 2]", "simulation profile: expected a mapping"),
         ("nodes: [", "simulation profile: not valid YAML"),
