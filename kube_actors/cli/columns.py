@@ -58,11 +58,17 @@ def _pod(obj: Any, now: datetime, wide: bool) -> Cells:
     return cells
 
 
-def _node_roles(labels: Mapping[str, str]) -> str:
+def node_roles(labels: Mapping[str, str]) -> str:
+    """``control-plane,worker`` from the node's role labels, or ``<none>``.
+
+    Upstream: pkg/printers/internalversion/printers.go findNodeRoles
+    """
+    prefix = "node-role.kubernetes.io/"
     roles = set()
     for key, value in labels.items():
-        if key.startswith("node-role.kubernetes.io/"):
-            roles.add(key.removeprefix("node-role.kubernetes.io/"))
+        role = key.removeprefix(prefix) if key.startswith(prefix) else ""
+        if role:
+            roles.add(role)
         elif key == "kubernetes.io/role" and value:
             roles.add(value)
     return ",".join(sorted(roles)) or "<none>"
@@ -88,7 +94,7 @@ def _node(obj: Any, now: datetime, wide: bool) -> Cells:
     cells = [
         obj.name,
         ",".join(status),
-        _node_roles(obj.metadata.labels),
+        node_roles(obj.metadata.labels),
         created(obj, now),
         str(info.get("kubeletVersion", "")),
     ]

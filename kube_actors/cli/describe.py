@@ -1,4 +1,4 @@
-"""``kubectl describe`` for Deployments, ReplicaSets and Pods, and a generic form for the rest.
+"""``kubectl describe`` for the workload kinds, Pods and Nodes, and a generic form for the rest.
 
 Describing reads a ``Snapshot``: the object, what it owns (a Deployment's ReplicaSets, a
 ReplicaSet's pods) and the events about it, at the snapshot's instant.
@@ -14,7 +14,7 @@ from typing import Any
 from kube_actors.api.codec import to_dict
 from kube_actors.api.meta import AnyObject
 from kube_actors.api.pods import pod_qos_class
-from kube_actors.cli.cells import selector_text
+from kube_actors.cli.cells import labels_text, selector_text
 from kube_actors.cli.describe_common import (
     PrefixWriter,
     controlled_by,
@@ -27,6 +27,7 @@ from kube_actors.cli.describe_common import (
     print_annotations,
     print_labels,
 )
+from kube_actors.cli.describe_node import describe_node
 from kube_actors.cli.tables import age, rfc1123z
 from kube_actors.replay import Snapshot
 
@@ -38,7 +39,9 @@ def describe(snap: Snapshot, obj: AnyObject) -> str:
     describer = {
         "Deployment": describe_deployment,
         "ReplicaSet": describe_replica_set,
+        "ReplicationController": describe_replication_controller,
         "Pod": describe_pod,
+        "Node": describe_node,
     }.get(obj.kind, describe_generic)
     return describer(snap, obj)
 
@@ -148,14 +151,37 @@ def describe_replica_set(snap: Snapshot, rs: Any) -> str:
     if owner:
         w.write(0, f"Controlled By:\t{owner}\n")
     w.write(0, f"Replicas:\t{rs.status.replicas} current / {rs.spec.replicas or 0} desired\n")
-    running, waiting, succeeded, failed = pod_phase_counts(snap.owned_by(rs, "Pod"))
+    _pods_status_line(w, snap, rs)
+    describe_pod_template(w, rs.spec.template)
+    describe_conditions(w, rs.status.conditions)
+    describe_events(w, snap.events_for(rs), snap.now)
+    return w.text()
+
+
+def _pods_status_line(w: PrefixWriter, snap: Snapshot, controller: AnyObject) -> None:
+    running, waiting, succeeded, failed = pod_phase_counts(snap.owned_by(controller, "Pod"))
     w.write(
         0,
         f"Pods Status:\t{running} Running / {waiting} Waiting / {succeeded} Succeeded / {failed} Failed\n",
     )
-    describe_pod_template(w, rs.spec.template)
-    describe_conditions(w, rs.status.conditions)
-    describe_events(w, snap.events_for(rs), snap.now)
+
+
+def describe_replication_controller(snap: Snapshot, rc: Any) -> str:
+    """Replication controller details, its pods by phase and events.
+
+    Upstream: describe.go describeReplicationController
+    """
+    w = PrefixWriter()
+    w.write(0, f"Name:\t{rc.name}\n")
+    w.write(0, f"Namespace:\t{rc.metadata.namespace}\n")
+    w.write(0, f"Selector:\t{labels_text(rc.spec.selector)}\n")
+    print_labels(w, "Labels", rc.metadata.labels)
+    print_annotations(w, "Annotations", rc.metadata.annotations)
+    w.write(0, f"Replicas:\t{rc.status.replicas} current / {rc.spec.replicas or 0} desired\n")
+    _pods_status_line(w, snap, rc)
+    describe_pod_template(w, rc.spec.template)
+    describe_conditions(w, rc.status.conditions)
+    describe_events(w, snap.events_for(rc), snap.now)
     return w.text()
 
 

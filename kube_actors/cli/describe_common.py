@@ -20,7 +20,7 @@ from kube_actors.api.meta import AnyObject, Condition, controller_ref
 from kube_actors.cli.tables import DESCRIBE_PADDING, age, rfc1123z, tabwrite
 from kube_actors.replay import event_time
 
-LEVELS = ("", "  ", "    ", "      ", "        ")
+LEVEL_SPACE = "  "
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 MAX_ANNOTATION_LEN = 140
 
@@ -36,8 +36,8 @@ class PrefixWriter:
         self._segments: list[list[str]] = [[]]
 
     def write(self, level: int, text: str) -> None:
-        """Write ``text`` indented to ``level`` (0 to 4)."""
-        self._segments[-1].append(LEVELS[level] + text)
+        """Write ``text`` indented by two spaces per ``level``."""
+        self._segments[-1].append(LEVEL_SPACE * level + text)
 
     def flush(self) -> None:
         """End the current alignment segment."""
