@@ -90,7 +90,8 @@ def is_namespaced(kind: str) -> bool:
 
 def resolve_kind(name: str) -> str | None:
     """The kind a kubectl-style name means (``deploy``, ``deployments``, ``deployments.apps``,
-    ``deployments.v1.apps``)."""
+    ``deployments.v1.apps``).
+    """
     lowered = name.lower()
     base, _, group = lowered.partition(".")
     for info in KIND_INFO.values():

@@ -74,7 +74,8 @@ def _default_probe(probe: Any) -> Any:
 
 def _default_container(container: Any, *, pod: bool, host_network: bool) -> Any:
     """SetDefaults_Container, SetDefaults_ContainerPort, SetDefaults_Probe (and, for Pods,
-    SetDefaults_Pod's requests-from-limits)."""
+    SetDefaults_Pod's requests-from-limits).
+    """
     if not isinstance(container, dict):
         return container
     c = set_missing(
@@ -169,7 +170,7 @@ def default_replication_controller(rc: ReplicationController) -> ReplicationCont
 
 
 def default_pvc(pvc: PersistentVolumeClaim) -> PersistentVolumeClaim:
-    """volumeMode Filesystem, phase Pending."""
+    """VolumeMode Filesystem, phase Pending."""
     spec, status = pvc.spec, pvc.status
     if spec.volume_mode is None:
         spec = replace(spec, volume_mode="Filesystem")

@@ -89,7 +89,8 @@ def _validate_job_spec(spec: JobSpec, path: str) -> Errors:
 
 def validate_job(job: Job) -> Errors:
     """Deviation: a missing selector is accepted unless ``manualSelector`` is set, because
-    the store generates it (``generate_job_selector``) once the uid is known."""
+    the store generates it (``generate_job_selector``) once the uid is known.
+    """
     spec = job.spec
     errs = _validate_job_spec(spec, "spec")
     if spec.selector is None:

@@ -363,7 +363,8 @@ def _behavior_errors(behavior: HorizontalPodAutoscalerBehavior, path: str) -> Er
 
 def validate_hpa_spec(spec: HorizontalPodAutoscalerSpec) -> Errors:
     """Replica bounds, target reference, metrics, behavior (upstream
-    ValidateHorizontalPodAutoscalerSpec)."""
+    ValidateHorizontalPodAutoscalerSpec).
+    """
     errs: Errors = []
     if spec.min_replicas is not None and spec.min_replicas < 1:
         errs.append(

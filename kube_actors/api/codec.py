@@ -47,8 +47,9 @@ def describe(kind: object, name: object) -> str:
 
 
 def validation_message(exc: msgspec.ValidationError, prefix: str = "") -> str:
-    """msgspec's ``Expected `int | null`, got `str` - at `$.spec.replicas``` in Kubernetes
-    words: ``spec.replicas: Expected int, got str``; ``prefix`` is prepended to the path."""
+    """Msgspec's ``Expected `int | null`, got `str` - at `$.spec.replicas``` in Kubernetes
+    words: ``spec.replicas: Expected int, got str``; ``prefix`` is prepended to the path.
+    """
     msg, _, path = str(exc).partition(" - at `$")
     path = path.rstrip("`").lstrip(".").replace("[...]", "")
     missing = _MISSING_FIELD.fullmatch(msg)
@@ -118,7 +119,8 @@ def _generic_from_dict(
 
 def to_dict(obj: AnyObject) -> dict[str, Any]:
     """The Kubernetes dict form: ``apiVersion``, ``kind``, ``metadata`` (always present),
-    ``spec``, ``status``, then any other field; fields at their default are left out."""
+    ``spec``, ``status``, then any other field; fields at their default are left out.
+    """
     if isinstance(obj, GenericObject):
         out: dict[str, Any] = {
             "apiVersion": obj.api_version,

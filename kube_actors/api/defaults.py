@@ -319,7 +319,8 @@ _DEFAULTERS: dict[type[Any], Callable[[Any], Any]] = {
 
 def apply_defaults(obj: T) -> T:
     """``obj`` with the API server's defaults applied (a new object; kinds without
-    defaults, and generic objects, come back unchanged)."""
+    defaults, and generic objects, come back unchanged).
+    """
     defaulter = _DEFAULTERS.get(type(obj))
     return obj if defaulter is None else cast("T", defaulter(obj))
 

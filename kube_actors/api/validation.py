@@ -141,7 +141,8 @@ def _job_update(new: Job, old: Job) -> Errors:
 
 def _only_scheduling_changed(new: Job, old: Job) -> bool:
     """A suspended Job that never started may change scheduling directives and pod labels
-    and annotations (upstream JobMutableSchedulingDirectives)."""
+    and annotations (upstream JobMutableSchedulingDirectives).
+    """
     if not old.spec.suspend or old.status.start_time is not None:
         return False
     keys = ("nodeSelector", "tolerations", "affinity", "schedulingGates")

@@ -201,7 +201,8 @@ def build_node(spec: SimNode, index: int, now: datetime) -> Node:
 
 def complete_registration(node: Node, free: Callable[[], int]) -> Node | None:
     """A user-made ``Node`` with what its kubelet adds on registration (labels, a pod CIDR at
-    index ``free()``); None if there is nothing to add."""
+    index ``free()``); None if there is nothing to add.
+    """
     labels = node_labels(node.name, node.metadata.labels)
     changes_meta = labels != node.metadata.labels
     changes_spec = not node.spec.pod_cidr

@@ -195,7 +195,8 @@ class State:
     @classmethod
     def from_log(cls, log: LogEngine, *, at: int | datetime | None = None) -> State:
         """Rebuild the state a log describes, optionally as it was at a resourceVersion or time
-        (a time without a timezone is read as UTC, the log's zone)."""
+        (a time without a timezone is read as UTC, the log's zone).
+        """
         state = cls()
         at_rv = at if isinstance(at, int) else None
         at_time = at if isinstance(at, datetime) else None

@@ -208,7 +208,8 @@ class Store:
         self, op: Operation, obj: AnyObject | None, old: AnyObject | None, actor: str
     ) -> None:
         """Run the validating callables; a DELETE carries only ``old_object``, as upstream's
-        AdmissionReview does."""
+        AdmissionReview does.
+        """
         target = obj if obj is not None else old
         assert target is not None
         self.admission.validate(

@@ -4,7 +4,7 @@
 clients instead asked the controller to do it by setting this annotation to a revision
 (0 meaning the last one). The controller then copies that revision's template (and its
 annotations, such as the change-cause) into the Deployment, records
-``DeploymentRollback "Rolled back deployment \\"NAME\\" to revision N"`` and clears the
+``DeploymentRollback`` "Rolled back deployment 'NAME' to revision N" (with double quotes) and clears the
 request; the ReplicaSet rolled back to becomes new again on the next sync and takes the
 next revision number.
 
