@@ -100,7 +100,7 @@ class EventRecorder:
             )
 
     def _new_name(self, prefix: str, namespace: str, now: datetime) -> str:
-        """``<object>.<hex>``, skipping names a previous session of the log already used."""
+        """``<object>.<hex>``, skipping names an earlier run on the same log already used."""
         while True:
             self._counter += 1
             name = f"{prefix}.{int(now.timestamp() * 1e9) + self._counter:x}"

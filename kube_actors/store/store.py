@@ -98,7 +98,7 @@ class Store:
         self.clock = clock
         self.state = state if state is not None else State.from_log(log)
         # A reopened log continues from its position: seeding with the seed alone would
-        # hand out the uids and generated names of the first session again.
+        # hand out the uids and generated names of the first run again.
         self.rng = random.Random(seed if self.state.rv == 0 else f"{seed}@{self.state.rv}")
         self.admission = AdmissionChain()
         self._subscribers: dict[str | None, list[Subscriber]] = {}
