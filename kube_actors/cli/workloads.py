@@ -41,18 +41,23 @@ def deployment_row(obj: Any, now: datetime, wide: bool) -> Cells:
     return cells
 
 
-def replica_set_row(obj: Any, now: datetime, wide: bool) -> Cells:
-    """NAME DESIRED CURRENT READY AGE (+ CONTAINERS IMAGES SELECTOR).
-
-    Upstream: pkg/printers/internalversion/printers.go printReplicaSet
-    """
-    cells = [
+def replica_count_cells(obj: Any, now: datetime) -> Cells:
+    """NAME DESIRED CURRENT READY AGE, the columns ReplicaSets and ReplicationControllers share."""
+    return [
         obj.name,
         str(obj.spec.replicas or 0),
         str(obj.status.replicas),
         str(obj.status.ready_replicas),
         created(obj, now),
     ]
+
+
+def replica_set_row(obj: Any, now: datetime, wide: bool) -> Cells:
+    """NAME DESIRED CURRENT READY AGE (+ CONTAINERS IMAGES SELECTOR).
+
+    Upstream: pkg/printers/internalversion/printers.go printReplicaSet
+    """
+    cells = replica_count_cells(obj, now)
     if wide:
         cells += [*containers_cells(obj.spec.template.spec), selector_text(obj.spec.selector)]
     return cells
@@ -63,13 +68,7 @@ def replication_controller_row(obj: Any, now: datetime, wide: bool) -> Cells:
 
     Upstream: pkg/printers/internalversion/printers.go printReplicationController
     """
-    cells = [
-        obj.name,
-        str(obj.spec.replicas or 0),
-        str(obj.status.replicas),
-        str(obj.status.ready_replicas),
-        created(obj, now),
-    ]
+    cells = replica_count_cells(obj, now)
     if wide:
         template = obj.spec.template
         cells += [

@@ -145,14 +145,14 @@ def active_pods_with_ranks_less(
     first = _less_by_assignment_phase_readiness(a, b)
     if first is not None:
         return first
-    ready_a, ready_b = is_pod_ready(a), is_pod_ready(b)
     cost_a = get_deletion_cost_from_pod_annotations(a.metadata.annotations)
     cost_b = get_deletion_cost_from_pod_annotations(b.metadata.annotations)
     if cost_a != cost_b:
         return cost_a < cost_b
     if rank_a != rank_b:
         return rank_a > rank_b
-    if ready_a and ready_b:
+    # The shared head returned None, so both pods have the same readiness.
+    if is_pod_ready(a):
         ready_time_a, ready_time_b = pod_ready_since(a), pod_ready_since(b)
         if ready_time_a != ready_time_b:
             return _time_less(ready_time_a, ready_time_b, now, a.uid, b.uid)
@@ -214,8 +214,8 @@ def active_pods_less(a: Pod, b: Pod) -> bool:
     first = _less_by_assignment_phase_readiness(a, b)
     if first is not None:
         return first
-    ready_a, ready_b = is_pod_ready(a), is_pod_ready(b)
-    if ready_a and ready_b:
+    # The shared head returned None, so both pods have the same readiness.
+    if is_pod_ready(a):
         ready_time_a, ready_time_b = pod_ready_since(a), pod_ready_since(b)
         if ready_time_a != ready_time_b:
             return after_or_zero(ready_time_a, ready_time_b)

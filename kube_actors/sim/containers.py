@@ -142,19 +142,26 @@ def start_pod(
     run.started = True
     events: list[RuntimeEvent] = []
     for c in run.containers:
-        if c.pull_fails:
-            c.phase = PULL_FAILED
-            c.waiting_reason = "ErrImagePull"
-            c.waiting_message = f'rpc error: code = NotFound desc = failed to pull and unpack image "{c.image}": not found'
-            run.pull_backoff_at = now + IMAGE_BACKOFF_AFTER
-            events.append(
-                RuntimeEvent(
-                    "Warning", "Failed", f'Failed to pull image "{c.image}": {c.waiting_message}'
-                )
-            )
-        else:
-            start_container(run, c, now, wall, readiness_delay)
+        events.extend(pull_and_start(run, c, now, wall, readiness_delay))
     return events
+
+
+def pull_and_start(
+    run: PodRun, c: ContainerRun, now: float, wall: datetime, readiness_delay: float
+) -> list[RuntimeEvent]:
+    """Start a container, or fail its image pull (``ErrImagePull``, back-off one second later)."""
+    if not c.pull_fails:
+        start_container(run, c, now, wall, readiness_delay)
+        return []
+    c.phase = PULL_FAILED
+    c.waiting_reason = "ErrImagePull"
+    c.waiting_message = (
+        f'rpc error: code = NotFound desc = failed to pull and unpack image "{c.image}": not found'
+    )
+    run.pull_backoff_at = now + IMAGE_BACKOFF_AFTER
+    return [
+        RuntimeEvent("Warning", "Failed", f'Failed to pull image "{c.image}": {c.waiting_message}')
+    ]
 
 
 def start_container(
@@ -261,18 +268,7 @@ def change_image(
         fresh.exit_code,
         fresh.pull_fails,
     )
-    if c.pull_fails:
-        c.phase = PULL_FAILED
-        c.waiting_reason = "ErrImagePull"
-        c.waiting_message = f'rpc error: code = NotFound desc = failed to pull and unpack image "{c.image}": not found'
-        run.pull_backoff_at = now + IMAGE_BACKOFF_AFTER
-        events.append(
-            RuntimeEvent(
-                "Warning", "Failed", f'Failed to pull image "{c.image}": {c.waiting_message}'
-            )
-        )
-    else:
-        start_container(run, c, now, wall, readiness_delay)
+    events.extend(pull_and_start(run, c, now, wall, readiness_delay))
     return events
 
 

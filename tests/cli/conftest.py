@@ -16,34 +16,13 @@ import structlog
 
 import kube_actors
 from kube_actors.cli import main
+from kube_actors.cli.demo import NGINX_DEPLOYMENT
 
 ROOT = Path(kube_actors.__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 CONSOLE_SCRIPT = Path(sys.executable).parent / "kube-actors"
 
-NGINX = """\
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: nginx-deployment
-  labels:
-    app: nginx
-spec:
-  replicas: 3
-  selector:
-    matchLabels:
-      app: nginx
-  template:
-    metadata:
-      labels:
-        app: nginx
-    spec:
-      containers:
-      - name: nginx
-        image: nginx:1.14.2
-        ports:
-        - containerPort: 80
-"""
+NGINX = NGINX_DEPLOYMENT
 """The Deployment of the seed documents (kubernetes.io "Deployments" page)."""
 
 
