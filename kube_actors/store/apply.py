@@ -3,8 +3,11 @@
 The configuration a user applies is kept in the annotation
 ``kubectl.kubernetes.io/last-applied-configuration``, as kubectl does. On the next apply
 the live object is patched with every field of the new configuration it does not already
-hold, and fields the user removed from the file are removed; fields set by others (a
-scaler, defaults) survive when the user's file does not mention them.
+hold, and fields the user removed from the file are removed — entries of keyed lists
+(containers, env, ports, volumes, volumeMounts, ...) by their merge key, as kubectl's
+strategic merge patch does; fields set by others (a scaler, defaults, a container added
+by someone else) survive when the user's file does not mention them. Kinds the cluster
+does not model (custom resources) get a JSON merge patch: their lists are replaced whole.
 """
 
 from __future__ import annotations
@@ -13,8 +16,8 @@ import json
 from typing import Any, Literal
 
 from kube_actors.api.codec import from_dict, to_dict
-from kube_actors.api.meta import AnyObject
-from kube_actors.store.patch import merge_patch, three_way_patch
+from kube_actors.api.meta import AnyObject, GenericObject
+from kube_actors.store.patch import merge_patch, strategic_merge_patch, three_way_patch
 from kube_actors.store.store import Store
 
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
@@ -58,12 +61,13 @@ def apply_object(
     except ValueError:
         last = {}
     live = to_dict(current)
-    patch = three_way_patch(last, config, live)
+    keyed = not isinstance(current, GenericObject)
+    patch = three_way_patch(last, config, live, keyed=keyed)
     if last_text != encoded + "\n":
         meta = patch.setdefault("metadata", {})
         meta.setdefault("annotations", {})[LAST_APPLIED] = encoded + "\n"
     if not patch:
         return current, "unchanged"
-    merged = merge_patch(live, patch)
+    merged = (strategic_merge_patch if keyed else merge_patch)(live, patch)
     updated = store.update_now(from_dict(merged), actor=actor, cause=cause)
     return updated, ("unchanged" if updated is current else "configured")
