@@ -15,7 +15,9 @@ callers can catch ``KubeActorsError`` and never see a traceback from bad input::
     ├── ManifestError            a manifest that cannot be parsed or decoded at all
     ├── LogError
     │   ├── LogCorrupted         a damaged line in the middle of a log (names path and line)
+    │   ├── LogWriteError        an append failed (disk full, I/O error); nothing was written
     │   └── LogLocked            another process holds the log's append lock
+    ├── ClusterClosed            the cluster is not running (not entered, exited, or stopped)
     └── SettleTimeout            ``wait_for`` ran out of (virtual) time
 """
 
@@ -165,6 +167,14 @@ class LogCorrupted(LogError):
     def __init__(self, path: str, line: int, detail: str) -> None:
         super().__init__(f"{path}: line {line}: {detail}")
         self.path, self.line, self.detail = path, line, detail
+
+
+class LogWriteError(LogError):
+    """An append could not be written; the log was cut back to its last whole record."""
+
+
+class ClusterClosed(KubeActorsError):
+    """The cluster is not running: not entered yet, exited, or stopped by a log failure."""
 
 
 class LogLocked(LogError):

@@ -1,32 +1,52 @@
 """``FileLog``: the documented JSON Lines file, with crash recovery and a single writer.
 
 Invariants:
-- The file holds whole lines only. A torn last line (the process died mid-write) is
-  found on open, cut off (when opened for writing; skipped when read-only) and reported
-  with a warning. Damage anywhere else is not ours to repair: readers raise
-  ``LogCorrupted`` naming the line.
+- Opening checks before it changes anything. A path that exists must be a regular file
+  whose first line is a record; anything else is refused untouched. The end of the file
+  is examined: a last line without its newline is kept when it is a whole record (the
+  newline is added before the next append) and is otherwise a torn fragment of a write
+  that died, cut off before the next append and reported with a warning. A log opened
+  for writing is therefore only repaired by a writer that goes on to append, after the
+  reader has folded (and so checked) every record.
+- The file holds whole records only, and the in-memory view never runs ahead of it: an
+  append reaches the operating system before it returns. If the write fails (disk full,
+  I/O error, file size limit) the file is cut back to its last whole record and the
+  append raises ``LogWriteError``, so the caller never acknowledges it.
 - One writer at a time: opening for writing takes an exclusive, non-blocking ``flock``;
   a second writer gets ``LogLocked`` at once.
-- fsync policy ``always`` syncs every append; ``batch`` (the default) buffers appends and
-  writes + syncs them as one group on ``flush()`` (the cluster flushes whenever it goes
-  idle and on close) or when the buffer passes 1 MiB; ``never`` leaves syncing to the OS.
+- Durability per fsync policy (what survives a power loss or an operating-system crash;
+  a crash of the process itself never loses an append that returned, under any policy):
+  ``always`` fsyncs before ``append`` returns; ``batch`` (the default) fsyncs in a
+  background group commit at most ``batch_delay`` seconds (5 ms) after an append, and at
+  once on ``flush()`` and ``close()``; ``never`` leaves it to the operating system.
+- Reading streams the file in blocks: memory does not grow with the log.
 """
 
 from __future__ import annotations
 
 import fcntl
+import math
 import os
+import stat
+import threading
 from collections.abc import Callable, Iterator
-from typing import IO, final
+from typing import final, get_args
 
 import structlog
 
-from kube_actors.errors import LogError, LogLocked
+from kube_actors.errors import LogCorrupted, LogError, LogLocked, LogWriteError
 from kube_actors.eventlog.engine import FsyncPolicy, Subscribers
+from kube_actors.eventlog.records import RecordError, read_record
 
 log = structlog.get_logger("kube_actors.eventlog")
 
-_BATCH_LIMIT = 1 << 20
+BLOCK = 1 << 20
+"""Bytes read at a time while streaming the log."""
+MAX_LINE = 64 << 20
+"""The longest line examined when opening (a record is at most a few MiB)."""
+DEFAULT_BATCH_DELAY = 0.005
+"""How long the ``batch`` policy lets appends gather before one fsync covers them."""
+_RECORD_START = b'{"type":'
 
 
 @final
@@ -34,112 +54,347 @@ class FileLog:
     """A JSON Lines event log on disk."""
 
     def __init__(
-        self, path: str | os.PathLike[str], *, fsync: FsyncPolicy = "batch", readonly: bool = False
+        self,
+        path: str | os.PathLike[str],
+        *,
+        fsync: FsyncPolicy = "batch",
+        readonly: bool = False,
+        batch_delay: float = DEFAULT_BATCH_DELAY,
     ) -> None:
+        """Open (or, for writing, create) the log at ``path``.
+
+        Args:
+            path: the file.
+            fsync: ``"always"``, ``"batch"`` or ``"never"`` (see the module docstring).
+            readonly: read without locking; appends raise ``LogError``.
+            batch_delay: the ``batch`` policy's bound, in seconds, on unsynced appends.
+
+        Raises:
+            ValueError: an unknown ``fsync`` policy or a bad ``batch_delay``.
+            LogError: the path is not a regular file or cannot be opened.
+            LogCorrupted: the file's first line is not a record (it is not a log).
+            LogLocked: another process is writing to the log.
+        """
+        if fsync not in get_args(FsyncPolicy):
+            raise ValueError(
+                f"fsync must be one of {', '.join(get_args(FsyncPolicy))}, got {fsync!r}"
+            )
+        if not (isinstance(batch_delay, (int, float)) and math.isfinite(batch_delay)):
+            raise ValueError(f"batch_delay must be a finite number, got {batch_delay!r}")
+        if batch_delay < 0:
+            raise ValueError(f"batch_delay must be >= 0, got {batch_delay!r}")
         self.path = os.fspath(path)
         self.fsync = fsync
         self.readonly = readonly
-        self._pending: list[bytes] = []
-        self._pending_size = 0
-        self._file: IO[bytes] | None = None
-        self._valid_size = 0
+        self.batch_delay = float(batch_delay)
         self.torn_bytes = 0
+        self._fd: int | None = None
+        self._size = 0
+        self._cut_at: int | None = None  # a torn fragment starts here
+        self._unterminated = False  # the last record lacks its newline
+        self._failure: LogError | None = None
         self._subscribers = Subscribers()
+        self._dirty = False
+        self._sync_lock = threading.Lock()
+        self._wake = threading.Event()
+        self._syncer: threading.Thread | None = None
+        self._stop = threading.Event()
+        self.existed = self._check_regular()
         if readonly:
-            self._scan_tail(truncate=False)
+            if self.existed:
+                with open(self.path, "rb") as handle:
+                    self._examine(handle.fileno())
             return
+        self._fd = self._open_locked()
         try:
-            self._file = open(self.path, "a+b")  # noqa: SIM115 - held for the log's lifetime
-        except OSError as exc:
-            raise LogError(f"{self.path}: cannot open log: {exc.strerror}") from exc
-        try:
-            fcntl.flock(self._file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            self._file.close()
-            self._file = None
-            raise LogLocked(f"{self.path}: another process is writing to this log") from None
-        self._scan_tail(truncate=True)
+            self._examine(self._fd)
+        except BaseException:
+            self._release()
+            raise
 
     @property
     def name(self) -> str:
         return self.path
 
-    def _scan_tail(self, *, truncate: bool) -> None:
+    @property
+    def size(self) -> int:
+        """Bytes of whole records in the file (a position ``truncate`` can go back to)."""
+        return self._size
+
+    # -- opening -----------------------------------------------------------------------
+    def _check_regular(self) -> bool:
         try:
-            size = os.path.getsize(self.path)
+            info = os.stat(self.path)
         except FileNotFoundError:
-            self._valid_size = 0
-            return
+            return False
+        except OSError as exc:
+            raise LogError(f"{self.path}: cannot open log: {exc.strerror}") from None
+        if not stat.S_ISREG(info.st_mode):
+            raise LogError(f"{self.path}: cannot open log: not a regular file")
+        return True
+
+    def _open_locked(self) -> int:
+        flags = os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_CLOEXEC | os.O_NONBLOCK
+        try:
+            fd = os.open(self.path, flags, 0o644)
+        except OSError as exc:
+            raise LogError(f"{self.path}: cannot open log: {exc.strerror}") from None
+        if not stat.S_ISREG(os.fstat(fd).st_mode):  # replaced since the check
+            os.close(fd)
+            raise LogError(f"{self.path}: cannot open log: not a regular file")
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
+            raise LogLocked(f"{self.path}: another process is writing to this log") from None
+        return fd
+
+    def _examine(self, fd: int) -> None:
+        """Check the first line and find where the last whole record ends; change nothing."""
+        size = os.fstat(fd).st_size
+        self._size = size
         if size == 0:
             return
-        with open(self.path, "rb") as handle:
-            block = 1 << 16
-            end = size
-            cut = -1
-            while end > 0 and cut < 0:
-                start = max(0, end - block)
-                handle.seek(start)
-                chunk = handle.read(end - start)
-                idx = chunk.rfind(b"\n")
-                if idx >= 0:
-                    cut = start + idx + 1
-                end = start
-            cut = max(cut, 0)
-        self._valid_size = cut
-        if cut < size:
-            self.torn_bytes = size - cut
-            log.warning("torn_tail_cut", path=self.path, bytes=self.torn_bytes, kept_bytes=cut)
-            if truncate:
-                assert self._file is not None
-                self._file.truncate(cut)
-                self._file.flush()
-                os.fsync(self._file.fileno())
-
-    def lines(self) -> Iterator[tuple[int, bytes]]:
-        self.flush()
-        if not os.path.exists(self.path):
-            return
-        with open(self.path, "rb") as handle:
-            data = handle.read(self._valid_size) if self.readonly else handle.read()
-        if not self.readonly:
-            data = data[: data.rfind(b"\n") + 1]
-        for number, line in enumerate(data.split(b"\n"), start=1):
-            if line:
-                yield number, line
-
-    def append(self, lines: list[bytes]) -> None:
-        if self._file is None:
-            raise LogError(f"{self.path}: log is open read-only")
-        if self.fsync == "always":
-            self._file.write(b"".join(lines))
-            self._file.flush()
-            os.fsync(self._file.fileno())
+        first = os.pread(fd, min(size, MAX_LINE), 0)
+        end = first.find(b"\n")
+        if end >= 0 or size <= MAX_LINE:
+            line = first if end < 0 else first[:end]
+            try:
+                read_record(line)
+            except RecordError as exc:
+                torn_record = line[: len(_RECORD_START)] == _RECORD_START[: len(line)]
+                if end >= 0 or not torn_record:
+                    raise LogCorrupted(
+                        self.path, 1, f"not an event log: the first line is not a record ({exc})"
+                    ) from None
         else:
-            self._pending.extend(lines)
-            self._pending_size += sum(len(line) for line in lines)
-            if self._pending_size >= _BATCH_LIMIT:
-                self.flush()
+            raise LogCorrupted(self.path, 1, "not an event log: the first line never ends")
+        last_newline = _rfind_newline(fd, size)
+        tail_start = last_newline + 1
+        if tail_start == size:
+            return
+        fragment = (
+            os.pread(fd, size - tail_start, tail_start) if size - tail_start <= MAX_LINE else b""
+        )
+        try:
+            read_record(fragment)
+        except RecordError:
+            self._cut_at = tail_start
+            self._size = tail_start
+            self.torn_bytes = size - tail_start
+            log.warning("torn_tail", path=self.path, bytes=self.torn_bytes, kept_bytes=tail_start)
+        else:
+            self._unterminated = True
+
+    # -- reading -----------------------------------------------------------------------
+    def lines(self) -> Iterator[tuple[int, bytes]]:
+        """Every whole record line with its 1-based line number, streamed in blocks."""
+        limit = self._size
+        if limit == 0:
+            return
+        try:
+            handle = open(self.path, "rb")  # noqa: SIM115 - closed in the finally below
+        except FileNotFoundError:
+            return
+        try:
+            number = 0
+            carry = b""
+            offset = 0
+            while offset < limit:
+                block = handle.read(min(BLOCK, limit - offset))
+                if not block:
+                    break
+                offset += len(block)
+                parts = (carry + block).split(b"\n") if carry else block.split(b"\n")
+                carry = parts.pop()
+                for line in parts:
+                    number += 1
+                    if line:
+                        yield number, line
+            if carry:
+                yield number + 1, carry
+        finally:
+            handle.close()
+
+    # -- writing -----------------------------------------------------------------------
+    def append(self, lines: list[bytes]) -> None:
+        """Write whole lines (each ending in a newline) to the file as one group.
+
+        Raises:
+            LogWriteError: the write failed; the file was cut back and nothing was appended.
+            LogError: the log is read-only, closed, or failed earlier.
+        """
+        fd = self._writable()
+        if self._cut_at is not None or self._unterminated:
+            self._repair_tail(fd)
+        data = b"".join(lines)
+        self._write_all(fd, data, what="append")
+        self._size += len(data)
+        if self.fsync == "always":
+            self._sync(fd)
+        elif self.fsync == "batch":
+            self._dirty = True
+            self._start_syncer()
+            self._wake.set()
         self._subscribers.notify(lines)
+
+    def _writable(self) -> int:
+        if self._failure is not None:
+            raise self._failure
+        if self._fd is None:
+            state = "open read-only" if self.readonly else "closed"
+            raise LogError(f"{self.path}: log is {state}")
+        return self._fd
+
+    def _repair_tail(self, fd: int) -> None:
+        if self._cut_at is not None:
+            try:
+                os.ftruncate(fd, self._cut_at)
+                os.fsync(fd)
+            except OSError as exc:
+                raise LogWriteError(
+                    f"{self.path}: cannot cut the torn tail: {exc.strerror}"
+                ) from None
+            log.warning("torn_tail_cut", path=self.path, bytes=self.torn_bytes)
+            self._cut_at = None
+        if self._unterminated:
+            self._write_all(fd, b"\n", what="terminate the last record")
+            self._size += 1
+            self._unterminated = False
+
+    def _write_all(self, fd: int, data: bytes, *, what: str) -> None:
+        view = memoryview(data)
+        written = 0
+        try:
+            while written < len(view):
+                written += os.write(fd, view[written:])
+        except OSError as exc:
+            self._cut_back(fd, exc)
+            raise LogWriteError(
+                f"{self.path}: cannot {what}: {exc.strerror or exc}; "
+                "the log was cut back to its last whole record"
+            ) from None
+
+    def _cut_back(self, fd: int, cause: OSError) -> None:
+        try:
+            os.ftruncate(fd, self._size)
+        except OSError as exc:
+            self._failure = LogWriteError(
+                f"{self.path}: a failed write ({cause.strerror}) could not be undone "
+                f"({exc.strerror}); the log must be reopened"
+            )
+
+    def _sync(self, fd: int) -> None:
+        try:
+            os.fsync(fd)
+        except OSError as exc:
+            # After a failed fsync the kernel's page cache no longer says what is on disk.
+            self._failure = LogWriteError(f"{self.path}: fsync failed: {exc.strerror}")
+            raise self._failure from None
+
+    def _start_syncer(self) -> None:
+        if self._syncer is None:
+            self._syncer = threading.Thread(
+                target=self._sync_loop, name=f"fsync {self.path}", daemon=True
+            )
+            self._syncer.start()
+
+    def _sync_loop(self) -> None:
+        # close() sets _stop before _wake, so a wake-up cleared here is seen as _stop below.
+        while not self._stop.is_set():
+            self._wake.wait()
+            if self._stop.wait(self.batch_delay):
+                return  # closing: close() syncs what is left
+            self._wake.clear()
+            self._sync_pending(raising=False)
+
+    def _sync_pending(self, *, raising: bool) -> None:
+        with self._sync_lock:
+            if not self._dirty or self._fd is None:
+                return
+            self._dirty = False
+            try:
+                self._sync(self._fd)
+            except LogError:
+                if raising:
+                    raise
+
+    def flush(self) -> None:
+        """Make every append durable now (``always``/``batch``); raise a past failure."""
+        if self._failure is not None:
+            raise self._failure
+        if self.fsync == "batch":
+            self._sync_pending(raising=True)
+
+    def truncate(self, size: int) -> None:
+        """Cut the log back to ``size``, a position read from ``size`` earlier.
+
+        For a writer undoing its own appends (a command that failed); subscribers are
+        not told, so the process must not go on using a fold of the cut records.
+
+        Raises:
+            ValueError: ``size`` is not a position at or before the end of the log.
+            LogWriteError: the file could not be cut.
+        """
+        fd = self._writable()
+        if not 0 <= size <= self._size:
+            raise ValueError(f"size must be between 0 and {self._size}, got {size}")
+        with self._sync_lock:
+            try:
+                os.ftruncate(fd, size)
+                os.fsync(fd)
+            except OSError as exc:
+                raise LogWriteError(f"{self.path}: cannot truncate: {exc.strerror}") from None
+            self._size = size
+            self._dirty = False
 
     def subscribe(self, callback: Callable[[list[bytes]], None]) -> Callable[[], None]:
         return self._subscribers.add(callback)
 
-    def flush(self) -> None:
-        if self._file is None or not self._pending:
-            return
-        self._file.write(b"".join(self._pending))
-        self._pending.clear()
-        self._pending_size = 0
-        self._file.flush()
-        if self.fsync == "batch":
-            os.fsync(self._file.fileno())
-
     def close(self) -> None:
-        if self._file is None:
+        """Sync (unless ``never``), release the lock and close; idempotent.
+
+        Raises:
+            LogWriteError: the final sync failed.
+        """
+        if self._fd is None:
             return
-        self.flush()
+        self._stop.set()
+        self._wake.set()
+        if self._syncer is not None:
+            self._syncer.join()
+            self._syncer = None
         try:
-            fcntl.flock(self._file.fileno(), fcntl.LOCK_UN)
+            if self.fsync != "never" and self._failure is None:
+                self._dirty = True
+                self._sync_pending(raising=True)
         finally:
-            self._file.close()
-            self._file = None
+            self._release()
+
+    def _release(self) -> None:
+        fd, self._fd = self._fd, None
+        if fd is None:
+            return
+        try:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+        finally:
+            os.close(fd)
+
+    def __enter__(self) -> FileLog:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _rfind_newline(fd: int, size: int) -> int:
+    """The offset of the last newline in the file, or -1."""
+    end = size
+    while end > 0:
+        start = max(0, end - (1 << 16))
+        chunk = os.pread(fd, end - start, start)
+        idx = chunk.rfind(b"\n")
+        if idx >= 0:
+            return start + idx
+        end = start
+    return -1

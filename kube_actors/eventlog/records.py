@@ -71,6 +71,58 @@ def decode_head(line: bytes) -> tuple[RecordHead, ObjectHead]:
     return head, _object_head_decoder.decode(head.object)
 
 
+class RecordError(ValueError):
+    """A line that is not a valid record (readers add the file and line number)."""
+
+
+def read_record(line: bytes) -> tuple[RecordIdentity, int]:
+    """Parse one log line and check its envelope; returns the identity and resourceVersion.
+
+    The envelope is what every reader relies on: ``type`` one of ADDED/MODIFIED/DELETED,
+    ``ts`` an RFC 3339 time, ``object.kind`` and ``object.metadata.name`` set, and
+    ``object.metadata.resourceVersion`` an integer. (Whether resourceVersions increase
+    is a property of the sequence, checked by the reader.)
+
+    Raises:
+        RecordError: the line is not a valid record; the message says which part.
+    """
+    try:
+        head = _identity_decoder.decode(line)
+    except msgspec.DecodeError as exc:
+        raise RecordError(f"not a valid record: {exc}") from None
+    problem = envelope_problem(head)
+    if problem is not None:
+        raise RecordError(problem)
+    return head, int(head.object.metadata.resource_version or "")
+
+
+def envelope_problem(head: RecordIdentity) -> str | None:
+    """What is wrong with a decoded record's envelope, or ``None`` when it is sound."""
+    if head.type not in EVENT_TYPES:
+        return f"unknown record type {head.type!r}"
+    obj = head.object
+    if not obj.kind:
+        return "object has no kind"
+    if not obj.metadata.name:
+        return "object has no metadata.name"
+    rv = obj.metadata.resource_version
+    if not rv or not rv.isascii() or not rv.isdigit():
+        return f"object.metadata.resourceVersion is not an integer: {rv!r}"
+    if not head.ts:
+        return "ts is missing"
+    if not _valid_ts(head.ts):
+        return f"ts is not an RFC 3339 time: {head.ts!r}"
+    return None
+
+
+def _valid_ts(text: str) -> bool:
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        return False
+    return value.tzinfo is not None
+
+
 def decode_identity(line: bytes) -> RecordIdentity:
     """Parse one log line, keeping only type, timestamp and the object's identity.
 

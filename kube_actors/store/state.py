@@ -22,9 +22,14 @@ import msgspec
 
 from kube_actors.api.codec import decode_object, encode_json
 from kube_actors.api.meta import AnyObject
-from kube_actors.errors import LogCorrupted
+from kube_actors.errors import LogCorrupted, ManifestError
 from kube_actors.eventlog.engine import LogEngine
-from kube_actors.eventlog.records import EVENT_TYPES, decode_identity, object_bytes, parse_ts
+from kube_actors.eventlog.records import (
+    EVENT_TYPES,
+    decode_identity,
+    envelope_problem,
+    object_bytes,
+)
 
 
 @final
@@ -35,7 +40,7 @@ class Entry:
     the record ``line``, from which the object is decoded the first time it is read.
     """
 
-    __slots__ = ("_obj", "key", "kind", "line", "raw", "rv", "uid")
+    __slots__ = ("_obj", "key", "kind", "line", "number", "origin", "raw", "rv", "uid")
 
     def __init__(
         self,
@@ -46,6 +51,8 @@ class Entry:
         obj: AnyObject | None,
         raw: bytes | None,
         line: bytes | None = None,
+        number: int = 0,
+        origin: str = "",
     ) -> None:
         self.kind = kind
         self.key = key
@@ -54,13 +61,24 @@ class Entry:
         self._obj = obj
         self.raw = raw
         self.line = line
+        self.number = number
+        self.origin = origin
 
     @property
     def obj(self) -> AnyObject:
-        """The typed object (decoded on first use)."""
+        """The typed object (decoded on first use).
+
+        Raises:
+            LogCorrupted: the folded record's object does not decode (names file and line).
+        """
         obj = self._obj
         if obj is None:
-            obj = self._obj = decode_object(self.kind, self.body())
+            try:
+                obj = self._obj = decode_object(self.kind, self.body())
+            except ManifestError as exc:
+                if not self.number:
+                    raise
+                raise LogCorrupted(self.origin, self.number, str(exc)) from None
         return obj
 
     def body(self) -> bytes:
@@ -143,29 +161,45 @@ class State:
         kinds = self._kinds
         uids = self._uids
         last_rv = self.rv
+        last_ts = self.ts
         folded = 0
+        fromisoformat = datetime.fromisoformat
         try:
             for number, line in lines:
                 try:
                     head = decode(line)
-                    obj = head.object
-                    meta = obj.metadata
-                    rv = int(meta.resource_version or "")
-                except (msgspec.DecodeError, ValueError) as exc:
-                    raise LogCorrupted(source, number, _describe(exc)) from None
+                except msgspec.DecodeError as exc:
+                    raise LogCorrupted(source, number, f"not a valid record: {exc}") from None
+                obj = head.object
+                meta = obj.metadata
                 type_ = head.type
                 kind = obj.kind
-                if type_ not in EVENT_TYPES:
-                    raise LogCorrupted(source, number, f"unknown record type {type_!r}")
-                if not kind:
-                    raise LogCorrupted(source, number, "object has no kind")
+                ts = head.ts
+                rv_text = meta.resource_version
+                if (
+                    type_ not in EVENT_TYPES
+                    or not kind
+                    or not meta.name
+                    or not rv_text
+                    or not rv_text.isdigit()
+                    or not ts
+                ):
+                    raise LogCorrupted(source, number, envelope_problem(head) or "bad record")
+                if ts != last_ts:
+                    try:
+                        when = fromisoformat(ts)
+                    except ValueError:
+                        when = None
+                    if when is None or when.tzinfo is None:
+                        raise LogCorrupted(source, number, f"ts is not an RFC 3339 time: {ts!r}")
+                    if at_time is not None and when > at_time:
+                        return
+                rv = int(rv_text)
                 if rv <= last_rv:
                     raise LogCorrupted(
                         source, number, f"resourceVersion {rv} does not follow {last_rv}"
                     )
                 if at_rv is not None and rv > at_rv:
-                    return
-                if at_time is not None and head.ts and parse_ts(head.ts) > at_time:
                     return
                 ns = meta.namespace
                 key = f"{ns}/{meta.name}" if ns else meta.name
@@ -178,7 +212,7 @@ class State:
                     if old is not None and old.uid:
                         uids.pop(old.uid, None)
                 else:
-                    entry = Entry(kind, key, uid, rv, None, None, line)
+                    entry = Entry(kind, key, uid, rv, None, None, line, number, source)
                     old = objects.get(key)
                     objects[key] = entry
                     if old is not None and old.uid and old.uid != uid:
@@ -186,10 +220,11 @@ class State:
                     if uid:
                         uids[uid] = entry
                 last_rv = rv
-                self.ts = head.ts
+                last_ts = ts
                 folded += 1
         finally:
             self.rv = last_rv
+            self.ts = last_ts
             self.records += folded
 
     @classmethod
@@ -249,10 +284,3 @@ class State:
             digest.update(f"{entry.kind}\0{entry.key}\0{entry.rv}\0".encode())
             digest.update(hashlib.sha256(entry.body()).digest())
         return digest.hexdigest()
-
-
-def _describe(exc: Exception) -> str:
-    text = str(exc)
-    if isinstance(exc, ValueError) and not isinstance(exc, msgspec.DecodeError):
-        return "object.metadata.resourceVersion is not an integer"
-    return f"not a valid record: {text}"
