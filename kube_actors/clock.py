@@ -21,9 +21,10 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import math
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Protocol, final, runtime_checkable
 
 import anyio
@@ -241,7 +242,7 @@ class VirtualClock(_TimerHeap):
             self._fire(handle)
 
     async def advance(self, seconds: float) -> None:
-        await self._run_until(self._now + max(0.0, seconds), stop_without_oneshots=False)
+        await self._run_until(self._now + check_seconds(seconds), stop_without_oneshots=False)
 
     async def step(self, limit: float) -> bool:
         """Wait for idle, then fire the next timer if it is due by ``limit``; False if none is."""
@@ -263,10 +264,22 @@ class VirtualClock(_TimerHeap):
 
 @final
 class RealClock(_TimerHeap):
-    """Wall-clock time for live embedding; timers fire from ``run()``, a task the cluster starts."""
+    """Wall-clock time for live embedding; timers fire from ``run()``, a task the cluster starts.
+
+    ``start`` (a reopened log's last time) is a floor: if it is ahead of the wall clock,
+    as after virtual time ran ahead, time continues from it at wall-clock speed.
+    """
+
+    def __init__(self, start: datetime | None = None) -> None:
+        super().__init__()
+        self._offset = timedelta(0)
+        if start is not None:
+            if start.tzinfo is None:
+                start = start.replace(tzinfo=UTC)
+            self._offset = max(timedelta(0), start - datetime.now(UTC))
 
     def now(self) -> datetime:
-        return datetime.now(UTC)
+        return datetime.now(UTC) + self._offset
 
     def monotonic(self) -> float:
         return time.monotonic()
@@ -288,7 +301,7 @@ class RealClock(_TimerHeap):
             await anyio.lowlevel.checkpoint()
 
     async def advance(self, seconds: float) -> None:
-        await anyio.sleep(seconds)
+        await anyio.sleep(check_seconds(seconds))
         await self.wait_idle()
 
     async def run_until_quiet(self, cap: float) -> bool:
@@ -303,6 +316,20 @@ class RealClock(_TimerHeap):
         return False
 
 
+def check_seconds(seconds: float, name: str = "seconds") -> float:
+    """``seconds`` as a float if it is a finite number >= 0.
+
+    Raises:
+        TypeError: not a number.
+        ValueError: negative, infinite or NaN (time only moves forward).
+    """
+    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)):
+        raise TypeError(f"{name} must be a number of seconds, got {seconds!r}")
+    if not math.isfinite(seconds) or seconds < 0:
+        raise ValueError(f"{name} must be a finite number >= 0, got {seconds!r}")
+    return float(seconds)
+
+
 def parse_duration(text: str) -> float:
     """Seconds in a Go-style duration: ``30s``, ``10m``, ``1h30m``, ``1.5s``, ``250ms``, ``2d``."""
     import re
@@ -312,7 +339,10 @@ def parse_duration(text: str) -> float:
     parts = re.findall(r"(\d+(?:\.\d+)?)(ms|s|m|h|d)", text)
     if not parts or "".join(n + u for n, u in parts) != text:
         try:
-            return float(text)
+            seconds = float(text)
         except ValueError:
             raise ValueError(f"invalid duration {text!r} (use e.g. 30s, 10m, 1h)") from None
+        if not math.isfinite(seconds) or seconds < 0:
+            raise ValueError(f"invalid duration {text!r}: time only moves forward")
+        return seconds
     return sum(float(n) * units[u] for n, u in parts)

@@ -20,7 +20,7 @@ import os
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from types import TracebackType
-from typing import Any, Literal, Self, final, overload
+from typing import Any, Literal, Self, final, get_args, overload
 
 import anyio
 import msgspec
@@ -32,9 +32,15 @@ from kube_actors.api.core import PodTemplateSpec
 from kube_actors.api.manifests import load_manifests
 from kube_actors.api.meta import AnyObject
 from kube_actors.api.selectors import Selector
-from kube_actors.clock import Clock, RealClock, VirtualClock
+from kube_actors.clock import Clock, RealClock, VirtualClock, check_seconds
 from kube_actors.controllers import DEFAULT_CONTROLLERS, REGISTRY
-from kube_actors.errors import BadRequest, KubeActorsError, SettleTimeout
+from kube_actors.errors import (
+    BadRequest,
+    ClusterClosed,
+    KubeActorsError,
+    LogError,
+    SettleTimeout,
+)
 from kube_actors.eventlog import FileLog, FsyncPolicy, LogEngine, MemoryLog
 from kube_actors.eventlog.records import parse_ts
 from kube_actors.informer import InformerFactory
@@ -57,7 +63,35 @@ DEFAULT_SETTLE_CAP = 3600.0
 
 @final
 class Cluster:
-    """A whole workload control plane in one object. Use it as an async context manager."""
+    """A whole workload control plane in one object. Use it as an async context manager.
+
+    Args:
+        log: where the event log lives: ``None`` (in memory), a path (a ``FileLog``,
+            replayed if it exists, closed on exit), or a ``LogEngine`` you own (not
+            closed on exit).
+        clock: ``"virtual"`` (discrete-event time, the default), ``"real"`` (the wall
+            clock), or a ``Clock``. Either continues from the log's last record.
+        seed: seeds uids and generated names; the same inputs and seed give the same log.
+        sim: the simulated world (nodes, start-up delays, failures); default 3 nodes.
+        controllers: kube-controller-manager names to run (default: all built).
+        workers: worker count per controller name (default 1, for determinism).
+        actor: who the records of this instance's writes name (``actor``).
+        fsync: the ``FileLog``'s durability policy: ``"always"``, ``"batch"``, ``"never"``.
+        settle_cap: how much (virtual) time ``settle()`` may run, in seconds.
+        simulate: run the scheduler and kubelets (``False``: only the controllers).
+        actors: factories of your own ``Controller`` subclasses.
+
+    Raises:
+        ValueError, TypeError: an argument is out of range or of the wrong type; the
+            message names it and the allowed values.
+
+    A cluster is entered once. Inside the block every method works; after it, reads still
+    answer from the final state while writes and time raise ``ClusterClosed``. If the
+    log refuses a write (disk full, I/O error) the cluster stops its controllers: the
+    failed write raises ``LogWriteError``, later writes raise ``ClusterClosed`` and
+    leaving the block raises the ``LogWriteError``. Exceptions raised in the block
+    propagate as themselves.
+    """
 
     def __init__(
         self,
@@ -74,37 +108,59 @@ class Cluster:
         simulate: bool = True,
         actors: Iterable[Callable[[ControllerContext], Controller]] = (),
     ) -> None:
-        self._log_arg = log
-        self._clock_arg = clock
+        self._log_arg = _check_log(log)
+        self._clock_arg = _check_clock(clock)
+        if isinstance(seed, bool) or not isinstance(seed, int):
+            raise TypeError(f"seed must be an int, got {seed!r}")
         self.seed = seed
+        if sim is not None and not isinstance(sim, SimProfile):
+            raise TypeError(f"sim must be a SimProfile or None, got {type(sim).__name__}")
         self._sim_profile = sim
-        self._controller_names = list(DEFAULT_CONTROLLERS if controllers is None else controllers)
-        self._workers = dict(workers or {})
+        self._controller_names = _check_controllers(controllers)
+        self._workers = _check_workers(workers)
+        if not isinstance(actor, str) or not actor:
+            raise ValueError(f"actor must be a non-empty string, got {actor!r}")
         self.actor = actor
+        if fsync not in get_args(FsyncPolicy):
+            raise ValueError(
+                f"fsync must be one of {', '.join(get_args(FsyncPolicy))}, got {fsync!r}"
+            )
         self._fsync = fsync
-        self.settle_cap = settle_cap
-        self._simulate = simulate
+        self.settle_cap = _positive(settle_cap, "settle_cap")
+        self._simulate = bool(simulate)
         self._actor_factories = list(actors)
         self._group: anyio.abc.TaskGroup | None = None
+        self._phase: Literal["new", "running", "closed"] = "new"
+        self._owns_log = False
+        self._failure: LogError | None = None
         self.controllers: dict[str, Controller] = {}
         self.world: SimWorld | None = None
 
     # -- lifecycle ---------------------------------------------------------------------
     async def __aenter__(self) -> Self:
+        if self._phase != "new":
+            raise RuntimeError("a Cluster can be entered only once; create a new one")
+        self._phase = "running"
+        try:
+            await self._start()
+        except BaseException:
+            self._phase = "closed"
+            await self._stop()
+            raise
+        return self
+
+    async def _start(self) -> None:
         self.log = self._open_log()
         state = State.from_log(self.log)
         self.clock = self._make_clock(state)
         self.store = Store(self.log, self.clock, seed=self.seed, state=state)
+        self.store.on_failure.append(self._on_log_failure)
         self.informers = InformerFactory(self.store, self.clock)
         self.supervisor = Supervisor(self.clock)
         self._ctx = ControllerContext(
             self.store, self.informers, self.clock, extras={"spawn": self._spawn}
         )
         for name in self._controller_names:
-            if name not in REGISTRY:
-                raise BadRequest(
-                    f"unknown controller {name!r}; known: {', '.join(sorted(REGISTRY))}"
-                )
             self._add(REGISTRY[name](self._ctx, workers=self._workers.get(name)))
         for factory in self._actor_factories:
             self._add(factory(self._ctx))
@@ -123,7 +179,6 @@ class Cluster:
         self.informers.start()
         for name, controller in self.controllers.items():
             self.supervisor.start(self._group, name, controller.run)
-        return self
 
     async def __aexit__(
         self,
@@ -131,37 +186,87 @@ class Cluster:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> bool | None:
-        try:
-            for controller in self.controllers.values():
-                controller.shut_down()
-            self.informers.stop()
-            assert self._group is not None
-            self._group.cancel_scope.cancel()
-            await self._stack.__aexit__(exc_type, exc, tb)
-        finally:
-            self.log.close()
+        self._phase = "closed"
+        await self._stop()
+        if exc is None and self._failure is not None:
+            raise self._failure
         return None
+
+    async def _stop(self) -> None:
+        """Stop everything started so far and release the log.
+
+        The block's own exception is not handed to the task group, so it propagates
+        unwrapped.
+        """
+        try:
+            self._shut_down_actors()
+            if self._group is not None:
+                self._group.cancel_scope.cancel()
+                self._group = None
+                try:
+                    await self._stack.__aexit__(None, None, None)
+                except BaseExceptionGroup as raised:
+                    raise _unwrap(raised) from None
+        finally:
+            if self._owns_log and hasattr(self, "log"):
+                self.log.close()
+
+    def _shut_down_actors(self) -> None:
+        for controller in self.controllers.values():
+            controller.shut_down()
+        informers = getattr(self, "informers", None)
+        if informers is not None:
+            informers.stop()
+
+    def _on_log_failure(self, exc: LogError) -> None:
+        """The log refused a write: fail-stop, so nothing runs ahead of what is on disk."""
+        self._failure = exc
+        self._shut_down_actors()
+
+    def _live(self) -> Store:
+        """The store, for an operation that writes or moves time.
+
+        Raises:
+            ClusterClosed: the cluster is not running.
+        """
+        if self._phase == "running" and self._failure is None:
+            return self.store
+        if self._failure is not None:
+            raise ClusterClosed(f"the cluster stopped after a log failure: {self._failure}")
+        if self._phase == "new":
+            raise ClusterClosed("the cluster is not running: use it as `async with Cluster() as c`")
+        raise ClusterClosed("the cluster is closed: its `async with` block has exited")
+
+    def flush(self) -> None:
+        """Make every write so far durable now, per the log's fsync policy.
+
+        Raises:
+            LogError: the log could not (the cluster then stops).
+        """
+        self._live().flush()
 
     def _open_log(self) -> LogEngine:
         arg = self._log_arg
         if arg is None:
             return MemoryLog()
         if isinstance(arg, (str, os.PathLike)):
+            self._owns_log = True
             return FileLog(arg, fsync=self._fsync)
         return arg
 
     def _make_clock(self, state: State) -> Clock:
         arg = self._clock_arg
+        last = parse_ts(state.ts) if state.ts else None
         if arg == "virtual":
             clock = VirtualClock()
-            if state.ts:
-                clock.set_time(parse_ts(state.ts))
+            if last is not None:
+                clock.set_time(last)
             return clock
         if arg == "real":
-            return RealClock()
+            return RealClock(start=last)
         assert not isinstance(arg, str)
-        if isinstance(arg, VirtualClock) and state.ts:
-            arg.set_time(parse_ts(state.ts))
+        if isinstance(arg, VirtualClock) and last is not None:
+            arg.set_time(last)
         return arg
 
     def _add(self, controller: Controller) -> None:
@@ -180,8 +285,10 @@ class Cluster:
     # -- time --------------------------------------------------------------------------
     async def settle(self, cap: float | None = None) -> bool:
         """Run until nothing is queued and no one-shot timer is pending; False (and a warning) if capped."""
-        quiet = await self.clock.run_until_quiet(self.settle_cap if cap is None else cap)
-        self.store.flush()
+        store = self._live()
+        cap = self.settle_cap if cap is None else _positive(cap, "cap")
+        quiet = await self.clock.run_until_quiet(cap)
+        store.flush()
         if not quiet:
             log.warning(
                 "settle_capped",
@@ -191,9 +298,15 @@ class Cluster:
         return quiet
 
     async def advance(self, seconds: float) -> None:
-        """Let ``seconds`` of (virtual) time pass, periodic timers included."""
+        """Let ``seconds`` of (virtual) time pass, periodic timers included.
+
+        Raises:
+            ValueError: ``seconds`` is negative, infinite or NaN (time only moves forward).
+        """
+        check_seconds(seconds)
+        store = self._live()
         await self.clock.advance(seconds)
-        self.store.flush()
+        store.flush()
 
     async def wait_for(
         self,
@@ -205,12 +318,13 @@ class Cluster:
         Raises:
             SettleTimeout: ``timeout`` seconds of (virtual) time passed first.
         """
-        deadline = self.clock.monotonic() + timeout
+        store = self._live()
+        deadline = self.clock.monotonic() + check_seconds(timeout, "timeout")
         clock = self.clock
         while True:
             await clock.wait_idle()
             if predicate():
-                self.store.flush()
+                store.flush()
                 return
             if isinstance(clock, VirtualClock):
                 if not await clock.step(deadline):
@@ -219,7 +333,7 @@ class Cluster:
                 if clock.monotonic() >= deadline:
                     break
                 await clock.advance(0.01)
-        self.store.flush()
+        store.flush()
         raise SettleTimeout(f"condition not met within {timeout:g}s")
 
     def now(self) -> datetime:
@@ -271,22 +385,23 @@ class Cluster:
     ) -> builtins.list[tuple[AnyObject, Outcome]]:
         """``apply``, saying for each object whether it was created, configured or unchanged."""
         objects = _objects(manifest)
-        return [apply_object(self.store, obj, actor=actor or self.actor) for obj in objects]
+        store = self._live()
+        return [apply_object(store, obj, actor=actor or self.actor) for obj in objects]
 
     async def create(self, obj: Manifest, *, actor: str | None = None) -> AnyObject:
         """Create one object; raises ``errors.AlreadyExists`` if it exists."""
         objects = _objects(obj)
         if len(objects) != 1:
             raise BadRequest("create takes exactly one object")
-        return self.store.create_now(objects[0], actor=actor or self.actor)
+        return self._live().create_now(objects[0], actor=actor or self.actor)
 
     async def update(self, obj: AnyObject, *, actor: str | None = None) -> AnyObject:
         """Replace spec and metadata (CAS on the object's resourceVersion)."""
-        return self.store.update_now(obj, actor=actor or self.actor)
+        return self._live().update_now(obj, actor=actor or self.actor)
 
     async def update_status(self, obj: AnyObject, *, actor: str | None = None) -> AnyObject:
         """Replace status."""
-        return self.store.update_status_now(obj, actor=actor or self.actor)
+        return self._live().update_status_now(obj, actor=actor or self.actor)
 
     async def patch(
         self,
@@ -299,7 +414,7 @@ class Cluster:
         actor: str | None = None,
     ) -> AnyObject:
         """Merge (``"merge"``) or strategic-merge (``"strategic"``) patch an object."""
-        return await self.store.patch(
+        return await self._live().patch(
             kind, name, patch, namespace=namespace, patch_type=patch_type, actor=actor or self.actor
         )
 
@@ -314,7 +429,7 @@ class Cluster:
         actor: str | None = None,
     ) -> AnyObject | None:
         """Delete an object (``Background``, ``Foreground`` or ``Orphan`` propagation)."""
-        return self.store.delete_now(
+        return self._live().delete_now(
             kind,
             name,
             namespace,
@@ -335,14 +450,14 @@ class Cluster:
         """Set ``spec.replicas`` (the scale subresource)."""
         if replicas < 0:
             raise BadRequest(f"replicas must be >= 0, got {replicas}")
-        obj = self.store.get(kind, name, namespace)
+        obj = self._live().get(kind, name, namespace)
         spec = getattr(obj, "spec", None)
         if spec is None or not hasattr(spec, "replicas"):
             raise BadRequest(
                 f'the server could not find the requested resource: {kind} "{name}" cannot be scaled'
             )
         scaled = msgspec.structs.replace(obj, spec=msgspec.structs.replace(spec, replicas=replicas))
-        return self.store.update_now(scaled, actor=actor or self.actor)
+        return self._live().update_now(scaled, actor=actor or self.actor)
 
     # -- rollouts (kubectl set image / rollout ...; see kube_actors.rollout) ----------------
     async def set_image(
@@ -360,7 +475,7 @@ class Cluster:
         ``change_cause`` sets ``kubernetes.io/change-cause`` in the same write (``--record``).
         """
         return await rollout.set_image(
-            self.store,
+            self._live(),
             kind,
             name,
             images,
@@ -379,7 +494,7 @@ class Cluster:
     ) -> str:
         """``kubectl rollout undo deployment/NAME [--to-revision=N]``; returns kubectl's message."""
         return await rollout.rollout_undo(
-            self.store, name, to_revision, namespace=namespace, actor=actor or self.actor
+            self._live(), name, to_revision, namespace=namespace, actor=actor or self.actor
         )
 
     async def rollout_pause(
@@ -387,7 +502,7 @@ class Cluster:
     ) -> AnyObject:
         """``kubectl rollout pause deployment/NAME``."""
         return await rollout.rollout_pause(
-            self.store, name, namespace=namespace, actor=actor or self.actor
+            self._live(), name, namespace=namespace, actor=actor or self.actor
         )
 
     async def rollout_resume(
@@ -395,7 +510,7 @@ class Cluster:
     ) -> AnyObject:
         """``kubectl rollout resume deployment/NAME``."""
         return await rollout.rollout_resume(
-            self.store, name, namespace=namespace, actor=actor or self.actor
+            self._live(), name, namespace=namespace, actor=actor or self.actor
         )
 
     async def rollout_restart(
@@ -408,7 +523,7 @@ class Cluster:
     ) -> AnyObject:
         """``kubectl rollout restart KIND/NAME``: stamps ``restartedAt`` on the pod template."""
         return await rollout.rollout_restart(
-            self.store, name, kind=kind, namespace=namespace, actor=actor or self.actor
+            self._live(), name, kind=kind, namespace=namespace, actor=actor or self.actor
         )
 
     @overload
@@ -440,6 +555,66 @@ class Cluster:
     ) -> None:
         """Register an admission callable (raise ``errors.AdmissionDenied`` to reject)."""
         self.store.admission.add(fn, mutating=mutating)
+
+
+def _check_log(
+    log: str | os.PathLike[str] | LogEngine | None,
+) -> str | os.PathLike[str] | LogEngine | None:
+    if log is None or isinstance(log, (str, os.PathLike)):
+        return log
+    if all(hasattr(log, attr) for attr in ("lines", "append", "flush", "close", "subscribe")):
+        return log
+    raise TypeError(
+        f"log must be None, a path or a LogEngine (FileLog, MemoryLog), got {type(log).__name__}"
+    )
+
+
+def _check_clock(clock: object) -> Literal["virtual", "real"] | Clock:
+    if clock in ("virtual", "real"):
+        return clock
+    if isinstance(clock, Clock):
+        return clock
+    raise ValueError(f'clock must be "virtual", "real" or a Clock instance, got {clock!r}')
+
+
+def _check_controllers(controllers: Iterable[str] | None) -> builtins.list[str]:
+    if controllers is None:
+        return list(DEFAULT_CONTROLLERS)
+    if isinstance(controllers, str):
+        raise TypeError("controllers must be a list of names, not a string")
+    names = list(controllers)
+    unknown = [name for name in names if name not in REGISTRY]
+    if unknown:
+        raise ValueError(
+            f"unknown controller {unknown[0]!r} in controllers; known: {', '.join(sorted(REGISTRY))}"
+        )
+    return names
+
+
+def _check_workers(workers: Mapping[str, int] | None) -> dict[str, int]:
+    checked: dict[str, int] = {}
+    for name, count in (workers or {}).items():
+        if name not in REGISTRY:
+            raise ValueError(
+                f"unknown controller {name!r} in workers; known: {', '.join(sorted(REGISTRY))}"
+            )
+        if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+            raise ValueError(f"workers[{name!r}] must be an int >= 1, got {count!r}")
+        checked[name] = count
+    return checked
+
+
+def _positive(value: float, name: str) -> float:
+    seconds = check_seconds(value, name)
+    if seconds == 0:
+        raise ValueError(f"{name} must be > 0, got {value!r}")
+    return seconds
+
+
+def _unwrap(exc: BaseException) -> BaseException:
+    while isinstance(exc, BaseExceptionGroup) and len(exc.exceptions) == 1:
+        exc = exc.exceptions[0]
+    return exc
 
 
 def _objects(manifest: Manifest) -> list[AnyObject]:

@@ -46,10 +46,12 @@ from kube_actors.errors import (
     Expired,
     FieldError,
     Invalid,
+    LogError,
+    LogWriteError,
     NotFound,
 )
 from kube_actors.eventlog.engine import LogEngine
-from kube_actors.eventlog.records import encode_record, format_ts
+from kube_actors.eventlog.records import encode_record, format_ts, parse_ts
 from kube_actors.store.admission import AdmissionChain, AdmissionRequest, Operation
 from kube_actors.store.patch import merge_patch, strategic_merge_patch
 from kube_actors.store.state import Entry, State
@@ -105,6 +107,12 @@ class Store:
         self._watches: list[Watch] = []
         self._history: deque[WatchEvent] = deque(maxlen=watch_history)
         self.writes = 0
+        self.failure: LogError | None = None
+        """Set when the log refused a write: the store takes no more (fail-stop)."""
+        self.on_failure: list[Callable[[LogError], None]] = []
+        # Time in a log never goes backwards, whatever the clock says (a real clock after
+        # virtual time ran ahead of it, a wall clock stepped back).
+        self._last_time = parse_ts(self.state.ts) if self.state.ts else None
 
     # -- reading -----------------------------------------------------------------------
     @property
@@ -191,8 +199,19 @@ class Store:
             obj, metadata=msgspec.structs.replace(obj.metadata, resource_version=str(rv))
         )
         raw = encode_json(obj)
-        ts = format_ts(self.clock.now())
-        self.log.append([encode_record(type_, raw, ts, actor, cause)])
+        now = self.clock.now()
+        last = self._last_time
+        if last is not None and now < last:
+            now = last
+        self._last_time = now
+        ts = format_ts(now)
+        if self.failure is not None:
+            raise LogWriteError(f"the log takes no more writes after a failure: {self.failure}")
+        try:
+            self.log.append([encode_record(type_, raw, ts, actor, cause)])
+        except LogError as exc:
+            self._fail(exc)
+            raise
         kind = obj.kind
         self.state.apply(type_, kind, obj.key, obj.uid, rv, obj, raw, ts)
         self.writes += 1
@@ -583,8 +602,24 @@ class Store:
         return self._commit("MODIFIED", bound, pod, actor, f"{namespace}/{name}")
 
     def flush(self) -> None:
-        """Make appended records durable (group commit)."""
-        self.log.flush()
+        """Make appended records durable (group commit).
+
+        Raises:
+            LogError: the log could not make them durable; the store takes no more writes.
+        """
+        try:
+            self.log.flush()
+        except LogError as exc:
+            self._fail(exc)
+            raise
+
+    def _fail(self, exc: LogError) -> None:
+        if self.failure is not None:
+            return
+        self.failure = exc
+        log.error("log_write_failed", error=str(exc))
+        for callback in list(self.on_failure):
+            callback(exc)
 
     def __iter__(self) -> Iterator[AnyObject]:
         for entry in self.state:

@@ -251,12 +251,16 @@ def test_cutting_at_any_byte_recovers_every_whole_record_before_the_cut(
     cut = int(len(data) * cut_fraction)
     path.write_bytes(data[:cut])
     whole = data[:cut].count(b"\n")
+    if cut and data[cut - 1 : cut + 1] == b"}\n":
+        whole += 1  # a whole record that only lost its newline is kept
     log = FileLog(path)
-    state = State.from_log(log)
-    assert state.rv == whole
-    assert state.records == whole
-    log.append([_record(whole + 1, name="after")])
-    log.close()
+    try:
+        state = State.from_log(log)
+        assert state.rv == whole
+        assert state.records == whole
+        log.append([_record(whole + 1, name="after")])
+    finally:
+        log.close()
     assert State.from_log(FileLog(path, readonly=True)).rv == whole + 1
 
 
