@@ -178,3 +178,11 @@ async def test_a_real_clock_continues_after_virtual_time_ran_ahead(tmp_path: Pat
     stamps = [line.split(b'"ts":"')[1][:27] for line in path.read_bytes().splitlines()]
     assert stamps == sorted(stamps)
     assert stamps[-1] >= ahead.strftime("%Y-%m-%dT%H:%M:%S").encode()
+
+
+@pytest.mark.anyio
+async def test_an_acknowledged_write_is_in_the_file_when_the_call_returns(tmp_path: Path) -> None:
+    path = tmp_path / "log.jsonl"
+    async with Cluster(log=path, clock="real") as cluster:
+        await cluster.apply(CONFIG % "important")
+        assert b'"name":"important"' in path.read_bytes()

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import msgspec
-
 from kube_actors.errors import LogCorrupted
 from kube_actors.eventlog.engine import LogEngine
-from kube_actors.eventlog.records import RecordIdentity, decode_identity
+from kube_actors.eventlog.records import RecordError, RecordIdentity, read_record
 
 
 def read_from(log: LogEngine, since: int = 0) -> Iterator[tuple[RecordIdentity, bytes]]:
@@ -19,9 +17,8 @@ def read_from(log: LogEngine, since: int = 0) -> Iterator[tuple[RecordIdentity, 
     """
     for number, line in log.lines():
         try:
-            head = decode_identity(line)
-            rv = int(head.object.metadata.resource_version or "")
-        except (msgspec.DecodeError, ValueError) as exc:
-            raise LogCorrupted(log.name, number, f"not a valid record: {exc}") from None
+            head, rv = read_record(line)
+        except RecordError as exc:
+            raise LogCorrupted(log.name, number, str(exc)) from None
         if rv > since:
             yield head, line
