@@ -5,11 +5,11 @@ simulated kubelet's start-up delays, resyncs, cron schedules. Timers are plain c
 (they only enqueue work), so a queue on a ``VirtualClock`` works without any task of its
 own.
 
-Besides time, a clock keeps the *activity count* of the runtime: work queues add one for
-every key that is queued or being processed and remove it when done. When the count is
-zero every actor is idle, and a ``VirtualClock`` may jump to the next due timer — the
-discrete-event rule that lets a 600 s progress deadline pass in microseconds of wall time
-(trio's ``MockClock`` autojump, driven by the runtime's idle count rather than by polling).
+Each clock carries the runtime's ``Activity`` (``clock.activity``, see
+``kube_actors.activity``), the count of outstanding work. When it is zero every actor is
+idle, and a ``VirtualClock`` may jump to the next due timer — the discrete-event rule
+that lets a 600 s progress deadline pass in microseconds of wall time (trio's
+``MockClock`` autojump, driven by the runtime's idle count rather than by polling).
 
 Virtual time moves only inside ``advance``/``run_until_quiet`` (and the ``Cluster``
 methods built on them), so code between two awaits of the embedding app sees a still
@@ -29,6 +29,8 @@ from typing import Protocol, final, runtime_checkable
 
 import anyio
 import structlog
+
+from kube_actors.activity import Activity
 
 DEFAULT_START = datetime(2024, 1, 1, tzinfo=UTC)
 """Where a ``VirtualClock`` starts unless told otherwise: a fixed instant, for reproducible runs."""
@@ -80,17 +82,9 @@ class Clock(Protocol):
         """Run ``callback`` after ``delay`` seconds; again every ``period`` seconds if given."""
         ...
 
-    def add_busy(self, delta: int) -> None:
-        """Count units of outstanding work up (positive) or down (negative)."""
-        ...
-
     @property
-    def busy(self) -> int:
-        """Units of outstanding work: zero means every actor is idle."""
-        ...
-
-    async def wait_idle(self) -> None:
-        """Return once no work is outstanding."""
+    def activity(self) -> Activity:
+        """The runtime's count of outstanding work (when time may jump)."""
         ...
 
     async def sleep(self, seconds: float) -> None:
@@ -105,6 +99,13 @@ class Clock(Protocol):
         """Run until idle with no one-shot timer pending; False if ``cap`` seconds passed first."""
         ...
 
+    async def step(self, limit: float) -> bool:
+        """Wait for idle, then move to the next timer due by ``limit`` and fire it.
+
+        ``limit`` is on the ``monotonic`` scale; returns False once nothing is due by then.
+        """
+        ...
+
 
 class _TimerHeap:
     """Timer bookkeeping and idle accounting shared by both clocks."""
@@ -113,29 +114,12 @@ class _TimerHeap:
         self._heap: list[tuple[float, int, TimerHandle]] = []
         self._seq = itertools.count()
         self._oneshots = 0
-        self._busy = 0
-        self._idle: anyio.Event | None = None
+        self._activity = Activity()
         self._changed: anyio.Event | None = None
 
-    # -- activity --------------------------------------------------------------------
     @property
-    def busy(self) -> int:
-        return self._busy
-
-    def add_busy(self, delta: int) -> None:
-        self._busy += delta
-        if self._busy <= 0 and self._idle is not None:
-            self._idle.set()
-            self._idle = None
-
-    async def wait_idle(self) -> None:
-        await anyio.lowlevel.checkpoint()
-        while self._busy > 0:
-            if self._idle is None:
-                self._idle = anyio.Event()
-            await self._idle.wait()
-            # Let tasks woken by the last ``done`` run to their next wait.
-            await anyio.lowlevel.checkpoint()
+    def activity(self) -> Activity:
+        return self._activity
 
     # -- timers ----------------------------------------------------------------------
     def monotonic(self) -> float:
@@ -189,7 +173,7 @@ class _TimerHeap:
         done = anyio.Event()
 
         def wake() -> None:
-            self.add_busy(1)
+            self._activity.add(1)
             done.set()
 
         handle = self.call_later(seconds, wake)
@@ -198,7 +182,7 @@ class _TimerHeap:
         finally:
             handle.cancel()
             if done.is_set():
-                self.add_busy(-1)
+                self._activity.add(-1)
 
 
 @final
@@ -212,7 +196,7 @@ class VirtualClock(_TimerHeap):
 
     def __init__(self, start: datetime | None = None) -> None:
         super().__init__()
-        start = start or DEFAULT_START
+        start = DEFAULT_START if start is None else start
         if start.tzinfo is None:
             start = start.replace(tzinfo=UTC)
         self._now = start.timestamp()
@@ -224,19 +208,28 @@ class VirtualClock(_TimerHeap):
         return self._now
 
     def set_time(self, when: datetime) -> None:
-        """Move the clock forward to ``when`` (never back), e.g. to continue a replayed log."""
-        self._now = max(self._now, when.timestamp())
+        """Move the clock forward to ``when``, e.g. to continue a replayed log.
+
+        Raises:
+            ValueError: ``when`` is earlier than the clock's time (time only moves forward).
+        """
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        target = when.timestamp()
+        if target < self._now:
+            raise ValueError(f"set_time cannot move the clock back from {self.now()} to {when}")
+        self._now = target
 
     async def _run_until(self, target: float, *, stop_without_oneshots: bool) -> bool:
         while True:
-            await self.wait_idle()
+            await self._activity.wait_idle()
             if stop_without_oneshots and self._oneshots == 0:
                 return True
             handle = self._next_due()
             if handle is None or handle.when > target:
                 if not stop_without_oneshots:
                     self._now = max(self._now, target)
-                    await self.wait_idle()
+                    await self._activity.wait_idle()
                 return not stop_without_oneshots
             self._now = max(self._now, handle.when)
             self._fire(handle)
@@ -245,8 +238,7 @@ class VirtualClock(_TimerHeap):
         await self._run_until(self._now + check_seconds(seconds), stop_without_oneshots=False)
 
     async def step(self, limit: float) -> bool:
-        """Wait for idle, then fire the next timer if it is due by ``limit``; False if none is."""
-        await self.wait_idle()
+        await self._activity.wait_idle()
         handle = self._next_due()
         if handle is None or handle.when > limit:
             return False
@@ -255,7 +247,9 @@ class VirtualClock(_TimerHeap):
         return True
 
     async def run_until_quiet(self, cap: float) -> bool:
-        return await self._run_until(self._now + cap, stop_without_oneshots=True)
+        return await self._run_until(
+            self._now + check_seconds(cap, "cap"), stop_without_oneshots=True
+        )
 
     async def sleep(self, seconds: float) -> None:
         """Wait ``seconds`` of virtual time; someone must be advancing the clock."""
@@ -302,12 +296,22 @@ class RealClock(_TimerHeap):
 
     async def advance(self, seconds: float) -> None:
         await anyio.sleep(check_seconds(seconds))
-        await self.wait_idle()
+        await self._activity.wait_idle()
+
+    async def step(self, limit: float) -> bool:
+        await self._activity.wait_idle()
+        now = self.monotonic()
+        if now >= limit:
+            return False
+        handle = self._next_due()
+        until = limit if handle is None else min(limit, handle.when)
+        await anyio.sleep(min(max(0.0, until - now), 0.05) or 0.001)
+        return True
 
     async def run_until_quiet(self, cap: float) -> bool:
-        with anyio.move_on_after(cap):
+        with anyio.move_on_after(check_seconds(cap, "cap")):
             while True:
-                await self.wait_idle()
+                await self._activity.wait_idle()
                 if self._oneshots == 0:
                     return True
                 handle = self._next_due()

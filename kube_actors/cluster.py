@@ -258,14 +258,11 @@ class Cluster:
         arg = self._clock_arg
         last = parse_ts(state.ts) if state.ts else None
         if arg == "virtual":
-            clock = VirtualClock()
-            if last is not None:
-                clock.set_time(last)
-            return clock
+            return VirtualClock(start=last)  # a log's clock continues from its last record
         if arg == "real":
             return RealClock(start=last)
         assert not isinstance(arg, str)
-        if isinstance(arg, VirtualClock) and last is not None:
+        if isinstance(arg, VirtualClock) and last is not None and last > arg.now():
             arg.set_time(last)
         return arg
 
@@ -322,17 +319,12 @@ class Cluster:
         deadline = self.clock.monotonic() + check_seconds(timeout, "timeout")
         clock = self.clock
         while True:
-            await clock.wait_idle()
+            await clock.activity.wait_idle()
             if predicate():
                 store.flush()
                 return
-            if isinstance(clock, VirtualClock):
-                if not await clock.step(deadline):
-                    break
-            else:
-                if clock.monotonic() >= deadline:
-                    break
-                await clock.advance(0.01)
+            if not await clock.step(deadline):
+                break
         store.flush()
         raise SettleTimeout(f"condition not met within {timeout:g}s")
 

@@ -105,3 +105,17 @@ def test_durations_are_read_like_go_durations(text: str, seconds: float) -> None
 def test_a_bad_duration_says_how_to_write_one() -> None:
     with pytest.raises(ValueError, match=r"invalid duration 'soon' \(use e\.g\. 30s, 10m, 1h\)"):
         parse_duration("soon")
+
+
+def test_set_time_refuses_to_move_the_clock_back() -> None:
+    clock = VirtualClock(datetime(2024, 1, 1, tzinfo=UTC))
+    with pytest.raises(ValueError, match="cannot move the clock back"):
+        clock.set_time(datetime(2023, 1, 1, tzinfo=UTC))
+
+
+@pytest.mark.anyio
+async def test_advance_refuses_negative_and_nan_durations() -> None:
+    clock = VirtualClock()
+    for seconds in (-5, float("nan")):
+        with pytest.raises(ValueError, match="finite number >= 0"):
+            await clock.advance(seconds)

@@ -186,3 +186,18 @@ async def test_an_acknowledged_write_is_in_the_file_when_the_call_returns(tmp_pa
     async with Cluster(log=path, clock="real") as cluster:
         await cluster.apply(CONFIG % "important")
         assert b'"name":"important"' in path.read_bytes()
+
+
+@pytest.mark.anyio
+async def test_a_log_from_an_earlier_year_continues_from_its_own_last_time(tmp_path: Path) -> None:
+    from kube_actors.clock import VirtualClock
+
+    path = tmp_path / "log.jsonl"
+    async with Cluster(
+        log=path, clock=VirtualClock(datetime(2022, 3, 1, tzinfo=UTC)), simulate=False
+    ) as cluster:
+        await cluster.apply(CONFIG % "old")
+    async with Cluster(log=path, simulate=False) as cluster:
+        assert cluster.now().year == 2022
+        await cluster.advance(60)
+        assert cluster.now() == datetime(2022, 3, 1, 0, 1, tzinfo=UTC)

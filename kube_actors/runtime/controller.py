@@ -102,6 +102,7 @@ class Controller:
 
     async def run(self) -> None:
         """Run the workers until the queue shuts down."""
+        self.queue.attach_consumer()
         async with anyio.create_task_group() as group:
             for _ in range(self.workers):
                 group.start_soon(self._worker)

@@ -37,11 +37,11 @@ class Supervisor:
         after start-up cannot end before every actor has begun (trio may run the caller
         first); from then on the actor's own queue and timers account for its work.
         """
-        self._clock.add_busy(1)
+        self._clock.activity.add(1)
         group.start_soon(self._supervise, name, run, name=f"actor:{name}")
 
     async def _supervise(self, name: str, run: Callable[[], Awaitable[None]]) -> None:
-        self._clock.add_busy(-1)
+        self._clock.activity.add(-1)
         failures = 0
         while True:
             try:

@@ -13,10 +13,11 @@ A key added while it waits collapses into the waiting entry; a key added while i
 being processed goes back to the end of the queue when ``done`` is called, so at most
 one worker ever holds it.
 
-Idle accounting: the queue counts ``len(dirty) + len(processing)`` on its clock
-(``Clock.add_busy``) so that a ``VirtualClock`` knows when every worker is idle and time
-may jump. Shutting down gives the count back, so a queue nobody drains never pins the
-clock.
+Idle accounting: once the queue has a consumer (``attach_consumer``, or the first
+``get``) it counts ``len(dirty) + len(processing)`` on its clock's ``Activity``, so that a
+``VirtualClock`` knows when every worker is idle and time may jump. A queue without a
+consumer counts nothing — keys nobody will take must not stop time — and shutting down
+gives the count back.
 
 Everything runs on the event loop thread: ``add`` and ``done`` are plain functions that
 may be called from timer callbacks and informer handlers. Next in the event path:
@@ -26,13 +27,14 @@ may be called from timer callbacks and informer handlers. Next in the event path
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Hashable
+from collections.abc import Hashable
 from dataclasses import dataclass
 from typing import Generic, TypeVar, final
 
 import anyio
 import anyio.lowlevel
 
+from kube_actors.activity import Activity
 from kube_actors.clock import Clock
 
 T = TypeVar("T", bound=Hashable)
@@ -93,7 +95,8 @@ class WorkQueue(Generic[T]):
     """
 
     __slots__ = (
-        "_add_busy",
+        "__weakref__",
+        "_activity",
         "_adds",
         "_clock",
         "_dirty",
@@ -111,14 +114,15 @@ class WorkQueue(Generic[T]):
         """Create an empty queue.
 
         Args:
-            clock: Where outstanding work is counted (``add_busy``); without one the
-                queue does no idle accounting.
+            clock: Whose ``activity`` counts this queue's outstanding work once it has a
+                consumer; without one the queue does no idle accounting.
             name: Shown in statistics and logs.
         """
         self.name = name
         self._clock = clock
         # Invariants: every key in _queue is in _dirty and not in _processing; while
-        # _add_busy is set, this queue's share of clock.busy == len(_dirty) + len(_processing).
+        # _activity is set, this queue's share of the clock's activity count is
+        # len(_dirty) + len(_processing).
         self._queue: deque[T] = deque()
         self._dirty: set[T] = set()
         self._processing: set[T] = set()
@@ -126,8 +130,8 @@ class WorkQueue(Generic[T]):
         self._waiters: deque[anyio.Event] = deque()
         self._shutting_down = False
         self._drained: anyio.Event | None = None
-        # None when there is no clock or once the busy count has been given back.
-        self._add_busy: Callable[[int], None] | None = clock.add_busy if clock is not None else None
+        # Set while the queue has a consumer and is not shut down.
+        self._activity: Activity | None = None
         self._adds = 0
         self._gets = 0
         self._retries = 0
@@ -152,9 +156,9 @@ class WorkQueue(Generic[T]):
             return
         dirty.add(item)
         self._adds += 1
-        add_busy = self._add_busy
-        if add_busy is not None:
-            add_busy(1)
+        activity = self._activity
+        if activity is not None:
+            activity.add(1)
         if item in self._processing:
             return
         self._queue.append(item)
@@ -176,6 +180,8 @@ class WorkQueue(Generic[T]):
             ShutDown: The queue is shutting down and nothing is queued.
         """
         await anyio.lowlevel.checkpoint()
+        if self._activity is None:
+            self.attach_consumer()
         queue = self._queue
         while not queue:
             if self._shutting_down:
@@ -189,11 +195,37 @@ class WorkQueue(Generic[T]):
         Raises:
             ShutDown: The queue is shutting down and nothing is queued.
         """
+        if self._activity is None:
+            self.attach_consumer()
         if self._queue:
             return self._take()
         if self._shutting_down:
             raise ShutDown(self.name)
         return None
+
+    def attach_consumer(self) -> None:
+        """Declare that workers drain this queue: from now on its keys hold the clock.
+
+        Controllers call this before their workers start; ``get`` calls it too.
+        Idempotent, and a no-op without a clock or once shutting down.
+        """
+        clock = self._clock
+        if self._activity is not None or clock is None or self._shutting_down:
+            return
+        activity = self._activity = clock.activity
+        activity.register(self, self.name or "<unnamed>")
+        held = len(self._dirty) + len(self._processing)
+        if held:
+            activity.add(held)
+
+    @property
+    def has_consumer(self) -> bool:
+        """Whether the queue's keys hold its clock (a consumer attached, not shut down)."""
+        return self._activity is not None
+
+    def held(self) -> list[str]:
+        """The keys this queue holds the clock for (for a stall report)."""
+        return [str(key) for key in (*self._processing, *self._dirty)]
 
     def done(self, item: T) -> None:
         """Mark ``item`` as processed; re-queue it if it was added while it was processed."""
@@ -201,9 +233,9 @@ class WorkQueue(Generic[T]):
         if item not in processing:
             return
         processing.remove(item)
-        add_busy = self._add_busy
-        if add_busy is not None:
-            add_busy(-1)
+        activity = self._activity
+        if activity is not None:
+            activity.add(-1)
         if item in self._dirty:
             self._queue.append(item)
             if self._waiters:
@@ -305,9 +337,9 @@ class WorkQueue(Generic[T]):
         """Hook for subclasses: drop whatever would add keys later."""
 
     def _release_busy(self) -> None:
-        add_busy = self._add_busy
-        if add_busy is not None:
-            self._add_busy = None
+        activity = self._activity
+        if activity is not None:
+            self._activity = None
             held = len(self._dirty) + len(self._processing)
             if held:
-                add_busy(-held)
+                activity.add(-held)

@@ -59,6 +59,7 @@ def worker(clock: VirtualClock) -> WorkerFactory:
                 seen.append((key, round(clock.monotonic(), 9)))
                 queue.done(key)
 
+        queue.attach_consumer()  # as Controller.run does before its workers start
         with anyio.fail_after(10):
             async with anyio.create_task_group() as tg:
                 tg.start_soon(work)

@@ -79,7 +79,7 @@ async def test_adding_at_once_keeps_a_pending_timer(
     async with worker(q) as seen:
         q.add_after("foo", 1.0)
         q.add_after("foo", 0)
-        await clock.wait_idle()
+        await clock.activity.wait_idle()
         assert seen == [("foo", 0.0)]
         await clock.advance(1.0)
         assert seen == [("foo", 0.0), ("foo", 1.0)], "the timer still adds the key again"
@@ -134,6 +134,7 @@ async def test_a_blocked_worker_receives_a_delayed_key_when_the_clock_advances(
             seen.append((key, clock.monotonic()))
             q.done(key)
 
+    q.attach_consumer()
     async with anyio.create_task_group() as tg:
         tg.start_soon(worker)
         q.add_after("late", 2.5)
@@ -149,17 +150,18 @@ async def test_a_delayed_key_is_not_busy_until_it_fires(clock: VirtualClock) -> 
 
     async def work() -> None:
         key = await q.get()
-        busy_when_taken.append(clock.busy)
+        busy_when_taken.append(clock.activity.count)
         q.done(key)
 
+    q.attach_consumer()
     async with anyio.create_task_group() as tg:
         tg.start_soon(work)
         q.add_after("foo", 1.0)
-        assert clock.busy == 0
+        assert clock.activity.count == 0
         assert clock.pending_oneshots == 1
         await clock.advance(1.0)
     assert busy_when_taken == [1]
-    assert clock.busy == 0
+    assert clock.activity.count == 0
 
 
 async def test_shut_down_cancels_pending_timers_and_ignores_add_after(

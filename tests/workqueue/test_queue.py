@@ -409,13 +409,14 @@ async def test_concurrent_workers_never_hold_the_same_key_and_every_add_is_serve
             in_flight.remove(key)
             q.done(key)
 
+    q.attach_consumer()
     async with anyio.create_task_group() as tg:
         for n in range(workers):
             tg.start_soon(consumer, n)
         await producer()
         with anyio.fail_after(2):
-            await clock.wait_idle()
-        assert clock.busy == 0
+            await clock.activity.wait_idle()
+        assert clock.activity.count == 0
         q.shut_down()
     # client-go's promise: every add is followed by a get of that key.
     last_add = {key: i for i, (kind, key) in enumerate(events) if kind == "add"}
@@ -426,21 +427,23 @@ async def test_concurrent_workers_never_hold_the_same_key_and_every_add_is_serve
 # -- idle accounting -------------------------------------------------------------------
 
 
-async def test_clock_busy_counts_dirty_and_processing_keys(clock: VirtualClock) -> None:
+async def test_keys_hold_the_clock_only_once_the_queue_has_a_consumer(clock: VirtualClock) -> None:
     q: WorkQueue[str] = WorkQueue(clock)
     q.add("a")
     q.add("b")
     q.add("a")
-    assert clock.busy == 2
+    assert clock.activity.count == 0, "nobody takes these keys yet: they must not stop time"
+    q.attach_consumer()
+    assert clock.activity.count == 2
     key = await q.get()
-    assert clock.busy == 2, "dirty -> processing is net zero"
+    assert clock.activity.count == 2, "dirty -> processing is net zero"
     q.add(key)
-    assert clock.busy == 3, "dirty again while processing"
+    assert clock.activity.count == 3, "dirty again while processing"
     q.done(key)
-    assert clock.busy == 2
+    assert clock.activity.count == 2
     q.done(await q.get())
     q.done(await q.get())
-    assert clock.busy == 0
+    assert clock.activity.count == 0
 
 
 async def test_wait_idle_returns_once_workers_are_done(clock: VirtualClock) -> None:
@@ -454,11 +457,12 @@ async def test_wait_idle_returns_once_workers_are_done(clock: VirtualClock) -> N
             done.append(key)
             q.done(key)
 
+    q.attach_consumer()
     async with anyio.create_task_group() as tg:
         tg.start_soon(worker)
         for key in range(5):
             q.add(key)
-        await clock.wait_idle()
+        await clock.activity.wait_idle()
         assert done == [0, 1, 2, 3, 4]
         tg.cancel_scope.cancel()
 
@@ -469,10 +473,10 @@ async def test_shut_down_gives_back_the_busy_count(clock: VirtualClock) -> None:
     q.add("b")
     key = await q.get()
     q.shut_down()
-    assert clock.busy == 0
+    assert clock.activity.count == 0
     q.done(key)
     assert await q.get() == "b"
-    assert clock.busy == 0
+    assert clock.activity.count == 0
 
 
 async def test_shut_down_with_drain_gives_back_the_busy_count_after_processing(
@@ -485,16 +489,16 @@ async def test_shut_down_with_drain_gives_back_the_busy_count_after_processing(
     async with anyio.create_task_group() as tg:
         tg.start_soon(q.shut_down_with_drain)
         await settle()
-        assert clock.busy == 2, "still counted while a worker processes"
+        assert clock.activity.count == 2, "still counted while a worker processes"
         q.done(key)
-    assert clock.busy == 0
+    assert clock.activity.count == 0
 
 
 class QueuesOnOneClock(RuleBasedStateMachine):
     """Random add/get/done/shut_down on two queues sharing a clock, against a model.
 
     The model is client-go's algorithm written plainly; after every step the queues
-    must agree with it, no key may be held twice, and ``clock.busy`` must equal the sum
+    must agree with it, no key may be held twice, and ``clock.activity.count`` must equal the sum
     of ``len(dirty) + len(processing)`` over the running queues.
     """
 
@@ -547,8 +551,12 @@ class QueuesOnOneClock(RuleBasedStateMachine):
 
     @invariant()
     def busy_is_dirty_plus_processing(self) -> None:
-        expected = sum(len(m.dirty) + len(m.processing) for m in self.model if not m.shutting_down)
-        assert self.clock.busy == expected
+        expected = sum(
+            len(m.dirty) + len(m.processing)
+            for m, q in zip(self.model, self.queues, strict=True)
+            if not m.shutting_down and q.has_consumer
+        )
+        assert self.clock.activity.count == expected
 
     def teardown(self) -> None:
         # Workers finish what they hold and then drain every queue.
@@ -560,7 +568,7 @@ class QueuesOnOneClock(RuleBasedStateMachine):
                     queue.done(key)
             except ShutDown:
                 pass
-        assert self.clock.busy == 0
+        assert self.clock.activity.count == 0
 
 
 class _Model:

@@ -132,6 +132,7 @@ async def test_a_failing_key_is_retried_with_backoff_until_it_syncs(clock: Virtu
                 q.forget(key)
             q.done(key)
 
+    q.attach_consumer()
     async with anyio.create_task_group() as tg:
         tg.start_soon(worker)
         q.add("default/web")
@@ -139,4 +140,36 @@ async def test_a_failing_key_is_retried_with_backoff_until_it_syncs(clock: Virtu
         q.shut_down()
     assert attempts == pytest.approx([0.0, 0.005, 0.015, 0.035])
     assert q.num_requeues("default/web") == 0
-    assert clock.busy == 0
+    assert clock.activity.count == 0
+
+
+@pytest.mark.parametrize("anyio_backend", ["asyncio", "trio"])
+async def test_advancing_past_a_key_nobody_consumes_never_hangs(clock: VirtualClock) -> None:
+    q: RateLimitingQueue[str] = RateLimitingQueue(clock=clock)
+    q.add_after("early", 1.0)
+    with anyio.fail_after(5):
+        await clock.advance(1.0)
+    assert q.len() == 1
+    assert clock.activity.count == 0
+
+
+@pytest.mark.parametrize("anyio_backend", ["asyncio", "trio"])
+async def test_a_consumer_that_never_finishes_its_key_is_reported_not_hung(
+    clock: VirtualClock,
+) -> None:
+    from kube_actors.activity import Stalled
+
+    clock.activity.stall_timeout = 0.2
+    q: RateLimitingQueue[str] = RateLimitingQueue(clock=clock, name="stuck")
+    q.attach_consumer()
+
+    async def worker() -> None:
+        await q.get()
+        await clock.sleep(5)  # waits on the clock its own key holds
+
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(worker)
+        q.add("default/web")
+        with anyio.fail_after(5), pytest.raises(Stalled, match="queue 'stuck' holds default/web"):
+            await clock.advance(10)
+        tg.cancel_scope.cancel()
