@@ -20,7 +20,7 @@ import os
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from types import TracebackType
-from typing import Any, Literal, Self, final, get_args, overload
+from typing import Any, Literal, Self, TypeVar, cast, final, get_args, overload
 
 import anyio
 import msgspec
@@ -31,7 +31,7 @@ from kube_actors.api.codec import from_dict
 from kube_actors.api.core import PodTemplateSpec
 from kube_actors.api.manifests import load_manifests
 from kube_actors.api.meta import AnyObject
-from kube_actors.api.selectors import Selector
+from kube_actors.api.reads import ReadMixin, sort_events
 from kube_actors.clock import Clock, RealClock, VirtualClock, check_seconds
 from kube_actors.controllers import DEFAULT_CONTROLLERS, REGISTRY
 from kube_actors.errors import (
@@ -49,10 +49,13 @@ from kube_actors.sim import SimProfile, SimWorld
 from kube_actors.store import State, Store
 from kube_actors.store.admission import AdmissionRequest
 from kube_actors.store.apply import Outcome, apply_object
+from kube_actors.store.store import PatchType, Propagation
 
 log = structlog.get_logger("kube_actors.cluster")
 
 Manifest = str | dict[str, Any] | AnyObject | list[AnyObject]
+
+K = TypeVar("K", bound=AnyObject)
 
 HistoryRows = list[tuple[int, str]]
 """``kubectl rollout history`` rows: ``(revision, change-cause)``."""
@@ -62,7 +65,7 @@ DEFAULT_SETTLE_CAP = 3600.0
 
 
 @final
-class Cluster:
+class Cluster(ReadMixin):
     """A whole workload control plane in one object. Use it as an async context manager.
 
     Args:
@@ -333,37 +336,18 @@ class Cluster:
         return self.clock.now()
 
     # -- reading -----------------------------------------------------------------------
-    def get(self, kind: str, name: str, namespace: str | None = "default") -> AnyObject:
-        """The object; raises ``errors.NotFound``."""
-        return self.store.get(kind, name, namespace)
+    # get, try_get, list and events_for come from ReadMixin (see kube_actors.api.reads).
+    def _lookup(self, kind: str, name: str, namespace: str | None) -> AnyObject | None:
+        return self.store._lookup(kind, name, namespace)
 
-    def try_get(self, kind: str, name: str, namespace: str | None = "default") -> AnyObject | None:
-        """The object or ``None``."""
-        return self.store.try_get(kind, name, namespace)
-
-    def list(
-        self, kind: str, namespace: str | None = None, selector: Selector | str | None = None
-    ) -> builtins.list[AnyObject]:
-        """Objects ordered by namespace and name."""
-        return self.store.list(kind, namespace, selector)
+    def _entries(self, kind: str, namespace: str | None) -> builtins.list[AnyObject]:
+        return self.store._entries(kind, namespace)
 
     def events(self, obj: AnyObject | None = None) -> builtins.list[AnyObject]:
-        """Events (about ``obj``), oldest first."""
-        events = self.store.list("Event")
+        """Events (about ``obj``, else all of them), oldest first as kubectl sorts them."""
         if obj is not None:
-            uid = obj.metadata.uid
-            events = [
-                e
-                for e in events
-                if getattr(e, "involved_object", None) is not None and e.involved_object.uid == uid  # type: ignore[union-attr]
-            ]
-        return sorted(
-            events,
-            key=lambda e: (
-                getattr(e, "first_timestamp", None) or self.now(),
-                int(e.metadata.resource_version or 0),
-            ),
-        )
+            return self.events_for(obj)
+        return sort_events(self.store.list("Event"))
 
     # -- writing -----------------------------------------------------------------------
     async def apply(
@@ -387,13 +371,13 @@ class Cluster:
             raise BadRequest("create takes exactly one object")
         return self._live().create_now(objects[0], actor=actor or self.actor)
 
-    async def update(self, obj: AnyObject, *, actor: str | None = None) -> AnyObject:
+    async def update(self, obj: K, *, actor: str | None = None) -> K:
         """Replace spec and metadata (CAS on the object's resourceVersion)."""
-        return self._live().update_now(obj, actor=actor or self.actor)
+        return cast("K", self._live().update_now(obj, actor=actor or self.actor))
 
-    async def update_status(self, obj: AnyObject, *, actor: str | None = None) -> AnyObject:
+    async def update_status(self, obj: K, *, actor: str | None = None) -> K:
         """Replace status."""
-        return self._live().update_status_now(obj, actor=actor or self.actor)
+        return cast("K", self._live().update_status_now(obj, actor=actor or self.actor))
 
     async def patch(
         self,
@@ -402,7 +386,7 @@ class Cluster:
         patch: dict[str, Any],
         *,
         namespace: str | None = "default",
-        patch_type: str = "strategic",
+        patch_type: PatchType = "strategic",
         actor: str | None = None,
     ) -> AnyObject:
         """Merge (``"merge"``) or strategic-merge (``"strategic"``) patch an object."""
@@ -416,7 +400,7 @@ class Cluster:
         name: str,
         *,
         namespace: str | None = "default",
-        propagation: str | None = "Background",
+        propagation: Propagation | None = "Background",
         grace_period_seconds: int | None = None,
         actor: str | None = None,
     ) -> AnyObject | None:

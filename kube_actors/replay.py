@@ -21,17 +21,19 @@ import json
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, final
 
 import msgspec
 
 from kube_actors._names import is_namespaced
 from kube_actors.api.codec import decode_object
-from kube_actors.api.meta import AnyObject, object_key
-from kube_actors.api.selectors import Selector, parse_selector
+from kube_actors.api.meta import AnyObject
+from kube_actors.api.reads import ReadMixin, read_key
+from kube_actors.api.reads import event_time as event_time
+from kube_actors.api.reads import sort_events as sort_events
 from kube_actors.clock import DEFAULT_START
-from kube_actors.errors import LogCorrupted, NotFound
+from kube_actors.errors import LogCorrupted
 from kube_actors.eventlog import FileLog, LogEngine
 from kube_actors.eventlog.records import decode_head, parse_ts
 from kube_actors.store import State
@@ -41,7 +43,7 @@ At = int | datetime | None
 
 
 @final
-class Snapshot:
+class Snapshot(ReadMixin):
     """The cluster as the log describes it at one position (read-only)."""
 
     def __init__(self, state: State, source: str = "<log>") -> None:
@@ -62,47 +64,12 @@ class Snapshot:
         """Kinds with at least one live object."""
         return self.state.kinds()
 
-    def try_get(self, kind: str, name: str, namespace: str | None = "default") -> AnyObject | None:
-        """The object, or ``None``."""
-        ns = (namespace or "default") if is_namespaced(kind) else None
-        entry = self.state.get(kind, object_key(ns, name))
+    def _lookup(self, kind: str, name: str, namespace: str | None) -> AnyObject | None:
+        entry = self.state.get(kind, read_key(kind, name, namespace))
         return entry.obj if entry is not None else None
 
-    def get(self, kind: str, name: str, namespace: str | None = "default") -> AnyObject:
-        """The object.
-
-        Raises:
-            NotFound: it does not exist at this position.
-        """
-        obj = self.try_get(kind, name, namespace)
-        if obj is None:
-            raise NotFound(kind, name, namespace)
-        return obj
-
-    def list(
-        self, kind: str, namespace: str | None = None, selector: Selector | str | None = None
-    ) -> builtins.list[AnyObject]:
-        """Objects ordered by namespace then name, as the API server lists them."""
-        ns = namespace if is_namespaced(kind) else None
-        items = [entry.obj for entry in self.state.entries(kind, ns)]
-        if selector is None:
-            return items
-        compiled = parse_selector(selector) if isinstance(selector, str) else selector
-        return [obj for obj in items if compiled.matches(obj.metadata.labels)]
-
-    def events_for(self, obj: AnyObject) -> builtins.list[AnyObject]:
-        """Events whose ``involvedObject`` is ``obj`` (by uid), oldest first."""
-        uid = obj.metadata.uid
-        found = []
-        for event in self.list("Event", obj.metadata.namespace or "default"):
-            ref = getattr(event, "involved_object", None)
-            if ref is None:
-                continue
-            if (uid and ref.uid == uid) or (
-                not ref.uid and ref.kind == obj.kind and ref.name == obj.name
-            ):
-                found.append(event)
-        return sort_events(found)
+    def _entries(self, kind: str, namespace: str | None) -> builtins.list[AnyObject]:
+        return [entry.obj for entry in self.state.entries(kind, namespace)]
 
     def owned_by(self, owner: AnyObject, kind: str) -> builtins.list[AnyObject]:
         """Objects of ``kind`` whose controller reference points at ``owner``."""
@@ -112,27 +79,6 @@ class Snapshot:
             for obj in self.list(kind, owner.metadata.namespace or None)
             if any(ref.controller and ref.uid == uid for ref in obj.metadata.owner_references)
         ]
-
-
-def event_time(event: Any) -> datetime:
-    """When an event last happened (series, lastTimestamp, eventTime, firstTimestamp)."""
-    series = getattr(event, "series", None)
-    if series is not None and series.last_observed_time is not None:
-        return series.last_observed_time  # type: ignore[no-any-return]
-    for name in ("last_timestamp", "event_time", "first_timestamp"):
-        value = getattr(event, name, None)
-        if value is not None:
-            return value  # type: ignore[no-any-return]
-    created: datetime | None = event.metadata.creation_timestamp
-    return created or DEFAULT_START
-
-
-def sort_events(events: Iterable[AnyObject]) -> list[AnyObject]:
-    """Oldest first by the time each last happened, ties in log order.
-
-    Upstream: kubectl/pkg/util/event SortableEvents
-    """
-    return sorted(events, key=lambda e: (event_time(e), int(e.metadata.resource_version or 0)))
 
 
 def open_log(path: str | os.PathLike[str]) -> FileLog:
@@ -148,12 +94,14 @@ def state_at(
     Raises:
         LogCorrupted: a damaged record before the position.
     """
+    if lines is None:
+        return State.from_log(log, at=at)
     state = State()
+    at_time = at if isinstance(at, datetime) else None
+    if at_time is not None and at_time.tzinfo is None:
+        at_time = at_time.replace(tzinfo=UTC)
     state.fold_lines(
-        log.lines() if lines is None else lines,
-        source=log.name,
-        at_rv=at if isinstance(at, int) else None,
-        at_time=at if isinstance(at, datetime) else None,
+        lines, source=log.name, at_rv=at if isinstance(at, int) else None, at_time=at_time
     )
     return state
 

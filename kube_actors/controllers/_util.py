@@ -127,7 +127,7 @@ def orphans_index(obj: AnyObject) -> tuple[str, ...]:
     return (obj.metadata.namespace or "",)
 
 
-def claim_candidates(lister: Lister[AnyObject], owner: Object) -> list[AnyObject]:
+def claim_candidates(lister: Lister[T], owner: Object) -> list[T]:
     """What a claim can change: the owner's objects plus the orphans of its namespace, in key order.
 
     Equivalent to listing the whole namespace, as upstream does, because a claim ignores

@@ -29,6 +29,8 @@ from kube_actors.api.meta import AnyObject, OwnerReference
 from kube_actors.errors import Conflict, NotFound
 from kube_actors.informer.source import DeletedFinalStateUnknown
 from kube_actors.runtime import Controller, current_cause
+from kube_actors.runtime.controller import SyncResult
+from kube_actors.store.store import Propagation
 
 FOREGROUND_DELETION = "foregroundDeletion"
 """Finalizer: delete the dependents first (metav1.FinalizerDeleteDependents)."""
@@ -290,7 +292,7 @@ class GarbageCollector(Controller):
         return blocking
 
     # -- collector ----------------------------------------------------------------------
-    async def sync(self, key: str) -> float | None:
+    async def sync(self, key: str) -> SyncResult:
         """Process one ``delete:<uid>`` or ``orphan:<uid>`` item."""
         queue, _, uid = key.partition(":")
         node = self.nodes.get(uid)
@@ -354,7 +356,7 @@ class GarbageCollector(Controller):
             await self.delete_object(node.identity, "Foreground")
             return
         if has_finalizer(latest, ORPHAN):
-            policy = "Orphan"
+            policy: Propagation = "Orphan"
         elif has_finalizer(latest, FOREGROUND_DELETION):
             policy = "Foreground"
         else:
@@ -413,7 +415,7 @@ class GarbageCollector(Controller):
                 await self.delete_owner_references(latest, {owner.identity.uid})
 
     # -- writes -------------------------------------------------------------------------
-    async def delete_object(self, identity: ObjectIdentity, policy: str) -> None:
+    async def delete_object(self, identity: ObjectIdentity, policy: Propagation) -> None:
         """Delete with a uid precondition; an object already gone is fine.
 
         Upstream: pkg/controller/garbagecollector/operations.go deleteObject

@@ -24,7 +24,6 @@ from kube_actors.api.meta import (
     AnyObject,
     Condition,
     Object,
-    OwnerReference,
     controller_ref,
     get_condition,
     new_controller_ref,
@@ -53,8 +52,9 @@ from kube_actors.controllers._util import (
     slow_start_batch,
 )
 from kube_actors.errors import ApiError, Conflict, NotFound
-from kube_actors.informer.source import DeletedFinalStateUnknown
+from kube_actors.informer import DeletedFinalStateUnknown, cache_key, last_state
 from kube_actors.runtime import Controller, ControllerContext, UIDTrackingExpectations
+from kube_actors.runtime.controller import SyncResult, requeue_after
 
 REPLICA_FAILURE = "ReplicaFailure"
 """Condition type set while creating or deleting pods fails."""
@@ -108,19 +108,17 @@ class ReplicaSetController(Controller):
 
     # -- wiring -------------------------------------------------------------------------
     def setup(self) -> None:
-        """Watch the sets and the pods."""
-        self.rs_lister = self.informer(self.kind).lister
-        self.pod_lister = self.informer("Pod").lister
-        self.informer("Pod").add_indexer(ORPHANS_INDEX, orphans_index)
-        self.informer(self.kind).add_handler(self.add_rs, self.update_rs, self.delete_rs)
-        self.informer("Pod").add_handler(self.add_pod, self.update_pod, self.delete_pod)
+        """Watch the sets and the pods.
 
-    def add_rs(self, obj: AnyObject) -> None:
-        """A new set: sync it.
-
-        Upstream: pkg/controller/replicaset/replica_set.go addRS
+        Upstream: pkg/controller/replicaset/replica_set.go NewBaseController
         """
-        self.enqueue(obj)
+        sets = self.informer(self.kind)
+        pods = self.informer(Pod)
+        self.rs_lister = sets.lister
+        self.pod_lister = pods.lister
+        pods.add_indexer(ORPHANS_INDEX, orphans_index)
+        sets.add_handler(self.enqueue, self.update_rs, self.delete_rs)
+        pods.add_handler(self.add_pod, self.update_pod, self.delete_pod)
 
     def update_rs(self, old: AnyObject, cur: AnyObject) -> None:
         """A changed set: sync it (a replaced one first counts as deleted).
@@ -128,48 +126,40 @@ class ReplicaSetController(Controller):
         Upstream: pkg/controller/replicaset/replica_set.go updateRS
         """
         if old.uid != cur.uid:
-            self.delete_rs(DeletedFinalStateUnknown(self._key(old), old))
+            self.delete_rs(old)
         self.enqueue(cur)
 
-    def delete_rs(self, obj: Any) -> None:
+    def delete_rs(self, obj: AnyObject | DeletedFinalStateUnknown) -> None:
         """A deleted set: forget its expectations so a new set of that name starts clean.
 
         Upstream: pkg/controller/replicaset/replica_set.go deleteRS
         """
-        rs = obj.obj if isinstance(obj, DeletedFinalStateUnknown) else obj
-        key = self._key(rs)
+        rs = last_state(obj)
+        key = cache_key(rs)
         self.expectations.delete_expectations(key)
         self.queue.add(key)
 
-    def add_pod(self, obj: AnyObject) -> None:
+    def add_pod(self, pod: Pod) -> None:
         """A new pod: observe its creation for its controller, or offer an orphan for adoption.
 
         Upstream: pkg/controller/replicaset/replica_set.go addPod
         """
-        if not isinstance(obj, Pod):
+        if pod.metadata.deletion_timestamp is not None:
+            self.delete_pod(pod)
             return
-        if obj.metadata.deletion_timestamp is not None:
-            self.delete_pod(obj)
+        if controller_ref(pod.metadata) is None:
+            for candidate in self.get_pod_replica_sets(pod):
+                self.enqueue(candidate)
             return
-        ref = controller_ref(obj.metadata)
-        if ref is not None:
-            rs = self.resolve_controller_ref(obj.namespace, ref)
-            if rs is None:
-                return
-            key = self._key(rs)
-            self.expectations.creation_observed(key)
-            self.queue.add(key)
-            return
-        for rs in self.get_pod_replica_sets(obj):
-            self.enqueue(rs)
+        owner = self.enqueue_owner(pod)
+        if owner is not None:
+            self.expectations.creation_observed(cache_key(owner))
 
-    def update_pod(self, old: AnyObject, cur: AnyObject) -> None:
+    def update_pod(self, old: Pod, cur: Pod) -> None:
         """A changed pod: a deletion timestamp counts as a deletion; wake old and new owners.
 
         Upstream: pkg/controller/replicaset/replica_set.go updatePod
         """
-        if not isinstance(cur, Pod) or not isinstance(old, Pod):
-            return
         if cur.metadata.resource_version == old.metadata.resource_version:
             return
         label_changed = cur.metadata.labels != old.metadata.labels
@@ -179,56 +169,27 @@ class ReplicaSetController(Controller):
                 self.delete_pod(old)
             return
         cur_ref, old_ref = controller_ref(cur.metadata), controller_ref(old.metadata)
-        ref_changed = cur_ref != old_ref
-        if ref_changed and old_ref is not None:
-            old_rs = self.resolve_controller_ref(old.namespace, old_ref)
-            if old_rs is not None:
-                self.enqueue(old_rs)
+        if cur_ref != old_ref and old_ref is not None:
+            self.enqueue_owner(old)
         if cur_ref is not None:
-            self._update_owned_pod(old, cur, cur_ref)
-            return
-        if label_changed or ref_changed:
+            rs = self.enqueue_owner(cur)
+            if rs is not None and not is_pod_ready(old) and is_pod_ready(cur):
+                min_ready: int = rs.spec.min_ready_seconds  # type: ignore[union-attr]
+                if min_ready > 0:
+                    self.enqueue_after(cache_key(rs), float(min_ready + 1))
+        elif label_changed or cur_ref != old_ref:
             for rs in self.get_pod_replica_sets(cur):
                 self.enqueue(rs)
 
-    def _update_owned_pod(self, old: Pod, cur: Pod, ref: OwnerReference) -> None:
-        rs = self.resolve_controller_ref(cur.namespace, ref)
-        if rs is None:
-            return
-        self.enqueue(rs)
-        min_ready: int = rs.spec.min_ready_seconds  # type: ignore[attr-defined]
-        if not is_pod_ready(old) and is_pod_ready(cur) and min_ready > 0:
-            self.enqueue_after(self._key(rs), float(min_ready + 1))
-
-    def delete_pod(self, obj: Any) -> None:
+    def delete_pod(self, obj: Pod | DeletedFinalStateUnknown) -> None:
         """A deleted (or terminating) pod: observe the deletion for its controller.
 
         Upstream: pkg/controller/replicaset/replica_set.go deletePod
         """
-        pod = obj.obj if isinstance(obj, DeletedFinalStateUnknown) else obj
-        if not isinstance(pod, Pod):
-            return
-        ref = controller_ref(pod.metadata)
-        if ref is None:
-            return
-        rs = self.resolve_controller_ref(pod.namespace, ref)
-        if rs is None:
-            return
-        key = self._key(rs)
-        self.expectations.deletion_observed_of(key, pod_key(pod))
-        self.queue.add(key)
-
-    def resolve_controller_ref(self, namespace: str, ref: OwnerReference) -> Object | None:
-        """The set a controller reference points at, if it is of our kind and its uid matches.
-
-        Upstream: pkg/controller/replicaset/replica_set.go resolveControllerRef
-        """
-        if ref.kind != self.kind:
-            return None
-        rs = self.rs_lister.get(namespace, ref.name)
-        if rs is None or rs.uid != ref.uid or not isinstance(rs, Object):
-            return None
-        return rs
+        pod = last_state(obj)
+        rs = self.enqueue_owner(pod)
+        if rs is not None:
+            self.expectations.deletion_observed_of(cache_key(rs), pod_key(pod))
 
     def get_pod_replica_sets(self, pod: Pod) -> list[Object]:
         """The sets in the pod's namespace whose selector matches it (adoption candidates).
@@ -240,12 +201,8 @@ class ReplicaSetController(Controller):
         found: list[Object] = []
         for rs in self.rs_lister.list(pod.namespace):
             selector = self.selector_of(rs)
-            if (
-                isinstance(rs, Object)
-                and not selector.empty
-                and selector.matches(pod.metadata.labels)
-            ):
-                found.append(rs)
+            if not selector.empty and selector.matches(pod.metadata.labels):
+                found.append(rs)  # type: ignore[arg-type]
         return found
 
     def get_replica_sets_with_same_controller(self, rs: Object) -> list[Object]:
@@ -256,9 +213,7 @@ class ReplicaSetController(Controller):
         ref = controller_ref(rs.metadata)
         if ref is None:
             return []
-        return [
-            obj for obj in self.rs_lister.by_index("controller", ref.uid) if isinstance(obj, Object)
-        ]
+        return self.rs_lister.by_index("controller", ref.uid)  # type: ignore[return-value]
 
     def get_indirectly_related_pods(self, rs: Object) -> list[Pod]:
         """Pods selected by any set sharing ``rs``'s controller, each once.
@@ -275,20 +230,15 @@ class ReplicaSetController(Controller):
         for other in self.get_replica_sets_with_same_controller(rs):
             matches = self.selector_of(other).matches
             for pod in claim_candidates(self.pod_lister, other):
-                if isinstance(pod, Pod) and pod.uid not in seen and matches(pod.metadata.labels):
+                if pod.uid not in seen and matches(pod.metadata.labels):
                     seen.add(pod.uid)
                     related.append(pod)
         return related
 
-    @staticmethod
-    def _key(obj: AnyObject) -> str:
-        ns = obj.metadata.namespace
-        return f"{ns}/{obj.metadata.name}" if ns else obj.metadata.name
-
     # -- sync ---------------------------------------------------------------------------
-    async def sync(self, key: str) -> float | None:
+    async def sync(self, key: str) -> SyncResult:
         """Reconcile one set."""
-        return await self.sync_replica_set(key)
+        return requeue_after(await self.sync_replica_set(key))
 
     async def sync_replica_set(self, key: str) -> float | None:
         """Claim pods, scale when expectations allow, write status; requeue while pods age into availability.
@@ -305,8 +255,7 @@ class ReplicaSetController(Controller):
             return None
         rs_needs_sync = self.expectations.satisfied_expectations(key)
         selector = self.selector_of(rs)
-        candidates = claim_candidates(self.pod_lister, rs)
-        all_pods = [p for p in candidates if isinstance(p, Pod)]
+        all_pods = claim_candidates(self.pod_lister, rs)
         filtered = await self.claim_pods(rs, selector, filter_active_pods(all_pods))
         manage_error: ApiError | None = None
         if rs_needs_sync and rs.metadata.deletion_timestamp is None:
@@ -355,7 +304,7 @@ class ReplicaSetController(Controller):
         return None
 
     async def _create_replicas(self, rs: Object, count: int) -> ApiError | None:
-        key = self._key(rs)
+        key = cache_key(rs)
         self.expectations.expect_creations(key, count)
         template = self.template_of(rs)
         ref = new_controller_ref(rs)
@@ -373,7 +322,7 @@ class ReplicaSetController(Controller):
     async def _delete_replicas(
         self, rs: Object, filtered_pods: list[Pod], count: int
     ) -> ApiError | None:
-        key = self._key(rs)
+        key = cache_key(rs)
         related = self.get_indirectly_related_pods(rs)
         victims = get_pods_to_delete(filtered_pods, related, count, self.clock.now())
         self.expectations.expect_deletions_of(key, [pod_key(p) for p in victims])

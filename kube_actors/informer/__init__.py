@@ -11,6 +11,7 @@ from kube_actors.informer.informer import cache_key as cache_key
 from kube_actors.informer.reflector import Reflector as Reflector
 from kube_actors.informer.source import DeletedFinalStateUnknown as DeletedFinalStateUnknown
 from kube_actors.informer.source import Source as Source
+from kube_actors.informer.source import last_state as last_state
 
 __all__ = [
     "DeletedFinalStateUnknown",
@@ -22,4 +23,5 @@ __all__ = [
     "SharedInformer",
     "Source",
     "cache_key",
+    "last_state",
 ]

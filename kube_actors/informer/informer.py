@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, final
+from typing import Generic, TypeVar, cast, final
 
 import structlog
 
@@ -25,16 +25,22 @@ from kube_actors.informer.source import Change, DeletedFinalStateUnknown, Source
 
 log = structlog.get_logger("kube_actors.informer")
 
+T = TypeVar("T", bound=AnyObject)
+
 MINIMUM_RESYNC_PERIOD = 1.0
 
 
 @dataclass(frozen=True, slots=True)
-class Handler:
-    """Callbacks for one listener; any may be ``None``."""
+class Handler(Generic[T]):
+    """Callbacks for one listener; any may be ``None``.
 
-    on_add: Callable[[AnyObject], None] | None = None
-    on_update: Callable[[AnyObject, AnyObject], None] | None = None
-    on_delete: Callable[[Any], None] | None = None
+    ``on_delete`` gets the last known object, or a ``DeletedFinalStateUnknown`` tombstone
+    holding it when the deletion was only noticed by a relist.
+    """
+
+    on_add: Callable[[T], object] | None = None
+    on_update: Callable[[T, T], object] | None = None
+    on_delete: Callable[[T | DeletedFinalStateUnknown], object] | None = None
 
 
 def cache_key(obj: AnyObject) -> str:
@@ -44,16 +50,16 @@ def cache_key(obj: AnyObject) -> str:
 
 
 @final
-class SharedInformer:
-    """The cache and handlers of one kind."""
+class SharedInformer(Generic[T]):
+    """The cache and handlers of one kind (``T`` is its class, ``AnyObject`` when untyped)."""
 
     def __init__(self, kind: str, source: Source, clock: Clock) -> None:
         self.kind = kind
         self._source = source
         self._clock = clock
-        self.indexer: Indexer[AnyObject] = Indexer()
-        self.lister: Lister[AnyObject] = Lister(self.indexer)
-        self._handlers: list[Handler] = []
+        self.indexer: Indexer[T] = Indexer()
+        self.lister: Lister[T] = Lister(self.indexer)
+        self._handlers: list[Handler[T]] = []
         self._resync_timers: list[TimerHandle] = []
         self._unsubscribe: Callable[[], None] | None = None
         self.last_sync_rv = 0
@@ -70,14 +76,14 @@ class SharedInformer:
 
     def add_handler(
         self,
-        on_add: Callable[[AnyObject], None] | None = None,
-        on_update: Callable[[AnyObject, AnyObject], None] | None = None,
-        on_delete: Callable[[Any], None] | None = None,
+        on_add: Callable[[T], object] | None = None,
+        on_update: Callable[[T, T], object] | None = None,
+        on_delete: Callable[[T | DeletedFinalStateUnknown], object] | None = None,
         *,
         resync_period: float | None = None,
-    ) -> Handler:
+    ) -> Handler[T]:
         """Register a listener; if the informer runs already, it first gets ``on_add`` for each cached object."""
-        handler = Handler(on_add, on_update, on_delete)
+        handler: Handler[T] = Handler(on_add, on_update, on_delete)
         self._handlers.append(handler)
         if self.has_synced and on_add is not None:
             for obj in self.indexer.values():
@@ -95,7 +101,7 @@ class SharedInformer:
             return
         self.last_sync_rv = self._source.resource_version
         for obj in self._source.list(self.kind):
-            self._upsert(obj)
+            self._upsert(cast("T", obj))  # the source lists objects of this informer's kind
         self._unsubscribe = self._source.subscribe(self.kind, self.deliver)
 
     def stop(self) -> None:
@@ -111,12 +117,13 @@ class SharedInformer:
         """Fold one change into the cache and notify the handlers."""
         self.delivered += 1
         self.last_sync_rv = change.rv
+        obj = cast("T", change.object)  # a change of this informer's kind
         if change.type == "DELETED":
-            self._remove(cache_key(change.object), change.object)
+            self._remove(cache_key(obj), obj)
         else:
-            self._upsert(change.object)
+            self._upsert(obj)
 
-    def replace(self, objects: list[AnyObject], rv: int) -> None:
+    def replace(self, objects: list[T], rv: int) -> None:
         """Swap in a fresh list (after a relist): adds, updates, and tombstone deletes for the missing."""
         seen = set()
         for obj in objects:
@@ -129,7 +136,7 @@ class SharedInformer:
                 self._remove(key, DeletedFinalStateUnknown(key, old))
         self.last_sync_rv = rv
 
-    def _upsert(self, obj: AnyObject) -> None:
+    def _upsert(self, obj: T) -> None:
         old = self.indexer.upsert(cache_key(obj), obj)
         if old is None:
             for handler in self._handlers:
@@ -140,13 +147,13 @@ class SharedInformer:
                 if handler.on_update is not None:
                     handler.on_update(old, obj)
 
-    def _remove(self, key: str, obj: Any) -> None:
+    def _remove(self, key: str, obj: T | DeletedFinalStateUnknown) -> None:
         self.indexer.delete(key)
         for handler in self._handlers:
             if handler.on_delete is not None:
                 handler.on_delete(obj)
 
-    def _resync(self, handler: Handler) -> None:
+    def _resync(self, handler: Handler[T]) -> None:
         if handler.on_update is None:
             return
         for obj in self.indexer.values():

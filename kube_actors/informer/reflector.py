@@ -8,7 +8,7 @@ again and hands the informer the difference, deletions included as
 
 from __future__ import annotations
 
-from typing import final
+from typing import Any, final
 
 import structlog
 
@@ -23,7 +23,9 @@ log = structlog.get_logger("kube_actors.reflector")
 class Reflector:
     """Keeps ``informer``'s cache in step with ``source`` through an async watch."""
 
-    def __init__(self, informer: SharedInformer, source: Source, *, buffer: int = 1024) -> None:
+    def __init__(
+        self, informer: SharedInformer[Any], source: Source, *, buffer: int = 1024
+    ) -> None:
         self.informer = informer
         self.source = source
         self.buffer = buffer

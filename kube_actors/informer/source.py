@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from kube_actors.api.meta import AnyObject
 
@@ -54,3 +54,13 @@ class DeletedFinalStateUnknown:
 
     key: str
     obj: AnyObject
+
+
+T = TypeVar("T", bound=AnyObject)
+
+
+def last_state(obj: T | DeletedFinalStateUnknown) -> T:
+    """The object a delete handler was given, a tombstone's last known state included."""
+    if isinstance(obj, DeletedFinalStateUnknown):
+        return obj.obj  # type: ignore[return-value]  # a tombstone of the handler's kind
+    return obj

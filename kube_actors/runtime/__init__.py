@@ -6,6 +6,9 @@ from kube_actors.runtime.client import StoreClient as StoreClient
 from kube_actors.runtime.client import current_cause as current_cause
 from kube_actors.runtime.controller import Controller as Controller
 from kube_actors.runtime.controller import ControllerContext as ControllerContext
+from kube_actors.runtime.controller import Requeue as Requeue
+from kube_actors.runtime.controller import SyncResult as SyncResult
+from kube_actors.runtime.controller import requeue_after as requeue_after
 from kube_actors.runtime.expectations import ControllerExpectations as ControllerExpectations
 from kube_actors.runtime.expectations import UIDTrackingExpectations as UIDTrackingExpectations
 from kube_actors.runtime.recorder import NORMAL as NORMAL
@@ -20,8 +23,11 @@ __all__ = [
     "ControllerContext",
     "ControllerExpectations",
     "EventRecorder",
+    "Requeue",
     "StoreClient",
     "Supervisor",
+    "SyncResult",
     "UIDTrackingExpectations",
     "current_cause",
+    "requeue_after",
 ]

@@ -8,49 +8,51 @@ syncing from a context variable as the record's ``cause``.
 from __future__ import annotations
 
 from contextvars import ContextVar
-from typing import Any, final
+from typing import Any, TypeVar, cast, final
 
 from kube_actors.api.meta import AnyObject
-from kube_actors.api.selectors import Selector
+from kube_actors.api.reads import ReadMixin
 from kube_actors.store import Store
+from kube_actors.store.store import PatchType, Propagation
+
+K = TypeVar("K", bound=AnyObject)
 
 current_cause: ContextVar[str] = ContextVar("kube_actors_cause", default="")
 """The key being synced by the running worker (the ``cause`` of its writes)."""
 
 
 @final
-class StoreClient:
-    """Reads and writes on a ``Store`` as ``actor``."""
+class StoreClient(ReadMixin):
+    """Reads (the ``Reader`` protocol) and writes on a ``Store`` as ``actor``.
+
+    The store itself stays private: a controller writes only through its client, so
+    every record it causes names it.
+    """
 
     def __init__(self, store: Store, actor: str) -> None:
-        self.store = store
+        self._store = store
         self.actor = actor
 
-    def get(self, kind: str, name: str, namespace: str | None = None) -> AnyObject:
-        """``Store.get``."""
-        return self.store.get(kind, name, namespace)
+    def _lookup(self, kind: str, name: str, namespace: str | None) -> AnyObject | None:
+        return self._store._lookup(kind, name, namespace)
 
-    def try_get(self, kind: str, name: str, namespace: str | None = None) -> AnyObject | None:
-        """``Store.try_get``."""
-        return self.store.try_get(kind, name, namespace)
+    def _entries(self, kind: str, namespace: str | None) -> list[AnyObject]:
+        return self._store._entries(kind, namespace)
 
-    def list(
-        self, kind: str, namespace: str | None = None, selector: Selector | str | None = None
-    ) -> list[AnyObject]:
-        """``Store.list``."""
-        return self.store.list(kind, namespace, selector)
-
-    async def create(self, obj: AnyObject) -> AnyObject:
+    # The store returns the object it committed, of the same kind: the casts are exact.
+    async def create(self, obj: K) -> K:
         """``Store.create`` as this actor."""
-        return self.store.create_now(obj, actor=self.actor, cause=current_cause.get())
+        return cast("K", self._store.create_now(obj, actor=self.actor, cause=current_cause.get()))
 
-    async def update(self, obj: AnyObject) -> AnyObject:
+    async def update(self, obj: K) -> K:
         """``Store.update`` as this actor."""
-        return self.store.update_now(obj, actor=self.actor, cause=current_cause.get())
+        return cast("K", self._store.update_now(obj, actor=self.actor, cause=current_cause.get()))
 
-    async def update_status(self, obj: AnyObject) -> AnyObject:
+    async def update_status(self, obj: K) -> K:
         """``Store.update_status`` as this actor."""
-        return self.store.update_status_now(obj, actor=self.actor, cause=current_cause.get())
+        return cast(
+            "K", self._store.update_status_now(obj, actor=self.actor, cause=current_cause.get())
+        )
 
     async def patch(
         self,
@@ -59,11 +61,11 @@ class StoreClient:
         patch: dict[str, Any],
         *,
         namespace: str | None = None,
-        patch_type: str = "strategic",
+        patch_type: PatchType = "strategic",
         status: bool = False,
     ) -> AnyObject:
         """``Store.patch`` as this actor."""
-        return await self.store.patch(
+        return await self._store.patch(
             kind,
             name,
             patch,
@@ -80,12 +82,12 @@ class StoreClient:
         name: str,
         namespace: str | None = None,
         *,
-        propagation: str | None = None,
+        propagation: Propagation | None = None,
         grace_period_seconds: int | None = None,
         uid: str | None = None,
     ) -> AnyObject | None:
         """``Store.delete`` as this actor."""
-        return self.store.delete_now(
+        return self._store.delete_now(
             kind,
             name,
             namespace,
@@ -98,4 +100,4 @@ class StoreClient:
 
     async def bind(self, name: str, namespace: str, node_name: str) -> AnyObject:
         """``Store.bind`` as this actor."""
-        return await self.store.bind(name, namespace, node_name, actor=self.actor)
+        return await self._store.bind(name, namespace, node_name, actor=self.actor)

@@ -56,6 +56,7 @@ from kube_actors.clock import TimerHandle
 from kube_actors.errors import NotFound
 from kube_actors.informer import DeletedFinalStateUnknown, cache_key
 from kube_actors.runtime import Controller, ControllerContext, EventRecorder
+from kube_actors.runtime.controller import SyncResult, requeue_after
 from kube_actors.sim.containers import (
     EPSILON,
     ContainerRun,
@@ -140,12 +141,12 @@ class Kubelet(Controller):
         return self.clock.monotonic(), self.clock.now()
 
     # -- sync --------------------------------------------------------------------------
-    async def sync(self, key: str) -> float | None:
+    async def sync(self, key: str) -> SyncResult:
         """Sync the node (key without a slash) or one pod."""
         if "/" not in key:
             await self.sync_node()
             return None
-        return await self.sync_pod(key)
+        return requeue_after(await self.sync_pod(key))
 
     async def sync_pod(self, key: str) -> float | None:
         """Move one pod to where it should be now; return when to look again.
@@ -337,7 +338,7 @@ class Kubelet(Controller):
             if not down:
                 for pod in self.informer("Pod").lister.by_index(NODE_INDEX, self.node_name):
                     self.queue.add(cache_key(pod))
-        registered = complete_registration(node, lambda: free_index(self.store.list("Node")))  # type: ignore[arg-type]
+        registered = complete_registration(node, lambda: free_index(self.client.list("Node")))  # type: ignore[arg-type]
         if registered is not None:
             updated = await self.client.update(registered)
             assert isinstance(updated, Node)

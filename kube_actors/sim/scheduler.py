@@ -36,6 +36,7 @@ from kube_actors.clock import TimerHandle
 from kube_actors.errors import Conflict, NotFound
 from kube_actors.informer import DeletedFinalStateUnknown, cache_key
 from kube_actors.runtime import Controller, ControllerContext
+from kube_actors.runtime.controller import SyncResult
 from kube_actors.sim.framework import (
     NodeInfo,
     Requests,
@@ -193,7 +194,7 @@ class Scheduler(Controller):
             self.queue.add(key)
 
     # -- scheduling --------------------------------------------------------------------
-    async def sync(self, key: str) -> float | None:
+    async def sync(self, key: str) -> SyncResult:
         """Schedule one pod.
 
         Upstream: pkg/scheduler/schedule_one.go scheduleOne
@@ -330,7 +331,7 @@ class Scheduler(Controller):
 
         Upstream: pkg/scheduler/schedule_one.go updatePod
         """
-        current = self.store.try_get("Pod", pod.name, pod.namespace)
+        current = self.client.try_get(Pod, pod.name, pod.namespace)
         if not isinstance(current, Pod) or current.metadata.uid != pod.metadata.uid:
             return
         old = get_condition(current.status.conditions, "PodScheduled")

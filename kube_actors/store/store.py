@@ -26,7 +26,7 @@ import uuid
 from collections import deque
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
-from typing import Any, final
+from typing import Any, Literal, final, get_args
 
 import msgspec
 import structlog
@@ -36,7 +36,7 @@ from kube_actors.api.codec import encode_json, from_dict, to_dict
 from kube_actors.api.defaults import apply_defaults, generate_job_selector
 from kube_actors.api.meta import AnyObject, Condition, Object, object_key
 from kube_actors.api.pods import set_condition
-from kube_actors.api.selectors import Selector, parse_selector
+from kube_actors.api.reads import ReadMixin, read_key
 from kube_actors.api.validation import validate, validate_update
 from kube_actors.clock import Clock
 from kube_actors.errors import (
@@ -76,7 +76,11 @@ GENERATION_KINDS = frozenset(
 )
 """Kinds whose registry sets ``metadata.generation`` and bumps it on spec changes."""
 
-Propagation = str  # "Orphan" | "Background" | "Foreground"
+Propagation = Literal["Orphan", "Background", "Foreground"]
+"""A delete's propagation policy (``deleteOptions.propagationPolicy``)."""
+
+PatchType = Literal["merge", "strategic"]
+"""JSON merge patch (RFC 7386) or Kubernetes' strategic merge patch."""
 
 
 def _seconds(when: datetime) -> datetime:
@@ -84,7 +88,7 @@ def _seconds(when: datetime) -> datetime:
 
 
 @final
-class Store:
+class Store(ReadMixin):
     """An in-process API server over an event log."""
 
     def __init__(
@@ -120,36 +124,15 @@ class Store:
         """The position of the last committed record."""
         return self.state.rv
 
-    def try_get(self, kind: str, name: str, namespace: str | None = None) -> AnyObject | None:
-        """The object, or ``None``."""
-        entry = self.state.get(kind, self._key(kind, name, namespace))
+    def _lookup(self, kind: str, name: str, namespace: str | None) -> AnyObject | None:
+        entry = self.state.get(kind, read_key(kind, name, namespace))
         return entry.obj if entry is not None else None
 
-    def get(self, kind: str, name: str, namespace: str | None = None) -> AnyObject:
-        """The object.
-
-        Raises:
-            NotFound: no such object.
-        """
-        obj = self.try_get(kind, name, namespace)
-        if obj is None:
-            raise NotFound(kind, name, namespace)
-        return obj
-
-    def list(
-        self, kind: str, namespace: str | None = None, selector: Selector | str | None = None
-    ) -> list[AnyObject]:
-        """Objects of ``kind`` (in ``namespace``, matching ``selector``), ordered by namespace and name."""
-        items = [entry.obj for entry in self.state.entries(kind, namespace)]
-        if selector is None:
-            return items
-        compiled = parse_selector(selector) if isinstance(selector, str) else selector
-        return [obj for obj in items if compiled.matches(obj.metadata.labels)]
+    def _entries(self, kind: str, namespace: str | None) -> builtins.list[AnyObject]:
+        return [entry.obj for entry in self.state.entries(kind, namespace)]
 
     def _key(self, kind: str, name: str, namespace: str | None) -> str:
-        if not is_namespaced(kind):
-            return name
-        return object_key(namespace or "default", name)
+        return read_key(kind, name, namespace)
 
     # -- watching ----------------------------------------------------------------------
     def subscribe(self, kind: str | None, callback: Subscriber) -> Callable[[], None]:
@@ -435,7 +418,7 @@ class Store:
         patch: dict[str, Any],
         *,
         namespace: str | None = None,
-        patch_type: str = "strategic",
+        patch_type: PatchType = "strategic",
         status: bool = False,
         actor: str = "user",
         cause: str = "",
@@ -446,6 +429,10 @@ class Store:
             BadRequest: the patch is not an object, or gives a different name or kind.
             NotFound, Invalid, AdmissionDenied: nothing was written.
         """
+        if patch_type not in get_args(PatchType):
+            raise BadRequest(
+                f'unsupported patch type "{patch_type}": use one of {", ".join(get_args(PatchType))}'
+            )
         if not isinstance(patch, dict):
             raise BadRequest("the patch must be a JSON object")
         current = self.get(kind, name, namespace)
@@ -504,7 +491,7 @@ class Store:
         cause: str = "",
     ) -> AnyObject | None:
         """``delete`` without awaiting."""
-        if propagation not in (None, "Orphan", "Background", "Foreground"):
+        if propagation is not None and propagation not in get_args(Propagation):
             raise BadRequest(f'unsupported propagationPolicy "{propagation}"')
         entry = self.state.get(kind, self._key(kind, name, namespace))
         if entry is None or (uid is not None and entry.uid != uid):

@@ -44,7 +44,6 @@ async def test_informer_lists_existing_objects_then_follows_commits() -> None:
     )
     factory.start()
     assert informer.has_synced
-    assert factory.wait_for_cache_sync()
     await store.create(second)
     await store.bind("a", "default", "node-1")
     await store.delete("Pod", "b", "other")

@@ -7,7 +7,7 @@ import anyio
 import pytest
 
 from kube_actors.cluster import Cluster
-from kube_actors.runtime import Controller, ControllerContext
+from kube_actors.runtime import Controller, ControllerContext, Requeue, SyncResult
 
 both_backends = pytest.mark.parametrize("anyio_backend", ["asyncio", "trio"])
 
@@ -26,7 +26,7 @@ class TimerController(Controller):
         for key, delay in (("slow", 600.0), ("fast", 1.0), ("medium", 30.0)):
             self.enqueue_after(key, delay)
 
-    async def sync(self, key: str) -> float | None:
+    async def sync(self, key: str) -> SyncResult:
         self.fired.append((key, self.clock.monotonic() - self.start))
         return None
 
@@ -43,7 +43,7 @@ class FlakyController(Controller):
     def setup(self) -> None:
         self.queue.add("default/thing")
 
-    async def sync(self, key: str) -> float | None:
+    async def sync(self, key: str) -> SyncResult:
         self.attempts.append(self.clock.monotonic())
         if len(self.attempts) <= 3:
             raise RuntimeError("not yet")
@@ -112,8 +112,8 @@ async def test_settle_stops_at_its_cap_with_a_warning() -> None:
         def setup(self) -> None:
             self.queue.add("k")
 
-        async def sync(self, key: str) -> float | None:
-            return 60.0
+        async def sync(self, key: str) -> SyncResult:
+            return Requeue(after=60.0)
 
     async with Cluster(controllers=[], simulate=False, actors=[Forever], settle_cap=600) as cluster:
         start = cluster.clock.monotonic()
@@ -153,7 +153,7 @@ class ConcurrentController(Controller):
         for i in range(6):
             self.queue.add(f"default/k{i}")
 
-    async def sync(self, key: str) -> float | None:
+    async def sync(self, key: str) -> SyncResult:
         self.running += 1
         self.peak = max(self.peak, self.running)
         for _ in range(3):

@@ -24,13 +24,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from msgspec.structs import replace
 
 from kube_actors.api.apps import Deployment, ReplicaSet
 from kube_actors.api.core import Pod
-from kube_actors.api.meta import AnyObject, OwnerReference, controller_ref, split_key
+from kube_actors.api.meta import AnyObject, controller_ref, split_key
 from kube_actors.api.selectors import Selector, selector_from_label_selector
 from kube_actors.controllers._util import claim_objects
 from kube_actors.controllers.deployment.recreate import PodMap, rollout_recreate
@@ -48,8 +48,9 @@ from kube_actors.controllers.deployment.sync import (
     sync_status_only,
 )
 from kube_actors.controllers.deployment.util import RECREATE, ROLLING_UPDATE, strategy_type
-from kube_actors.informer import DeletedFinalStateUnknown, cache_key
+from kube_actors.informer import DeletedFinalStateUnknown, cache_key, last_state
 from kube_actors.runtime import Controller, ControllerContext, StoreClient
+from kube_actors.runtime.controller import SyncResult, requeue_after
 
 MAX_RETRIES = 15
 """Upstream drops a key after this many rate-limited retries (5 ms ... 82 s)."""
@@ -81,24 +82,27 @@ class DeploymentController(Controller):
     """Reconciles Deployments with their ReplicaSets (kube-controller-manager's ``deployment``)."""
 
     name: ClassVar[str] = "deployment-controller"
+    kind: ClassVar[str] = "Deployment"
+    max_retries: ClassVar[int | None] = MAX_RETRIES
 
     def __init__(self, ctx: ControllerContext, *, workers: int | None = None) -> None:
         super().__init__(ctx, workers=workers)
-        self.d_informer = self.informer("Deployment")
-        self.rs_informer = self.informer("ReplicaSet")
-        self.pod_informer = self.informer("Pod")
+        self.d_informer = self.informer(Deployment)
+        self.rs_informer = self.informer(ReplicaSet)
+        self.pod_informer = self.informer(Pod)
         self.d_lister = self.d_informer.lister
         self.rs_lister = self.rs_informer.lister
         self.pod_lister = self.pod_informer.lister
 
     def setup(self) -> None:
-        """Watch Deployments, ReplicaSets and pod deletions."""
+        """Watch Deployments, the ReplicaSets they own, and pod deletions.
+
+        Upstream: deployment_controller.go NewDeploymentController
+        """
         self.rs_informer.add_indexer(ORPHAN_INDEX, _orphan_index)
-        self.d_informer.add_handler(
-            self.add_deployment, self.update_deployment, self.delete_deployment
-        )
+        self.d_informer.add_handler(self.enqueue, lambda _old, cur: self.enqueue(cur), self.enqueue)
         self.rs_informer.add_handler(
-            self.add_replica_set, self.update_replica_set, self.delete_replica_set
+            self.add_replica_set, self.update_replica_set, self.enqueue_owner
         )
         self.pod_informer.add_handler(on_delete=self.delete_pod)
 
@@ -110,97 +114,48 @@ class DeploymentController(Controller):
         """Queue ``d`` after its rate limiter's delay."""
         self.queue.add_rate_limited(cache_key(d))
 
-    # -- Deployment handlers ----------------------------------------------------------
-    def add_deployment(self, obj: AnyObject) -> None:
-        """Upstream: deployment_controller.go addDeployment"""
-        self.enqueue(obj)
-
-    def update_deployment(self, old: AnyObject, cur: AnyObject) -> None:
-        """Upstream: deployment_controller.go updateDeployment"""
-        self.enqueue(cur)
-
-    def delete_deployment(self, obj: Any) -> None:
-        """Upstream: deployment_controller.go deleteDeployment"""
-        self.enqueue(obj)
-
     # -- ReplicaSet handlers ----------------------------------------------------------
-    def add_replica_set(self, obj: AnyObject) -> None:
+    def add_replica_set(self, rs: ReplicaSet) -> None:
         """Wake the owner, or every Deployment that could adopt an orphan.
 
         Upstream: deployment_controller.go addReplicaSet
         """
-        if obj.metadata.deletion_timestamp is not None:
-            self.delete_replica_set(obj)
-            return
-        ref = controller_ref(obj.metadata)
-        if ref is not None:
-            d = self.resolve_controller_ref(obj.namespace, ref)
-            if d is not None:
+        if rs.metadata.deletion_timestamp is None and controller_ref(rs.metadata) is None:
+            for d in self._deployments_for_replica_set(rs):
                 self.enqueue(d)
-            return
-        for d in self._deployments_for_replica_set(obj):
-            self.enqueue(d)
+        else:
+            self.enqueue_owner(rs)
 
-    def update_replica_set(self, old: AnyObject, cur: AnyObject) -> None:
+    def update_replica_set(self, old: ReplicaSet, cur: ReplicaSet) -> None:
         """Wake the owner (both owners when the controllerRef changed), or adopters of an orphan.
 
         Upstream: deployment_controller.go updateReplicaSet
         """
         if cur.metadata.resource_version == old.metadata.resource_version:
             return
-        cur_ref = controller_ref(cur.metadata)
-        old_ref = controller_ref(old.metadata)
-        ref_changed = cur_ref != old_ref
-        if ref_changed and old_ref is not None:
-            d = self.resolve_controller_ref(old.namespace, old_ref)
-            if d is not None:
-                self.enqueue(d)
+        cur_ref, old_ref = controller_ref(cur.metadata), controller_ref(old.metadata)
+        if cur_ref != old_ref and old_ref is not None:
+            self.enqueue_owner(old)
         if cur_ref is not None:
-            d = self.resolve_controller_ref(cur.namespace, cur_ref)
-            if d is not None:
-                self.enqueue(d)
-            return
-        if ref_changed or cur.metadata.labels != old.metadata.labels:
+            self.enqueue_owner(cur)
+        elif cur_ref != old_ref or cur.metadata.labels != old.metadata.labels:
             for d in self._deployments_for_replica_set(cur):
                 self.enqueue(d)
 
-    def delete_replica_set(self, obj: Any) -> None:
-        """Wake the owner of a deleted ReplicaSet.
-
-        Upstream: deployment_controller.go deleteReplicaSet
-        """
-        rs = obj.obj if isinstance(obj, DeletedFinalStateUnknown) else obj
-        if not isinstance(rs, ReplicaSet):
-            return
-        ref = controller_ref(rs.metadata)
-        if ref is None:
-            return
-        d = self.resolve_controller_ref(rs.namespace, ref)
-        if d is not None:
-            self.enqueue(d)
-
-    def _deployments_for_replica_set(self, rs: AnyObject) -> list[Deployment]:
-        if not isinstance(rs, ReplicaSet):
-            return []
-        candidates = [d for d in self.d_lister.list(rs.namespace) if isinstance(d, Deployment)]
-        return get_deployments_for_replica_set(candidates, rs)
+    def _deployments_for_replica_set(self, rs: ReplicaSet) -> list[Deployment]:
+        return get_deployments_for_replica_set(self.d_lister.list(rs.namespace), rs)
 
     # -- Pod handler ------------------------------------------------------------------
-    def delete_pod(self, obj: Any) -> None:
+    def delete_pod(self, obj: Pod | DeletedFinalStateUnknown) -> None:
         """Wake a Recreate Deployment once the last of its pods is gone.
 
         Upstream: deployment_controller.go deletePod
         """
-        pod = obj.obj if isinstance(obj, DeletedFinalStateUnknown) else obj
-        if not isinstance(pod, Pod):
-            return
-        d = self.get_deployment_for_pod(pod)
+        d = self.get_deployment_for_pod(last_state(obj))
         if d is None or strategy_type(d) != RECREATE:
             return
         rs_list = [
-            rs
-            for rs in self.rs_lister.by_index("controller", d.uid)
-            if isinstance(rs, ReplicaSet) and self._selects(d, rs)
+            rs for rs in self.rs_lister.by_index("controller", d.uid) if self._selects(d, rs)
         ]
         pod_map = self.get_pod_map_for_deployment(d, rs_list)
         if not any(pod_map.values()):
@@ -217,40 +172,20 @@ class DeploymentController(Controller):
         rs = self.rs_lister.get(pod.namespace, ref.name)
         if rs is None or rs.uid != ref.uid:
             return None
-        rs_ref = controller_ref(rs.metadata)
-        if rs_ref is None:
-            return None
-        return self.resolve_controller_ref(rs.namespace, rs_ref)
-
-    def resolve_controller_ref(self, namespace: str, ref: OwnerReference) -> Deployment | None:
-        """The Deployment a controllerRef names, if it still has that uid.
-
-        Upstream: deployment_controller.go resolveControllerRef
-        """
-        if ref.kind != "Deployment":
-            return None
-        d = self.d_lister.get(namespace, ref.name)
-        if not isinstance(d, Deployment) or d.uid != ref.uid:
-            return None
-        return d
+        owner = self.resolve_controller_ref(rs)
+        return owner if isinstance(owner, Deployment) else None
 
     @staticmethod
     def _selects(d: Deployment, rs: AnyObject) -> bool:
         return selector_from_label_selector(d.spec.selector).matches(rs.metadata.labels)
 
     # -- sync -------------------------------------------------------------------------
-    async def sync(self, key: str) -> float | None:
-        """Sync one Deployment; give up on a key after ``MAX_RETRIES`` failed attempts.
+    async def sync(self, key: str) -> SyncResult:
+        """Sync one Deployment (``max_retries`` drops a key that keeps failing).
 
         Upstream: deployment_controller.go processNextWorkItem/handleErr
         """
-        try:
-            return await self.sync_deployment(key)
-        except Exception as exc:
-            if self.queue.num_requeues(key) < MAX_RETRIES:
-                raise
-            self.log.info("dropping_deployment", key=key, error=str(exc))
-            return None
+        return requeue_after(await self.sync_deployment(key))
 
     async def sync_deployment(self, key: str) -> float | None:
         """One pass of the Deployment state machine; returns a requeue delay for the progress deadline.
@@ -259,7 +194,7 @@ class DeploymentController(Controller):
         """
         namespace, name = split_key(key)
         d = self.d_lister.get(namespace, name)
-        if not isinstance(d, Deployment):
+        if d is None:
             return None
         if is_selector_empty(d.spec.selector):
             self.recorder.warning(
@@ -310,8 +245,7 @@ class DeploymentController(Controller):
             raise ValueError(f"deployment {d.key} has invalid label selector: {exc}") from exc
         owned = self.rs_lister.by_index("controller", d.uid)
         orphans = self.rs_lister.by_index(ORPHAN_INDEX, d.namespace)
-        candidates = [rs for rs in (*owned, *orphans) if isinstance(rs, ReplicaSet)]
-        return await claim_replica_sets(self.client, d, selector, candidates)
+        return await claim_replica_sets(self.client, d, selector, [*owned, *orphans])
 
     def get_pod_map_for_deployment(self, d: Deployment, rs_list: list[ReplicaSet]) -> PodMap:
         """Pods that the Deployment's selector matches, by the uid of the ReplicaSet controlling them.
@@ -324,9 +258,7 @@ class DeploymentController(Controller):
         pod_map: dict[str, list[Pod]] = {}
         for rs in rs_list:
             pods = self.pod_lister.by_index("controller", rs.uid)
-            pod_map[rs.uid] = [
-                p for p in pods if isinstance(p, Pod) and selector.matches(p.metadata.labels)
-            ]
+            pod_map[rs.uid] = [p for p in pods if selector.matches(p.metadata.labels)]
         return pod_map
 
     def _current(self, rs_list: list[ReplicaSet]) -> list[ReplicaSet]:
@@ -334,5 +266,5 @@ class DeploymentController(Controller):
         current = []
         for rs in rs_list:
             fresh = self.rs_lister.get(rs.namespace, rs.name)
-            current.append(fresh if isinstance(fresh, ReplicaSet) and fresh.uid == rs.uid else rs)
+            current.append(fresh if fresh is not None and fresh.uid == rs.uid else rs)
         return current

@@ -1,0 +1,39 @@
+"""The README's Python examples type-check under ``mypy --strict`` and run."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+def _examples() -> list[str]:
+    return re.findall(r"```python\n(.*?)```", README.read_text(), flags=re.S)
+
+
+def test_the_readme_has_python_examples() -> None:
+    assert _examples()
+
+
+def test_every_readme_example_passes_mypy_strict(tmp_path: Path) -> None:
+    from mypy import api
+
+    paths = []
+    for number, code in enumerate(_examples()):
+        path = tmp_path / f"example_{number}.py"
+        path.write_text(code)
+        paths.append(str(path))
+    out, err, status = api.run(
+        ["--strict", "--no-incremental", "--cache-dir", str(tmp_path / "cache"), *paths]
+    )
+    assert status == 0, out + err
+
+
+@pytest.mark.parametrize("number", range(len(_examples())))
+def test_every_readme_example_runs(number: int, capsys: pytest.CaptureFixture[str]) -> None:
+    code = _examples()[number]
+    exec(compile(code, f"README example {number}", "exec"), {"__name__": "__main__"})
+    assert capsys.readouterr().out
