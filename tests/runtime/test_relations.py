@@ -117,7 +117,8 @@ async def test_reads_are_typed_by_class_everywhere() -> None:
         assert cluster.try_get(Deployment, "web", "default") == web
         informed = cluster.informers.get(Deployment, "web")
         assert informed.metadata.uid == web.metadata.uid
-        assert [e.reason for e in cluster.events_for(web)][0] == "ScalingReplicaSet"  # type: ignore[attr-defined]
+        first = cluster.events_for(web)[0]
+        assert first.reason == "ScalingReplicaSet"  # type: ignore[union-attr]
 
 
 async def test_unknown_patch_types_and_propagation_policies_are_refused() -> None:
