@@ -180,7 +180,7 @@ def bench_informer_fanout(n_objects: int = 50_000, handlers: int = 10) -> Result
         ]
         start = time.perf_counter()
         for obj in objects:
-            store.create_now(obj)
+            store.create_nowait(obj)
         elapsed = time.perf_counter() - start
         assert all(len(q) == n_objects for q in queues)
         for queue in queues:

@@ -28,7 +28,7 @@ import structlog
 
 from kube_actors import rollout
 from kube_actors.api.codec import from_dict
-from kube_actors.api.core import PodTemplateSpec
+from kube_actors.api.core import Event, PodTemplateSpec
 from kube_actors.api.manifests import load_manifests
 from kube_actors.api.meta import AnyObject
 from kube_actors.api.reads import ReadMixin, sort_events
@@ -87,6 +87,10 @@ class Cluster(ReadMixin):
     Raises:
         ValueError, TypeError: an argument is out of range or of the wrong type; the
             message names it and the allowed values.
+
+    Write methods commit before they return and do not yield: the controllers react when
+    time moves (``settle``, ``advance``, ``wait_for``), so a script of writes is one
+    instant, as a ``kubectl`` invocation is.
 
     A cluster is entered once. Inside the block every method works; after it, reads still
     answer from the final state while writes and time raise ``ClusterClosed``. If the
@@ -343,11 +347,11 @@ class Cluster(ReadMixin):
     def _entries(self, kind: str, namespace: str | None) -> builtins.list[AnyObject]:
         return self.store._entries(kind, namespace)
 
-    def events(self, obj: AnyObject | None = None) -> builtins.list[AnyObject]:
+    def events(self, obj: AnyObject | None = None) -> builtins.list[Event]:
         """Events (about ``obj``, else all of them), oldest first as kubectl sorts them."""
         if obj is not None:
             return self.events_for(obj)
-        return sort_events(self.store.list("Event"))
+        return sort_events(self.store.list(Event))
 
     # -- writing -----------------------------------------------------------------------
     async def apply(
@@ -369,15 +373,15 @@ class Cluster(ReadMixin):
         objects = _objects(obj)
         if len(objects) != 1:
             raise BadRequest("create takes exactly one object")
-        return self._live().create_now(objects[0], actor=actor or self.actor)
+        return self._live().create_nowait(objects[0], actor=actor or self.actor)
 
     async def update(self, obj: K, *, actor: str | None = None) -> K:
         """Replace spec and metadata (CAS on the object's resourceVersion)."""
-        return cast("K", self._live().update_now(obj, actor=actor or self.actor))
+        return cast("K", self._live().update_nowait(obj, actor=actor or self.actor))
 
     async def update_status(self, obj: K, *, actor: str | None = None) -> K:
         """Replace status."""
-        return cast("K", self._live().update_status_now(obj, actor=actor or self.actor))
+        return cast("K", self._live().update_status_nowait(obj, actor=actor or self.actor))
 
     async def patch(
         self,
@@ -390,7 +394,7 @@ class Cluster(ReadMixin):
         actor: str | None = None,
     ) -> AnyObject:
         """Merge (``"merge"``) or strategic-merge (``"strategic"``) patch an object."""
-        return await self._live().patch(
+        return self._live().patch_nowait(
             kind, name, patch, namespace=namespace, patch_type=patch_type, actor=actor or self.actor
         )
 
@@ -405,7 +409,7 @@ class Cluster(ReadMixin):
         actor: str | None = None,
     ) -> AnyObject | None:
         """Delete an object (``Background``, ``Foreground`` or ``Orphan`` propagation)."""
-        return self._live().delete_now(
+        return self._live().delete_nowait(
             kind,
             name,
             namespace,
@@ -433,7 +437,7 @@ class Cluster(ReadMixin):
                 f'the server could not find the requested resource: {kind} "{name}" cannot be scaled'
             )
         scaled = msgspec.structs.replace(obj, spec=msgspec.structs.replace(spec, replicas=replicas))
-        return self._live().update_now(scaled, actor=actor or self.actor)
+        return self._live().update_nowait(scaled, actor=actor or self.actor)
 
     # -- rollouts (kubectl set image / rollout ...; see kube_actors.rollout) ----------------
     async def set_image(

@@ -117,7 +117,7 @@ async def set_image(
     updated = from_dict(data)
     if updated == current:
         return current
-    return await store.update(updated, actor=actor)
+    return store.update_nowait(updated, actor=actor)
 
 
 def _set_container_image(pod_spec: dict[str, Any], container: str, image: str) -> bool:
@@ -372,7 +372,7 @@ async def rollout_undo(
         metadata=replace(d.metadata, annotations=annotations),
         spec=replace(d.spec, template=template),
     )
-    await store.update(restored, actor=actor)
+    store.update_nowait(restored, actor=actor)
     return f"deployment.apps/{name} rolled back"
 
 
@@ -437,7 +437,7 @@ async def _set_paused(
     if d.spec.paused == paused:
         state = "already paused" if paused else "not paused"
         raise BadRequest(f'deployments.apps "{name}" is {state}')
-    stored = await store.update(replace(d, spec=replace(d.spec, paused=paused)), actor=actor)
+    stored = store.update_nowait(replace(d, spec=replace(d.spec, paused=paused)), actor=actor)
     assert isinstance(stored, Deployment)
     return stored
 
@@ -467,4 +467,4 @@ async def rollout_restart(
     template = obj.spec.template
     annotations = {**template.metadata.annotations, RESTARTED_AT_ANNOTATION: now}
     template = replace(template, metadata=replace(template.metadata, annotations=annotations))
-    return await store.update(replace(obj, spec=replace(obj.spec, template=template)), actor=actor)
+    return store.update_nowait(replace(obj, spec=replace(obj.spec, template=template)), actor=actor)

@@ -25,6 +25,7 @@ from datetime import UTC, datetime
 from typing import Any, Protocol, TypeVar, overload
 
 from kube_actors._names import is_namespaced
+from kube_actors.api.core import Event
 from kube_actors.api.meta import AnyObject, GenericObject, Object, object_key
 from kube_actors.api.selectors import Selector, parse_selector
 from kube_actors.errors import NotFound
@@ -111,7 +112,7 @@ class Reader(Protocol):
         self, kind: str, namespace: str | None = None, selector: Selector | str | None = None
     ) -> builtins.list[AnyObject]: ...
 
-    def events_for(self, obj: AnyObject) -> builtins.list[AnyObject]: ...
+    def events_for(self, obj: AnyObject) -> builtins.list[Event]: ...
 
 
 class ReadMixin:
@@ -167,7 +168,9 @@ class ReadMixin:
             items = [obj for obj in items if isinstance(obj, kind)]
         return select(items, selector)
 
-    def events_for(self, obj: AnyObject) -> builtins.list[AnyObject]:
+    def events_for(self, obj: AnyObject) -> builtins.list[Event]:
         """Events about ``obj``, oldest first."""
         namespace = obj.metadata.namespace or "default"
-        return sort_events(e for e in self._entries("Event", namespace) if about(e, obj))
+        return sort_events(
+            e for e in self._entries("Event", namespace) if isinstance(e, Event) and about(e, obj)
+        )

@@ -12,7 +12,7 @@ Upstream: staging/src/k8s.io/kubectl/pkg/describe/describe.go
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, final
 
@@ -318,7 +318,7 @@ def describe_pod_template(w: PrefixWriter, template: Any) -> None:
         w.write(1, f"Priority Class Name:\t{spec['priorityClassName']}\n")
 
 
-def describe_events(w: PrefixWriter, events: list[AnyObject], now: datetime) -> None:
+def describe_events(w: PrefixWriter, events: Sequence[AnyObject], now: datetime) -> None:
     """The ``Events:`` table (``<none>`` when there are none), oldest first.
 
     Upstream: describe.go DescribeEvents

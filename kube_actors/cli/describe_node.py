@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from fractions import Fraction
 from typing import Any
 
+from kube_actors.api.core import Event
 from kube_actors.api.meta import JSON, AnyObject, Quantity
 from kube_actors.api.pods import pod_containers, pod_init_containers, pod_resource_requests
 from kube_actors.api.quantity import format_quantity, parse_quantity
@@ -277,10 +278,10 @@ def describe_node_resource(w: PrefixWriter, pods: list[Any], node: Any, snap: Sn
     _allocated_rows(w, pods, allocatable, binary)
 
 
-def node_events(snap: Snapshot, node: AnyObject) -> list[AnyObject]:
+def node_events(snap: Snapshot, node: AnyObject) -> list[Event]:
     """Events about the node: by its uid (controllers) or by its name as uid (kubelets)."""
     found = {e.metadata.uid or e.name: e for e in snap.events_for(node)}
-    for event in snap.list("Event", "default"):
+    for event in snap.list(Event, "default"):
         ref: Any = getattr(event, "involved_object", None)
         if ref is not None and ref.kind == "Node" and ref.uid == node.name:
             found.setdefault(event.metadata.uid or event.name, event)

@@ -42,16 +42,20 @@ class StoreClient(ReadMixin):
     # The store returns the object it committed, of the same kind: the casts are exact.
     async def create(self, obj: K) -> K:
         """``Store.create`` as this actor."""
-        return cast("K", self._store.create_now(obj, actor=self.actor, cause=current_cause.get()))
+        return cast(
+            "K", self._store.create_nowait(obj, actor=self.actor, cause=current_cause.get())
+        )
 
     async def update(self, obj: K) -> K:
         """``Store.update`` as this actor."""
-        return cast("K", self._store.update_now(obj, actor=self.actor, cause=current_cause.get()))
+        return cast(
+            "K", self._store.update_nowait(obj, actor=self.actor, cause=current_cause.get())
+        )
 
     async def update_status(self, obj: K) -> K:
         """``Store.update_status`` as this actor."""
         return cast(
-            "K", self._store.update_status_now(obj, actor=self.actor, cause=current_cause.get())
+            "K", self._store.update_status_nowait(obj, actor=self.actor, cause=current_cause.get())
         )
 
     async def patch(
@@ -87,7 +91,7 @@ class StoreClient(ReadMixin):
         uid: str | None = None,
     ) -> AnyObject | None:
         """``Store.delete`` as this actor."""
-        return self._store.delete_now(
+        return self._store.delete_nowait(
             kind,
             name,
             namespace,

@@ -72,7 +72,7 @@ class EventRecorder:
                 updated = msgspec.structs.replace(
                     existing, count=(existing.count or 1) + 1, last_timestamp=now
                 )
-                self._store.update_now(
+                self._store.update_nowait(
                     updated, actor=self.component, cause=f"{namespace}/{obj.metadata.name}"
                 )
                 return
@@ -90,7 +90,7 @@ class EventRecorder:
                 reporting_component=self.component,
                 reporting_instance=self.host or self.component,
             )
-            self._store.create_now(
+            self._store.create_nowait(
                 event, actor=self.component, cause=f"{namespace}/{obj.metadata.name}"
             )
             self._seen[signature] = name

@@ -71,9 +71,11 @@ class SimWorld:
         store = self.ctx.store
         obj = self._stored
         if obj is None:
-            created = store.create_now(profile_object(self._profile), actor="user")
+            created = store.create_nowait(profile_object(self._profile), actor="user")
         elif self._given is not None and obj.spec != self._given:
-            created = store.update_now(msgspec.structs.replace(obj, spec=self._given), actor="user")
+            created = store.update_nowait(
+                msgspec.structs.replace(obj, spec=self._given), actor="user"
+            )
         else:
             created = obj
         assert isinstance(created, SimulationProfile)
@@ -90,7 +92,7 @@ class SimWorld:
         for spec in self._profile.node_specs():
             if store.try_get("Node", spec.name) is None:
                 node = build_node(spec, free_index(existing), now)  # type: ignore[arg-type]
-                existing.append(store.create_now(node, actor="kubelet", cause=spec.name))
+                existing.append(store.create_nowait(node, actor="kubelet", cause=spec.name))
 
     # -- node failures -----------------------------------------------------------------
     def _epoch(self) -> float:

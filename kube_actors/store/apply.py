@@ -54,7 +54,7 @@ def apply_object(
         annotated.setdefault("metadata", {}).setdefault("annotations", {})[LAST_APPLIED] = (
             encoded + "\n"
         )
-        return store.create_now(from_dict(annotated), actor=actor, cause=cause), "created"
+        return store.create_nowait(from_dict(annotated), actor=actor, cause=cause), "created"
     last_text = current.metadata.annotations.get(LAST_APPLIED, "")
     try:
         last = json.loads(last_text) if last_text else {}
@@ -69,5 +69,5 @@ def apply_object(
     if not patch:
         return current, "unchanged"
     merged = (strategic_merge_patch if keyed else merge_patch)(live, patch)
-    updated = store.update_now(from_dict(merged), actor=actor, cause=cause)
+    updated = store.update_nowait(from_dict(merged), actor=actor, cause=cause)
     return updated, ("unchanged" if updated is current else "configured")

@@ -1,6 +1,8 @@
 """``Store``: the API server of kube_actors, and the only writer of the event log.
 
 Contract:
+- The ``*_nowait`` methods commit synchronously; their ``async`` twins commit the same
+  way and then yield to the event loop once, so a loop of writes lets others run.
 - Every write is one atomic commit: admission and checks first, then the record is
   appended to the log, folded into ``State``, delivered to synchronous subscribers
   (informers) and then to asynchronous watches. Nothing happens in between, so a write
@@ -28,12 +30,13 @@ from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from typing import Any, Literal, final, get_args
 
+import anyio.lowlevel
 import msgspec
 import structlog
 
 from kube_actors._names import is_namespaced
 from kube_actors.api.codec import encode_json, from_dict, to_dict
-from kube_actors.api.defaults import apply_defaults, generate_job_selector
+from kube_actors.api.defaults import apply_defaults
 from kube_actors.api.meta import AnyObject, Condition, Object, object_key
 from kube_actors.api.pods import set_condition
 from kube_actors.api.reads import ReadMixin, read_key
@@ -55,26 +58,13 @@ from kube_actors.eventlog.records import encode_record, format_ts, parse_ts
 from kube_actors.store.admission import AdmissionChain, AdmissionRequest, Operation
 from kube_actors.store.patch import merge_patch, strategic_merge_patch
 from kube_actors.store.state import Entry, State
+from kube_actors.store.strategies import strategy_for
 from kube_actors.store.watch import Subscriber, Watch, WatchEvent
 
 log = structlog.get_logger("kube_actors.store")
 
 NAME_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
 """upstream utilrand's alphabet for generateName suffixes (no vowels, no confusables)."""
-
-GENERATION_KINDS = frozenset(
-    {
-        "Deployment",
-        "ReplicaSet",
-        "ReplicationController",
-        "StatefulSet",
-        "DaemonSet",
-        "Job",
-        "CronJob",
-        "HorizontalPodAutoscaler",
-    }
-)
-"""Kinds whose registry sets ``metadata.generation`` and bumps it on spec changes."""
 
 Propagation = Literal["Orphan", "Background", "Foreground"]
 """A delete's propagation policy (``deleteOptions.propagationPolicy``)."""
@@ -100,7 +90,8 @@ class Store(ReadMixin):
         state: State | None = None,
         watch_history: int = 4096,
     ) -> None:
-        self.log = log
+        self.engine = log
+        """The log engine records are appended to (``log`` is a logger everywhere else)."""
         self.clock = clock
         self.state = state if state is not None else State.from_log(log)
         # A reopened log continues from its position: seeding with the seed alone would
@@ -191,7 +182,7 @@ class Store(ReadMixin):
         if self.failure is not None:
             raise LogWriteError(f"the log takes no more writes after a failure: {self.failure}")
         try:
-            self.log.append([encode_record(type_, raw, ts, actor, cause)])
+            self.engine.append([encode_record(type_, raw, ts, actor, cause)])
         except LogError as exc:
             self._fail(exc)
             raise
@@ -225,9 +216,11 @@ class Store(ReadMixin):
         Raises:
             AlreadyExists, Invalid, AdmissionDenied: nothing was written.
         """
-        return self.create_now(obj, actor=actor, cause=cause)
+        committed = self.create_nowait(obj, actor=actor, cause=cause)
+        await anyio.lowlevel.checkpoint()
+        return committed
 
-    def create_now(self, obj: AnyObject, *, actor: str = "user", cause: str = "") -> AnyObject:
+    def create_nowait(self, obj: AnyObject, *, actor: str = "user", cause: str = "") -> AnyObject:
         """``create`` without awaiting (for synchronous callers inside the event loop)."""
         obj = self._prepare_create(obj)
         if isinstance(obj, Object):
@@ -286,16 +279,15 @@ class Store(ReadMixin):
     def _stamp_identity(self, obj: AnyObject) -> AnyObject:
         meta = obj.metadata
         uid = str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
-        generation = 1 if obj.kind in GENERATION_KINDS else meta.generation
+        strategy = strategy_for(obj.kind)
+        generation = 1 if strategy.keeps_generation else meta.generation
         obj = msgspec.structs.replace(
             obj,
             metadata=msgspec.structs.replace(
                 meta, uid=uid, creation_timestamp=_seconds(self.clock.now()), generation=generation
             ),
         )
-        if obj.kind == "Job":
-            obj = generate_job_selector(obj)  # type: ignore[arg-type]
-        return obj
+        return strategy.prepare_for_create(obj)
 
     # -- update ------------------------------------------------------------------------
     def _current(self, obj: AnyObject) -> Entry:
@@ -318,9 +310,11 @@ class Store(ReadMixin):
         Raises:
             NotFound, Conflict, Invalid, AdmissionDenied: nothing was written.
         """
-        return self.update_now(obj, actor=actor, cause=cause)
+        committed = self.update_nowait(obj, actor=actor, cause=cause)
+        await anyio.lowlevel.checkpoint()
+        return committed
 
-    def update_now(self, obj: AnyObject, *, actor: str = "user", cause: str = "") -> AnyObject:
+    def update_nowait(self, obj: AnyObject, *, actor: str = "user", cause: str = "") -> AnyObject:
         """``update`` without awaiting."""
         entry = self._current(obj)
         old = entry.obj
@@ -346,9 +340,11 @@ class Store(ReadMixin):
         Raises:
             NotFound, Conflict: nothing was written.
         """
-        return self.update_status_now(obj, actor=actor, cause=cause)
+        committed = self.update_status_nowait(obj, actor=actor, cause=cause)
+        await anyio.lowlevel.checkpoint()
+        return committed
 
-    def update_status_now(
+    def update_status_nowait(
         self, obj: AnyObject, *, actor: str = "user", cause: str = ""
     ) -> AnyObject:
         """``update_status`` without awaiting."""
@@ -357,11 +353,7 @@ class Store(ReadMixin):
         if not hasattr(old, "status"):
             raise BadRequest(f"{obj.kind} has no status")
         new = msgspec.structs.replace(old, status=obj.status)  # type: ignore[union-attr]
-        if old.kind == "Deployment" and obj.metadata.annotations != old.metadata.annotations:
-            # apps/v1 deploymentStatusStrategy resets only spec and labels, so annotations
-            # written with the status stick: that is how the controller records the revision.
-            meta = msgspec.structs.replace(old.metadata, annotations=obj.metadata.annotations)
-            new = msgspec.structs.replace(new, metadata=meta)
+        new = strategy_for(old.kind).prepare_for_status_update(old, new, obj)
         if new == old:
             return old
         return self._write_update(old, new, actor, cause)
@@ -395,17 +387,9 @@ class Store(ReadMixin):
         return msgspec.structs.replace(new, metadata=meta)
 
     def _bump_generation(self, old: Object, new: Object) -> Object:
-        """Spec changes bump ``generation``; for a Deployment annotation changes do too,
-        because the controller copies them to its ReplicaSets.
-
-        Upstream: pkg/registry/apps/deployment/strategy.go deploymentStrategy.PrepareForUpdate
-        """
-        if new.kind not in GENERATION_KINDS:
-            return new
-        changed = getattr(old, "spec", None) != getattr(new, "spec", None)
-        if new.kind == "Deployment":
-            changed = changed or old.metadata.annotations != new.metadata.annotations
-        if not changed:
+        """A kind that keeps ``generation`` bumps it when its strategy says so."""
+        strategy = strategy_for(new.kind)
+        if not strategy.keeps_generation or not strategy.generation_changed(old, new):
             return new
         meta = msgspec.structs.replace(new.metadata, generation=(old.metadata.generation or 0) + 1)
         return msgspec.structs.replace(new, metadata=meta)
@@ -426,9 +410,36 @@ class Store(ReadMixin):
         """Apply a merge (``"merge"``) or strategic merge (``"strategic"``) patch.
 
         Raises:
-            BadRequest: the patch is not an object, or gives a different name or kind.
+            BadRequest: an unknown patch type, a patch that is not an object, or one that
+                gives a different name or kind.
             NotFound, Invalid, AdmissionDenied: nothing was written.
         """
+        committed = self.patch_nowait(
+            kind,
+            name,
+            patch,
+            namespace=namespace,
+            patch_type=patch_type,
+            status=status,
+            actor=actor,
+            cause=cause,
+        )
+        await anyio.lowlevel.checkpoint()
+        return committed
+
+    def patch_nowait(
+        self,
+        kind: str,
+        name: str,
+        patch: dict[str, Any],
+        *,
+        namespace: str | None = None,
+        patch_type: PatchType = "strategic",
+        status: bool = False,
+        actor: str = "user",
+        cause: str = "",
+    ) -> AnyObject:
+        """``patch`` without awaiting."""
         if patch_type not in get_args(PatchType):
             raise BadRequest(
                 f'unsupported patch type "{patch_type}": use one of {", ".join(get_args(PatchType))}'
@@ -445,8 +456,8 @@ class Store(ReadMixin):
             raise BadRequest("a patch may not change an object's kind or name")
         obj = from_dict(patched)
         if status:
-            return self.update_status_now(obj, actor=actor, cause=cause)
-        return self.update_now(obj, actor=actor, cause=cause)
+            return self.update_status_nowait(obj, actor=actor, cause=cause)
+        return self.update_nowait(obj, actor=actor, cause=cause)
 
     # -- delete ------------------------------------------------------------------------
     async def delete(
@@ -467,7 +478,7 @@ class Store(ReadMixin):
             NotFound: no such object (or its uid is not ``uid``).
             AdmissionDenied: nothing was written.
         """
-        return self.delete_now(
+        deleted = self.delete_nowait(
             kind,
             name,
             namespace,
@@ -477,8 +488,10 @@ class Store(ReadMixin):
             actor=actor,
             cause=cause,
         )
+        await anyio.lowlevel.checkpoint()
+        return deleted
 
-    def delete_now(
+    def delete_nowait(
         self,
         kind: str,
         name: str,
@@ -501,7 +514,7 @@ class Store(ReadMixin):
         meta = old.metadata
         finalizers = _deletion_finalizers(meta.finalizers, propagation)
         now = self.clock.now()
-        grace = self._grace_period(old, grace_period_seconds)
+        grace = strategy_for(old.kind).grace_period(old, grace_period_seconds)
         if meta.deletion_timestamp is not None:
             return self._delete_again(old, finalizers, grace, actor, cause)
         if not finalizers and grace == 0:
@@ -543,19 +556,6 @@ class Store(ReadMixin):
             )
         return old
 
-    def _grace_period(self, obj: AnyObject, requested: int | None) -> int:
-        if obj.kind != "Pod":
-            return 0
-        spec: dict[str, Any] = getattr(obj, "spec", {}) or {}
-        status = getattr(obj, "status", None)
-        phase = getattr(status, "phase", None)
-        if not spec.get("nodeName") or phase in ("Succeeded", "Failed"):
-            return 0
-        if requested is not None:
-            return max(0, requested)
-        grace = spec.get("terminationGracePeriodSeconds", 30)
-        return int(grace) if isinstance(grace, int) else 30
-
     # -- pods --------------------------------------------------------------------------
     async def bind(
         self, name: str, namespace: str, node_name: str, *, actor: str = "default-scheduler"
@@ -595,7 +595,7 @@ class Store(ReadMixin):
             LogError: the log could not make them durable; the store takes no more writes.
         """
         try:
-            self.log.flush()
+            self.engine.flush()
         except LogError as exc:
             self._fail(exc)
             raise

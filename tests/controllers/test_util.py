@@ -363,14 +363,14 @@ def _owners(store: Store, name: str) -> list[str]:
 
 @pytest.mark.anyio
 async def test_claim_pods_adopts_matching_orphans_and_ignores_the_rest(store: Store) -> None:
-    rs = store.create_now(replica_set())
+    rs = store.create_nowait(replica_set())
     assert isinstance(rs, ReplicaSet)
     other = OwnerReference(
         api_version="apps/v1", kind="ReplicaSet", name="other", uid="other-uid", controller=True
     )
-    store.create_now(bare_pod("orphan", {"tier": "frontend"}))
-    store.create_now(bare_pod("stranger", {"tier": "backend"}))
-    store.create_now(bare_pod("taken", {"tier": "frontend"}, other))
+    store.create_nowait(bare_pod("orphan", {"tier": "frontend"}))
+    store.create_nowait(bare_pod("stranger", {"tier": "backend"}))
+    store.create_nowait(bare_pod("taken", {"tier": "frontend"}, other))
     assert await _claim(store, rs) == ["orphan"]
     ref = store.get("Pod", "orphan", "default").metadata.owner_references[0]
     assert (ref.name, ref.uid, ref.controller, ref.block_owner_deletion) == (
@@ -385,7 +385,7 @@ async def test_claim_pods_adopts_matching_orphans_and_ignores_the_rest(store: St
 
 @pytest.mark.anyio
 async def test_claim_pods_releases_owned_pods_that_no_longer_match(store: Store) -> None:
-    rs = store.create_now(replica_set())
+    rs = store.create_nowait(replica_set())
     assert isinstance(rs, ReplicaSet)
     mine = OwnerReference(
         api_version="apps/v1",
@@ -395,21 +395,21 @@ async def test_claim_pods_releases_owned_pods_that_no_longer_match(store: Store)
         controller=True,
         block_owner_deletion=True,
     )
-    store.create_now(bare_pod("kept", {"tier": "frontend"}, mine))
-    store.create_now(bare_pod("relabeled", {"tier": "debug"}, mine))
+    store.create_nowait(bare_pod("kept", {"tier": "frontend"}, mine))
+    store.create_nowait(bare_pod("relabeled", {"tier": "debug"}, mine))
     assert await _claim(store, rs) == ["kept"]
     assert _owners(store, "relabeled") == []
 
 
 @pytest.mark.anyio
 async def test_an_owner_being_deleted_neither_adopts_nor_releases(store: Store) -> None:
-    rs = store.create_now(replica_set())
+    rs = store.create_nowait(replica_set())
     mine = OwnerReference(
         api_version="apps/v1", kind="ReplicaSet", name="frontend", uid=rs.uid, controller=True
     )
-    store.create_now(bare_pod("orphan", {"tier": "frontend"}))
-    store.create_now(bare_pod("relabeled", {"tier": "debug"}, mine))
-    deleting = store.delete_now("ReplicaSet", "frontend", "default", propagation="Orphan")
+    store.create_nowait(bare_pod("orphan", {"tier": "frontend"}))
+    store.create_nowait(bare_pod("relabeled", {"tier": "debug"}, mine))
+    deleting = store.delete_nowait("ReplicaSet", "frontend", "default", propagation="Orphan")
     assert isinstance(deleting, ReplicaSet)
     assert await _claim(store, deleting) == []
     assert _owners(store, "orphan") == []
@@ -418,11 +418,11 @@ async def test_an_owner_being_deleted_neither_adopts_nor_releases(store: Store) 
 
 @pytest.mark.anyio
 async def test_adoption_rechecks_the_owner_and_refuses_for_a_replaced_one(store: Store) -> None:
-    stale = store.create_now(replica_set())
+    stale = store.create_nowait(replica_set())
     assert isinstance(stale, ReplicaSet)
-    store.delete_now("ReplicaSet", "frontend", "default")
-    store.create_now(replica_set())
-    store.create_now(bare_pod("orphan", {"tier": "frontend"}))
+    store.delete_nowait("ReplicaSet", "frontend", "default")
+    store.create_nowait(replica_set())
+    store.create_nowait(bare_pod("orphan", {"tier": "frontend"}))
     with pytest.raises(CannotAdopt, match="can't adopt Pod default/orphan"):
         await _claim(store, stale)
     assert _owners(store, "orphan") == []
@@ -430,9 +430,9 @@ async def test_adoption_rechecks_the_owner_and_refuses_for_a_replaced_one(store:
 
 @pytest.mark.anyio
 async def test_terminating_orphans_are_not_adopted(store: Store) -> None:
-    rs = store.create_now(replica_set())
+    rs = store.create_nowait(replica_set())
     assert isinstance(rs, ReplicaSet)
-    store.create_now(bare_pod("orphan", {"tier": "frontend"}, None))
+    store.create_nowait(bare_pod("orphan", {"tier": "frontend"}, None))
     pods = [p for p in store.list("Pod", "default") if isinstance(p, Pod)]
     terminating = [
         msgspec.structs.replace(

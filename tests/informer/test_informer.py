@@ -151,10 +151,10 @@ async def test_a_running_reflector_relists_when_its_watch_falls_behind() -> None
         await anyio.wait_all_tasks_blocked()
         assert reflector.relists == 1
         # Three commits without yielding: more than the watch buffers, so it expires.
-        store.create_now(second)
-        store.delete_now("Pod", "a", "default")
+        store.create_nowait(second)
+        store.delete_nowait("Pod", "a", "default")
         for name in ("c", "d"):
-            store.create_now(
+            store.create_nowait(
                 msgspec.structs.replace(
                     second, metadata=msgspec.structs.replace(second.metadata, name=name)
                 )
@@ -164,7 +164,7 @@ async def test_a_running_reflector_relists_when_its_watch_falls_behind() -> None
         assert sorted(informer.indexer.keys()) == ["other/b", "other/c", "other/d"]
         assert events[0] == "add a"
         assert "delete default/a" in events
-        store.delete_now("Pod", "d", "other")
+        store.delete_nowait("Pod", "d", "other")
         await anyio.wait_all_tasks_blocked()
         assert sorted(informer.indexer.keys()) == ["other/b", "other/c"]
         assert events[-1] == "delete d"

@@ -60,8 +60,8 @@ def one(text: str) -> AnyObject:
 
 
 def records(store: Store) -> list[dict[str, Any]]:
-    assert isinstance(store.log, MemoryLog)
-    return [json.loads(line) for line in store.log.dump().splitlines()]
+    assert isinstance(store.engine, MemoryLog)
+    return [json.loads(line) for line in store.engine.dump().splitlines()]
 
 
 @pytest.mark.anyio
@@ -293,12 +293,12 @@ async def test_replaying_the_log_rebuilds_the_same_state(store: Store) -> None:
     await store.create(one(POD))
     await store.bind("p", "default", "node-2")
     await store.delete("Deployment", "web", "default")
-    assert isinstance(store.log, MemoryLog)
-    replayed = State.from_log(MemoryLog(store.log.dump()))
+    assert isinstance(store.engine, MemoryLog)
+    replayed = State.from_log(MemoryLog(store.engine.dump()))
     assert replayed.state_hash() == store.state.state_hash()
     assert replayed.get("Pod", "default/p") is not None
     assert replayed.get("Pod", "default/p").obj == store.get("Pod", "p", "default")  # type: ignore[union-attr]
-    at_two = State.from_log(MemoryLog(store.log.dump()), at=2)
+    at_two = State.from_log(MemoryLog(store.engine.dump()), at=2)
     assert at_two.rv == 2
     assert at_two.count("Deployment") == 1
 
@@ -431,8 +431,8 @@ async def test_a_commit_reaches_the_log_then_the_state_then_the_subscribers(stor
     observed: list[tuple[int, bool]] = []
 
     def check(event: WatchEvent) -> None:
-        assert isinstance(store.log, MemoryLog)
-        observed.append((len(store.log), store.try_get("Pod", "p", "default") is not None))
+        assert isinstance(store.engine, MemoryLog)
+        observed.append((len(store.engine), store.try_get("Pod", "p", "default") is not None))
 
     store.subscribe("Pod", check)
     await store.create(one(POD))
@@ -507,8 +507,8 @@ async def test_state_from_log_at_a_time_keeps_every_record_up_to_that_instant(
     await store.create(one(POD))
     await clock.advance(10)
     await store.delete("Deployment", "web", "default")
-    assert isinstance(store.log, MemoryLog)
-    dump = store.log.dump()
+    assert isinstance(store.engine, MemoryLog)
+    dump = store.engine.dump()
 
     def at(seconds: float) -> State:
         return State.from_log(MemoryLog(dump), at=start + timedelta(seconds=seconds))
@@ -529,8 +529,8 @@ async def test_the_state_indexes_live_objects_by_uid_in_the_store_and_after_repl
     first = await store.create(one(POD))
     await store.delete("Pod", "p", "default")
     second = await store.create(one(POD))
-    assert isinstance(store.log, MemoryLog)
-    for state in (store.state, State.from_log(MemoryLog(store.log.dump()))):
+    assert isinstance(store.engine, MemoryLog)
+    for state in (store.state, State.from_log(MemoryLog(store.engine.dump()))):
         assert state.by_uid(first.metadata.uid or "") is None
         entry = state.by_uid(second.metadata.uid or "")
         assert entry is not None

@@ -1,0 +1,123 @@
+"""Per-kind API-server rules, as upstream's registry strategies (``pkg/registry/<group>/<kind>/strategy.go``).
+
+The store is kind-agnostic; everything a kind does differently on create, update, status
+update and delete lives here: whether it keeps ``metadata.generation`` and what bumps it,
+what a status write may also change, what the server fills in on create, and how long a
+deletion is graceful. ``strategy_for(kind)`` gives the rules of a kind (the default
+strategy for kinds without special rules).
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar, final
+
+import msgspec
+
+from kube_actors.api.defaults import generate_job_selector
+from kube_actors.api.meta import AnyObject
+from kube_actors.api.pods import termination_grace_period
+
+
+class Strategy:
+    """The default rules: no generation, a status write changes only status, no grace."""
+
+    keeps_generation: ClassVar[bool] = False
+    """Whether the registry sets ``metadata.generation`` (1 on create) and bumps it."""
+
+    def prepare_for_create(self, obj: AnyObject) -> AnyObject:
+        """What the server fills in on create, after identity is stamped."""
+        return obj
+
+    def generation_changed(self, old: AnyObject, new: AnyObject) -> bool:
+        """Whether an update bumps ``generation``: a changed spec."""
+        return getattr(old, "spec", None) != getattr(new, "spec", None)
+
+    def prepare_for_status_update(
+        self, old: AnyObject, new: AnyObject, sent: AnyObject
+    ) -> AnyObject:
+        """``new`` is ``old`` with ``sent``'s status; return what the write stores."""
+        return new
+
+    def grace_period(self, obj: AnyObject, requested: int | None) -> int:
+        """Seconds a delete waits before the object goes (0: at once)."""
+        return 0
+
+
+class _Workload(Strategy):
+    keeps_generation: ClassVar[bool] = True
+
+
+@final
+class DeploymentStrategy(_Workload):
+    """Upstream: pkg/registry/apps/deployment/strategy.go."""
+
+    def generation_changed(self, old: AnyObject, new: AnyObject) -> bool:
+        """Annotation changes bump it too: the controller copies them to its ReplicaSets.
+
+        Upstream: deploymentStrategy.PrepareForUpdate
+        """
+        return super().generation_changed(old, new) or (
+            old.metadata.annotations != new.metadata.annotations
+        )
+
+    def prepare_for_status_update(
+        self, old: AnyObject, new: AnyObject, sent: AnyObject
+    ) -> AnyObject:
+        """Annotations written with the status stick (how the controller records revisions).
+
+        Upstream: deploymentStatusStrategy.PrepareForUpdate resets only spec and labels
+        """
+        if sent.metadata.annotations == old.metadata.annotations:
+            return new
+        meta = msgspec.structs.replace(old.metadata, annotations=sent.metadata.annotations)
+        return msgspec.structs.replace(new, metadata=meta)
+
+
+@final
+class JobStrategy(_Workload):
+    """Upstream: pkg/registry/batch/job/strategy.go."""
+
+    def prepare_for_create(self, obj: AnyObject) -> AnyObject:
+        """Generate the ``controller-uid`` selector and labels unless ``manualSelector``.
+
+        Upstream: jobStrategy.PrepareForCreate generateSelector
+        """
+        return generate_job_selector(obj)  # type: ignore[arg-type]
+
+
+@final
+class PodStrategy(Strategy):
+    """Upstream: pkg/registry/core/pod/strategy.go."""
+
+    def grace_period(self, obj: AnyObject, requested: int | None) -> int:
+        """A bound, unfinished pod waits ``terminationGracePeriodSeconds`` (30) or the request.
+
+        Upstream: podStrategy.CheckGracefulDelete
+        """
+        spec: dict[str, Any] = getattr(obj, "spec", {}) or {}
+        phase = getattr(getattr(obj, "status", None), "phase", None)
+        if not spec.get("nodeName") or phase in ("Succeeded", "Failed"):
+            return 0
+        if requested is not None:
+            return max(0, requested)
+        return termination_grace_period(spec)
+
+
+_DEFAULT = Strategy()
+_WORKLOAD = _Workload()
+STRATEGIES: dict[str, Strategy] = {
+    "Deployment": DeploymentStrategy(),
+    "ReplicaSet": _WORKLOAD,
+    "ReplicationController": _WORKLOAD,
+    "StatefulSet": _WORKLOAD,
+    "DaemonSet": _WORKLOAD,
+    "Job": JobStrategy(),
+    "CronJob": _WORKLOAD,
+    "HorizontalPodAutoscaler": _WORKLOAD,
+    "Pod": PodStrategy(),
+}
+
+
+def strategy_for(kind: str) -> Strategy:
+    """The rules of ``kind``."""
+    return STRATEGIES.get(kind, _DEFAULT)
