@@ -529,11 +529,3 @@ def replica_sets_by_size_newer(sets: Iterable[T]) -> list[T]:
     """
     by_age = sorted(sets, key=_timestamp_key, reverse=True)
     return sorted(by_age, key=lambda rs: -_replicas(rs))
-
-
-def filter_active_replica_sets(sets: Iterable[T]) -> list[T]:
-    """The sets with ``spec.replicas > 0``.
-
-    Upstream: pkg/controller/controller_utils.go FilterActiveReplicaSets
-    """
-    return [rs for rs in sets if _replicas(rs) > 0]

@@ -32,7 +32,7 @@ from kube_actors.api.apps import Deployment, ReplicaSet
 from kube_actors.api.core import Pod
 from kube_actors.api.meta import AnyObject, controller_ref, split_key
 from kube_actors.api.selectors import Selector, selector_from_label_selector
-from kube_actors.controllers._util import claim_objects
+from kube_actors.controllers._util import ORPHANS_INDEX, claim_objects, orphans_index
 from kube_actors.controllers.deployment.recreate import PodMap, rollout_recreate
 from kube_actors.controllers.deployment.replicasets import (
     get_deployments_for_replica_set,
@@ -55,9 +55,6 @@ from kube_actors.runtime.controller import SyncResult, requeue_after
 MAX_RETRIES = 15
 """Upstream drops a key after this many rate-limited retries (5 ms ... 82 s)."""
 
-ORPHAN_INDEX = "deployment-controller:orphans"
-"""ReplicaSet index: namespace of every ReplicaSet without a controller (adoption candidates)."""
-
 
 async def claim_replica_sets(
     client: StoreClient, d: Deployment, selector: Selector, candidates: Iterable[ReplicaSet]
@@ -72,10 +69,6 @@ async def claim_replica_sets(
     Upstream: pkg/controller/controller_ref_manager.go ClaimReplicaSets
     """
     return await claim_objects(client, d, selector, candidates)
-
-
-def _orphan_index(obj: AnyObject) -> Iterable[str]:
-    return () if controller_ref(obj.metadata) is not None else (obj.metadata.namespace or "",)
 
 
 class DeploymentController(Controller):
@@ -99,7 +92,7 @@ class DeploymentController(Controller):
 
         Upstream: deployment_controller.go NewDeploymentController
         """
-        self.rs_informer.add_indexer(ORPHAN_INDEX, _orphan_index)
+        self.rs_informer.add_indexer(ORPHANS_INDEX, orphans_index)
         self.d_informer.add_handler(self.enqueue, lambda _old, cur: self.enqueue(cur), self.enqueue)
         self.rs_informer.add_handler(
             self.add_replica_set, self.update_replica_set, self.enqueue_owner
@@ -244,7 +237,7 @@ class DeploymentController(Controller):
         except ValueError as exc:
             raise ValueError(f"deployment {d.key} has invalid label selector: {exc}") from exc
         owned = self.rs_lister.by_index("controller", d.uid)
-        orphans = self.rs_lister.by_index(ORPHAN_INDEX, d.namespace)
+        orphans = self.rs_lister.by_index(ORPHANS_INDEX, d.namespace)
         return await claim_replica_sets(self.client, d, selector, [*owned, *orphans])
 
     def get_pod_map_for_deployment(self, d: Deployment, rs_list: list[ReplicaSet]) -> PodMap:
