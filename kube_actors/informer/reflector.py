@@ -1,7 +1,9 @@
 """``Reflector``: list at a resourceVersion, then watch from the next one; relist on ``Expired``.
 
-The asynchronous path (client-go's reflector) for consumers that are not fed
-synchronously: a watch that falls behind ends with ``Expired``, and the reflector lists
+The asynchronous path (client-go's reflector) for consumers outside the cluster's own
+event loop step — an embedding app's cache, a future HTTP watch — fed by
+``Store.watch``. The cluster's controllers never use it: their informers are fed
+synchronously inside each commit (``SharedInformer.deliver``). Here: a watch that falls behind ends with ``Expired``, and the reflector lists
 again and hands the informer the difference, deletions included as
 ``DeletedFinalStateUnknown`` tombstones.
 """
