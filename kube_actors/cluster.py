@@ -37,7 +37,6 @@ from kube_actors.controllers import DEFAULT_CONTROLLERS, REGISTRY
 from kube_actors.errors import (
     BadRequest,
     ClusterClosed,
-    KubeActorsError,
     LogError,
     SettleTimeout,
 )
@@ -604,6 +603,4 @@ def _objects(manifest: Manifest) -> list[AnyObject]:
         return [from_dict(manifest)]
     if isinstance(manifest, list):
         return list(manifest)
-    if isinstance(manifest, KubeActorsError):  # pragma: no cover - defensive
-        raise manifest
     return [manifest]
