@@ -30,7 +30,8 @@ from kube_actors.api._validators import (
     validate_resource_list,
     wrong_type,
 )
-from kube_actors.api.core import PodTemplateSpec
+from kube_actors.api.core import Pod, PodTemplateSpec
+from kube_actors.api.deletion_cost import validate_deletion_cost
 from kube_actors.api.meta import JSON
 from kube_actors.api.naming import is_qualified_name, is_valid_label_value
 from kube_actors.api.quantity import format_quantity
@@ -278,6 +279,16 @@ def validate_pod_spec(spec: JSON, path: str) -> Errors:
     return errs
 
 
+def validate_pod(pod: Pod) -> Errors:
+    """The pod-specific annotations (``pod-deletion-cost``), then the spec.
+
+    Upstream: validatePodMetadataAndSpec (what follows ValidateObjectMeta)
+    """
+    errs = validate_deletion_cost(pod.metadata.annotations, "metadata.annotations")
+    errs.extend(validate_pod_spec(pod.spec, "spec"))
+    return errs
+
+
 def validate_pod_template(template: PodTemplateSpec, path: str) -> Errors:
     """Template labels (at ``<path>.labels``, as upstream words it), annotations, pod spec.
 
@@ -285,6 +296,7 @@ def validate_pod_template(template: PodTemplateSpec, path: str) -> Errors:
     """
     errs = validate_labels(template.metadata.labels, f"{path}.labels")
     errs.extend(validate_annotations(template.metadata.annotations, f"{path}.annotations"))
+    errs.extend(validate_deletion_cost(template.metadata.annotations, f"{path}.annotations"))
     errs.extend(validate_pod_spec(template.spec, f"{path}.spec"))
     if template.spec.get("ephemeralContainers"):
         errs.append(

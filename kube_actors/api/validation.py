@@ -20,7 +20,7 @@ from typing import Any
 from msgspec.structs import replace
 
 from kube_actors._names import is_namespaced
-from kube_actors.api._pod_validation import validate_pod_spec, validate_pod_spec_update
+from kube_actors.api._pod_validation import validate_pod, validate_pod_spec_update
 from kube_actors.api._validation_apps import (
     SELECTOR_MISMATCH,
     validate_daemon_set,
@@ -83,7 +83,7 @@ _NAME_RULES: dict[type[Object], NameValidator] = {
 }
 
 _SPEC_RULES: dict[type[Object], Callable[[Any], Errors]] = {
-    Pod: lambda pod: validate_pod_spec(pod.spec, "spec"),
+    Pod: validate_pod,
     Deployment: validate_deployment,
     ReplicaSet: validate_replica_set,
     ReplicationController: validate_replication_controller,

@@ -2,18 +2,19 @@
 
 ``rank_pods_for_deletion`` / ``get_pods_to_delete`` pick scale-down victims
 (``ActivePodsWithRanks``); ``sort_active_pods`` is the rank-free order (``ActivePods``).
-Pure functions of their arguments.
+Pure functions of their arguments. A pod's deletion cost is read with
+``api.deletion_cost.get_deletion_cost_from_pod_annotations`` (an invalid value counts as 0).
 """
 
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from functools import cmp_to_key
 
 from kube_actors.api.core import Pod
+from kube_actors.api.deletion_cost import get_deletion_cost_from_pod_annotations
 from kube_actors.api.meta import AnyObject
 from kube_actors.api.pods import (
     is_pod_active,
@@ -23,11 +24,7 @@ from kube_actors.api.pods import (
     pod_ready_since,
 )
 
-POD_DELETION_COST = "controller.kubernetes.io/pod-deletion-cost"
-"""Annotation: pods with a lower cost are deleted first on scale-down."""
-
 _PHASE_ORDINAL = {"Pending": 0, "Unknown": 1, "Running": 2}
-_INT32 = re.compile(r"[+-]?[0-9]+")
 
 
 def filter_active_pods(pods: Iterable[Pod]) -> list[Pod]:
@@ -44,18 +41,6 @@ def pod_key(pod: AnyObject) -> str:
     Upstream: pkg/controller/controller_utils.go PodKey
     """
     return f"{pod.metadata.namespace}/{pod.metadata.name}"
-
-
-def get_deletion_cost_from_pod_annotations(annotations: dict[str, str]) -> int:
-    """The ``pod-deletion-cost`` annotation as an int32; absent or malformed counts as 0.
-
-    Upstream: pkg/apis/core/helper GetDeletionCostFromPodAnnotations
-    """
-    text = annotations.get(POD_DELETION_COST)
-    if text is None or not _INT32.fullmatch(text):
-        return 0
-    value = int(text)
-    return value if -(2**31) <= value < 2**31 else 0
 
 
 def after_or_zero(t1: datetime | None, t2: datetime | None) -> bool:
