@@ -44,12 +44,11 @@ from kube_actors.controllers.deployment.replicasets import (
     find_new_replica_set,
     find_old_replica_sets,
 )
-from kube_actors.controllers.deployment.revisions import get_skipped_annotations, revision
+from kube_actors.controllers.deployment.revisions import revision
 from kube_actors.controllers.deployment.util import (
-    ANNOTATIONS_TO_SKIP,
     CHANGE_CAUSE_ANNOTATION,
-    DEFAULT_DEPLOYMENT_UNIQUE_LABEL_KEY,
     DEPLOYMENT_PROGRESSING,
+    DEPRECATED_ROLLBACK_TO,
     TIMED_OUT_REASON,
 )
 from kube_actors.errors import BadRequest
@@ -332,12 +331,24 @@ async def rollout_undo(
     namespace: str = "default",
     actor: str = "user",
 ) -> str:
-    """Put an earlier revision's template back into the Deployment; returns kubectl's message.
+    """Ask for an earlier revision's template back in the Deployment; returns kubectl's message.
 
     Without ``to_revision`` the previous revision (the second highest) is used. The
-    Deployment also takes that revision's annotations (its change-cause), keeping its
-    own revision bookkeeping. The controller then rolls out to the ReplicaSet of that
-    revision, which becomes the newest revision.
+    checks are kubectl's (the revision exists, the Deployment is not paused, its template
+    differs); the rollback itself is the Deployment controller's: this sets the legacy
+    ``deprecated.deployment.rollback.to`` annotation to the revision found, and on its next
+    sync the controller copies that revision's template and annotations (its
+    change-cause) into the Deployment, records ``DeploymentRollback`` "Rolled back
+    deployment "NAME" to revision N" and clears the annotation. It then rolls out to the
+    ReplicaSet of that revision, which becomes the newest revision.
+
+    Deviation: kubectl (apps/v1) patches the template itself and no event is recorded;
+    going through the controller's rollback, as the extensions/v1beta1 rollback did, gives
+    the same template, annotations, revisions and ReplicaSets, plus the event the
+    Deployments page shows. Two things differ: the template changes when the controller
+    syncs, not before this returns; and a template the controller has not yet made a
+    ReplicaSet for (an undo right after ``set image`` without settling) first gets one,
+    and so a revision, as upstream's rollback creates it before rolling back.
 
     Raises:
         BadRequest: ``unable to find specified revision N in history``, no history at all,
@@ -357,22 +368,10 @@ async def rollout_undo(
         )
     if equal_ignore_hash(rs.spec.template, d.spec.template):
         return f"deployment.apps/{name} skipped rollback (current template already matches revision {found_revision})"
-    labels = {
-        k: v
-        for k, v in rs.spec.template.metadata.labels.items()
-        if k != DEFAULT_DEPLOYMENT_UNIQUE_LABEL_KEY
-    }
-    template = replace(rs.spec.template, metadata=replace(rs.spec.template.metadata, labels=labels))
-    annotations = get_skipped_annotations(dict(d.metadata.annotations))
-    annotations.update(
-        (k, v) for k, v in rs.metadata.annotations.items() if k not in ANNOTATIONS_TO_SKIP
+    annotations = {**d.metadata.annotations, DEPRECATED_ROLLBACK_TO: str(found_revision)}
+    store.update_nowait(
+        replace(d, metadata=replace(d.metadata, annotations=annotations)), actor=actor
     )
-    restored = replace(
-        d,
-        metadata=replace(d.metadata, annotations=annotations),
-        spec=replace(d.spec, template=template),
-    )
-    store.update_nowait(restored, actor=actor)
     return f"deployment.apps/{name} rolled back"
 
 

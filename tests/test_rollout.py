@@ -259,11 +259,12 @@ async def test_undo_restores_the_previous_template_and_its_change_cause() -> Non
         await cluster.set_image("Deployment", "web", {"web": "nginx:1.16.1"})
         await cluster.settle()
         assert await cluster.rollout_undo("web") == "deployment.apps/web rolled back"
+        await cluster.settle()
         d = cluster.get("Deployment", "web")
         assert isinstance(d, Deployment)
         assert d.spec.template == first
         assert d.metadata.annotations["kubernetes.io/change-cause"] == "created"
-        await cluster.settle()
+        assert "deprecated.deployment.rollback.to" not in d.metadata.annotations
         assert cluster.rollout_history("web") == [(2, "upgrade"), (3, "created")]
 
 
@@ -278,6 +279,7 @@ async def test_undo_to_a_given_revision_and_to_the_current_one() -> None:
             "deployment.apps/web skipped rollback (current template already matches revision 3)"
         )
         assert await cluster.rollout_undo("web", to_revision=1) == "deployment.apps/web rolled back"
+        await cluster.settle()
         assert images(cluster.get("Deployment", "web"))["web"] == "nginx:1.14.2"
         with pytest.raises(BadRequest, match="unable to find specified revision 5 in history"):
             await cluster.rollout_undo("web", to_revision=5)

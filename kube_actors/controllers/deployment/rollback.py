@@ -1,12 +1,12 @@
 """Rollback through the legacy ``deprecated.deployment.rollback.to`` annotation.
 
-``kubectl rollout undo`` patches the template itself (``kube_actors.rollout``); older
-clients instead asked the controller to do it by setting this annotation to a revision
-(0 meaning the last one). The controller then copies that revision's template (and its
-annotations, such as the change-cause) into the Deployment, records
-``DeploymentRollback`` "Rolled back deployment 'NAME' to revision N" (with double quotes) and clears the
-request; the ReplicaSet rolled back to becomes new again on the next sync and takes the
-next revision number.
+A client asks the controller for a rollback by setting this annotation to a revision (0
+meaning the last one): the extensions/v1beta1 rollback did, and ``kube_actors.rollout
+.rollout_undo`` (``rollout undo``) does, after kubectl's own checks. The controller then
+copies that revision's template (and its annotations, such as the change-cause) into the
+Deployment, records ``DeploymentRollback`` ``Rolled back deployment "NAME" to revision
+N`` and clears the request; the ReplicaSet rolled back to becomes new again on the next
+sync and takes the next revision number.
 
 Upstream: pkg/controller/deployment/rollback.go
 """
