@@ -169,7 +169,7 @@ def test_broken_input_names_the_file_and_place() -> None:
     with pytest.raises(ManifestError, match=r"^w.json: line 1: not a watch event"):
         import_records("kubectl-watch", [("w.json", json.dumps(_cm("a", "1")))])
     with pytest.raises(ManifestError, match="not an audit event"):
-        import_records("audit", [("a.log", json.dumps(_cm("a", "1")))])
+        import_records("audit", [("a.log", json.dumps(_cm("a", "1")))], strict=True)
 
 
 def test_the_recorded_pod_watch_replays_at_its_original_resource_versions() -> None:

@@ -9,7 +9,9 @@ Three formats:
 - ``kubectl-objects``: plain ``kubectl get -w -o json|yaml`` output, objects without an
   event type (``List``s are expanded). The first sight of an object is ``ADDED``, later
   ones ``MODIFIED``; deletions cannot be seen, and the report says so.
-- ``audit``: Kubernetes audit log lines (``audit.k8s.io/v1`` ``Event``s). Only successful
+- ``audit``: Kubernetes audit log lines (``audit.k8s.io/v1`` ``Event``s), or the webhook
+  form (``EventList``s whose items carry no ``apiVersion``). Lines that are not audit
+  events are skipped with a warning each (an error with ``strict``). Only successful
   (``responseStatus.code < 300``) ``create``/``update``/``patch``/``delete`` requests at
   stage ``ResponseComplete`` become records, from their ``responseObject``; write requests
   without one (subresources such as ``binding`` or ``scale`` answer with a ``Status`` or
@@ -35,6 +37,11 @@ object when it is the object, else from the last state the audit log showed.
 
 Objects are re-encoded through ``api.codec``: modelled kinds keep their modelled fields,
 other kinds keep everything.
+
+Hostile input: every problem with what a recording holds (malformed JSON or YAML, a field
+of the wrong type, a bad time, deep nesting, excessive YAML aliases) is a ``ManifestError``
+naming the file and line, and every line produced is checked as a record before it is
+returned, so a caller writes all of an import or nothing.
 """
 
 from __future__ import annotations
@@ -63,13 +70,20 @@ FORMATS: tuple[Format, ...] = ("kubectl-watch", "kubectl-objects", "audit")
 
 
 def import_records(
-    fmt: Format, sources: Sequence[tuple[str, str]]
+    fmt: Format, sources: Sequence[tuple[str, str]], *, strict: bool = False
 ) -> tuple[list[bytes], ImportReport]:
     """Turn recorded streams (``(name, text)`` pairs) into log lines, oldest first.
 
+    Args:
+        fmt: the recordings' format.
+        sources: ``(name, text)`` per file; ``name`` is used in messages.
+        strict: for ``audit``, fail on a line that is not an audit event instead of
+            skipping it with a warning.
+
     Raises:
-        ManifestError: a stream that cannot be parsed, or an object the codec rejects
-            (the message names the file and line or document).
+        ManifestError: a stream that cannot be parsed, a field of the wrong type, or an
+            object the codec rejects (the message names the file and line). Nothing else
+            escapes, whatever the input.
     """
     if fmt not in FORMATS:
         raise ManifestError(f'unknown import format "{fmt}" (use {", ".join(FORMATS)})')
@@ -83,7 +97,7 @@ def import_records(
         elif fmt == "kubectl-objects":
             files.append(parse_objects(text, name, report, seen))
         else:
-            files.append(parse_audit(text, name, report, last))
+            files.append(parse_audit(text, name, report, last, strict=strict))
     if fmt == "kubectl-objects":
         report.warnings.append(
             "kubectl-objects streams carry no event types: deletions cannot be seen"

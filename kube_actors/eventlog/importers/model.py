@@ -20,6 +20,7 @@ class ImportReport:
     duplicates: int = 0
     ignored: int = 0
     without_object: int = 0
+    not_audit: int = 0
     renumbered: bool = False
     last_rv: int = 0
     warnings: list[str] = field(default_factory=list)

@@ -8,13 +8,20 @@ from kube_actors.api.codec import encode_json, from_dict
 from kube_actors.clock import DEFAULT_START
 from kube_actors.errors import ManifestError
 from kube_actors.eventlog.importers.model import ImportedEvent, ImportReport, identity
-from kube_actors.eventlog.records import encode_record, format_ts
+from kube_actors.eventlog.records import RecordError, encode_record, format_ts, read_record
 
 SYNTHETIC_STEP = timedelta(milliseconds=1)
 
 
+MAX_RV = (1 << 63) - 1
+"""resourceVersions are etcd revisions: int64, and a log's start at 1."""
+
+
 def _int_rv(text: str) -> int | None:
-    return int(text) if text.isdigit() else None
+    if not (text.isascii() and text.isdigit() and len(text) <= 19):
+        return None
+    value = int(text)
+    return value if 0 < value <= MAX_RV else None
 
 
 def keeps_original(files: list[list[ImportedEvent]]) -> bool:
@@ -47,6 +54,7 @@ def merge_by_rv(
                 report.duplicates += 1
                 continue
             return None
+        event.rv = str(int(event.rv))  # "0042" is written as "42"
         out.append(event)
     for event in sorted((e for e in every if not e.rv), key=lambda e: (e.sort_ts, e.order)):
         if not _assign_rv(out, event):
@@ -88,10 +96,25 @@ def renumber(files: list[list[ImportedEvent]], report: ImportReport) -> list[Imp
 
 
 def _encode(event: ImportedEvent, ts: datetime) -> bytes:
+    """The record line of ``event``, checked as the log's readers will check it.
+
+    Raises:
+        ManifestError: the codec rejects the object, or the line would not be a valid
+            record; the message names the place.
+    """
     meta = dict(event.obj["metadata"])
     meta["resourceVersion"] = event.rv
-    obj = from_dict({**event.obj, "metadata": meta})
-    return encode_record(event.type, encode_json(obj), format_ts(ts), event.actor, event.cause)
+    try:
+        obj = from_dict({**event.obj, "metadata": meta})
+        line = encode_record(event.type, encode_json(obj), format_ts(ts), event.actor, event.cause)
+        read_record(line)
+    except ManifestError as exc:
+        raise ManifestError(f"{event.where}: {exc}") from None
+    except RecordError as exc:
+        raise ManifestError(f"{event.where}: cannot be recorded: {exc}") from None
+    except RecursionError:
+        raise ManifestError(f"{event.where}: nesting too deep") from None
+    return line
 
 
 def prepare(files: list[list[ImportedEvent]]) -> None:
@@ -114,10 +137,7 @@ def encode_all(events: list[ImportedEvent], report: ImportReport) -> list[bytes]
             ts = previous + SYNTHETIC_STEP if previous is not None else DEFAULT_START
         elif previous is not None and ts < previous:
             ts = previous
-        try:
-            lines.append(_encode(event, ts))
-        except ManifestError as exc:
-            raise ManifestError(f"{event.where}: {exc}") from None
+        lines.append(_encode(event, ts))
         previous = ts
     report.records = len(lines)
     report.last_rv = int(events[-1].rv) if events else 0
