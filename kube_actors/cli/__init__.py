@@ -5,8 +5,8 @@ kubectl's wording on stderr with exit code 1 — never a traceback. Library log 
 stderr at WARNING and above, so stdout carries only what the verb prints.
 
 Verbs: ``apply create get describe delete scale set image label annotate rollout
-{status,history,undo,pause,resume,restart} events trace advance replay import bench
-demo``.
+{status,history,undo,pause,resume,restart} events trace advance replay import verify
+bench demo``.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from kube_actors.cli.rollouts import (
     cmd_rollout_undo,
 )
 from kube_actors.cli.session import Interrupted
-from kube_actors.cli.tools import cmd_bench, cmd_import
+from kube_actors.cli.tools import cmd_bench, cmd_import, cmd_verify
 from kube_actors.cli.write import (
     cmd_advance,
     cmd_annotate,
@@ -64,6 +64,7 @@ HANDLERS: dict[str, Handler] = {
     "rollout resume": cmd_rollout_resume,
     "rollout restart": cmd_rollout_restart,
     "import": cmd_import,
+    "verify": cmd_verify,
     "bench": cmd_bench,
     "demo": cmd_demo,
 }

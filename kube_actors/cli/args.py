@@ -235,6 +235,22 @@ def _tool_verbs(b: Builder, h: dict[str, Handler]) -> None:
     p.add_argument("files", nargs="+", metavar="FILE")
     p.add_argument("--format", required=True, choices=("kubectl-watch", "kubectl-objects", "audit"))
     p.add_argument("-o", "--output", metavar="OUT", help="write this log instead of --log")
+    p.add_argument(
+        "--strict",
+        action="store_true",
+        help="audit: stop at a line that is not an audit event instead of skipping it",
+    )
+    p = b.verb(
+        "verify",
+        h["verify"],
+        "Check a log completely: every record's envelope, object and resourceVersion order",
+    )
+    p.add_argument(
+        "path",
+        nargs="?",
+        metavar="LOG",
+        help="the log (default: --log, $KUBE_ACTORS_LOG, ./kube-actors.jsonl)",
+    )
     p = b.verb("bench", h["bench"], "Run the benchmark harness (bench/)")
     p.add_argument("scenario", nargs="?", choices=("replay", "scale", "rollout", "workqueue"))
     p.add_argument("--quick", action="store_true")

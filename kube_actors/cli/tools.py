@@ -1,19 +1,25 @@
-"""``import`` (recorded streams into a log) and ``bench`` (the benchmark harness)."""
+"""``import`` (recorded streams into a log), ``verify`` (check a log) and ``bench``."""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import fcntl
 import importlib.util
+import os
+import re
+import stat
 import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from kube_actors.cli.kinds import CliError
 from kube_actors.cli.session import err, log_path, out
-from kube_actors.errors import ManifestError
-from kube_actors.eventlog import FileLog
+from kube_actors.errors import LogLocked, ManifestError
 from kube_actors.eventlog.importers import Format, import_records
+from kube_actors.eventlog.verify import Finding, VerifyReport, regular_file_problem, verify_log
 from kube_actors.store import State
 
 BATCH = 4096
@@ -50,29 +56,31 @@ def _batches(lines: list[bytes]) -> Iterator[list[bytes]]:
 
 
 def cmd_import(opts: argparse.Namespace) -> int:
-    """``import --format F FILE... [-o OUT]``: a new log from recorded streams."""
+    """``import --format F FILE... [-o OUT] [--strict]``: a new log from recorded streams.
+
+    The output must be missing or an empty regular file; it is checked before anything is
+    read, and the new log is written to a temporary file beside it and renamed into place,
+    so a failure leaves the output as it was.
+    """
     fmt: Format = opts.format
+    target = opts.output or log_path(opts)
+    _check_output(target)
     try:
-        lines, report = import_records(fmt, _read_sources(opts.files))
+        lines, report = import_records(
+            fmt, _read_sources(opts.files), strict=bool(getattr(opts, "strict", False))
+        )
     except ManifestError as exc:
         raise CliError(str(exc)) from None
     State().fold_lines(enumerate(lines, 1), source="import")
-    target = opts.output or log_path(opts)
-    log = FileLog(target)
-    try:
-        if next(iter(log.lines()), None) is not None:
-            raise CliError(f"{target}: the log is not empty; import into a new log (-o PATH)")
-        for batch in _batches(lines):
-            log.append(batch)
-        log.flush()
-    finally:
-        log.close()
+    _write_new_log(target, lines)
     for warning in report.warnings:
         err(f"warning: {warning}\n")
     if report.without_object:
         err(
             f"warning: {report.without_object} write request(s) without a response object were skipped\n"
         )
+    if report.not_audit:
+        err(f"warning: {report.not_audit} line(s) that are not audit events were skipped\n")
     numbering = (
         "renumbered, originals kept in cause" if report.renumbered else "resourceVersions kept"
     )
@@ -81,6 +89,138 @@ def cmd_import(opts: argparse.Namespace) -> int:
         f"(last resourceVersion {report.last_rv}; {numbering})\n"
     )
     return 0
+
+
+def _check_output(target: str) -> os.stat_result | None:
+    """The output's ``stat`` (``None`` when missing), if a new log may be written there.
+
+    Raises:
+        CliError: a special file, or a file that is not empty.
+    """
+    problem = regular_file_problem(target)
+    if problem is not None:
+        raise CliError(f"{target}: {problem}; import into a new log (-o PATH)")
+    try:
+        info = os.stat(target)
+    except FileNotFoundError:
+        return None
+    if info.st_size:
+        raise CliError(f"{target}: the log is not empty; import into a new log (-o PATH)")
+    return info
+
+
+def _write_new_log(target: str, lines: list[bytes]) -> None:
+    """Write ``lines`` to a temporary file beside ``target``, then rename it into place.
+
+    An existing (empty) target is locked as a log writer would lock it, checked again, and
+    keeps its permissions.
+
+    Raises:
+        CliError: the target changed meanwhile, is being written, or cannot be written.
+        LogLocked: another process holds the target's append lock.
+    """
+    real = os.path.realpath(target)
+    directory = os.path.dirname(real) or "."
+    try:
+        fd, temp = tempfile.mkstemp(
+            dir=directory, prefix=f".{os.path.basename(real)}.", suffix=".tmp"
+        )
+    except OSError as exc:
+        raise CliError(f"cannot write {target}: {exc.strerror}") from None
+    try:
+        with open(fd, "wb") as handle:
+            for batch in _batches(lines):
+                handle.write(b"".join(batch))
+            handle.flush()
+            os.fsync(handle.fileno())
+            _replace(target, real, temp, handle.fileno())
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temp)
+        raise
+    _sync_directory(directory)
+
+
+def _replace(target: str, real: str, temp: str, temp_fd: int) -> None:
+    """Rename ``temp`` over ``real`` while holding the append lock of what is there."""
+    try:
+        existing = os.open(real, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except FileNotFoundError:
+        os.fchmod(temp_fd, 0o666 & ~_umask())
+        os.replace(temp, real)
+        return
+    try:
+        try:
+            fcntl.flock(existing, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            raise LogLocked(f"{target}: another process is writing to this log") from None
+        info = os.fstat(existing)
+        if not stat.S_ISREG(info.st_mode) or info.st_size:
+            raise CliError(f"{target}: changed while importing; nothing was written")
+        os.fchmod(temp_fd, stat.S_IMODE(info.st_mode))
+        os.replace(temp, real)
+    finally:
+        os.close(existing)
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _sync_directory(directory: str) -> None:
+    try:
+        fd = os.open(directory, os.O_RDONLY | os.O_CLOEXEC)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def cmd_verify(opts: argparse.Namespace) -> int:
+    """``verify [LOG]``: check a log completely; one line per finding, then a summary.
+
+    Exit code 0 when the log is sound (warnings allowed), 1 when it is damaged or cannot
+    be checked.
+    """
+    path = getattr(opts, "path", None) or log_path(opts)
+
+    def show(finding: Finding) -> None:
+        kind = "warning: " if finding.warning else ""
+        out(f"{path}:{finding.line}: {kind}{finding.reason}\n")
+
+    report = verify_log(path, on_finding=show, keep=0)
+    out(f"{path}: {verify_summary(report)}\n")
+    return 0 if report.ok else 1
+
+
+def verify_summary(report: VerifyReport) -> str:
+    """``146 records, resourceVersion 1..146, <first ts>..<last ts>, OK`` or ``3 damaged lines``."""
+    if report.problem is not None:
+        return report.problem
+    warnings = f" ({_count(report.warnings, 'warning')})" if report.warnings else ""
+    if report.damaged_lines:
+        return f"{_count(report.damaged_lines, 'damaged line')}{warnings}"
+    if not report.records:
+        return f"0 records, OK{warnings}"
+    return (
+        f"{_count(report.records, 'record')}, resourceVersion {report.first_rv}..{report.last_rv}, "
+        f"{_short_ts(report.first_ts)}..{_short_ts(report.last_ts)}, OK{warnings}"
+    )
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def _short_ts(ts: str) -> str:
+    """A record time without a fraction of zeros: ``2024-01-01T00:00:00Z``."""
+    return re.sub(r"\.0+(?=Z|[+-]|$)", "", ts)
 
 
 def find_bench() -> Path | None:
