@@ -24,6 +24,7 @@ Invariants:
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import math
 import os
@@ -255,8 +256,9 @@ class FileLog:
                 raise LogWriteError(
                     f"{self.path}: cannot cut the torn tail: {exc.strerror}"
                 ) from None
-            log.warning("torn_tail_cut", path=self.path, bytes=self.torn_bytes)
             self._cut_at = None
+            with contextlib.suppress(OSError):  # stderr may sit on a full disk
+                log.warning("torn_tail_cut", path=self.path, bytes=self.torn_bytes)
         if self._unterminated:
             self._write_all(fd, b"\n", what="terminate the last record")
             self._size += 1

@@ -23,6 +23,7 @@ Next in the event path: ``eventlog`` (append), ``state`` (fold), ``watch`` (fan-
 from __future__ import annotations
 
 import builtins
+import contextlib
 import random
 import uuid
 from collections import deque
@@ -604,9 +605,10 @@ class Store(ReadMixin):
         if self.failure is not None:
             return
         self.failure = exc
-        log.error("log_write_failed", error=str(exc))
         for callback in list(self.on_failure):
             callback(exc)
+        with contextlib.suppress(OSError):  # stderr may sit on the disk that just filled up
+            log.error("log_write_failed", error=str(exc))
 
     def __iter__(self) -> Iterator[AnyObject]:
         for entry in self.state:

@@ -251,12 +251,6 @@ async def _create_with_unwritable_output(path: Path, output: Path) -> None:
         await block()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="Store._fail logs log_write_failed before it calls on_failure; the print raises "
-    "OSError, so create raises OSError, the cluster is not stopped and leaving is clean",
-)
 def test_a_refused_create_stops_the_cluster_even_when_the_output_cannot_be_written(
     tmp_path: Path,
 ) -> None:
@@ -278,12 +272,6 @@ def _append_after_a_torn_tail_with_unwritable_output(path: Path, output: Path) -
     log.close()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="FileLog._repair_tail prints the torn_tail_cut warning after cutting; the print "
-    "raises OSError out of append, and again on every later append",
-)
 def test_an_append_that_cuts_a_torn_tail_succeeds_even_when_the_output_cannot_be_written(
     tmp_path: Path,
 ) -> None:
