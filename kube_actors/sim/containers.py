@@ -7,10 +7,19 @@ transition ``next_transition`` tells it about.
 
 A container's life: it starts ``podStartup`` seconds after the kubelet first saw the pod
 bound (or waits in ``ErrImagePull``, then ``ImagePullBackOff`` for good, when its image
-matches an image-pull failure); it is ready ``readinessDelay`` seconds after it starts;
+matches an image-pull failure; or in ``CreateContainerConfigError`` while its environment
+names a Secret or ConfigMap, or a key, that does not exist); it is ready
+``readinessDelay`` seconds after it starts;
 it runs for its ``runFor`` (forever when unset) and exits with its exit code; whether it
 restarts depends on the pod's restartPolicy, with upstream's crash back-off (10 s,
 doubling, at most 300 s, reset after 600 s without a crash) in ``CrashLoopBackOff``.
+Init containers run to completion the moment the pod starts, in order, unless one's
+environment cannot be built: it then waits in ``CreateContainerConfigError`` and the
+containers in ``PodInitializing`` until it can. A pod whose volumes cannot be set up
+(``mount_failed``) does not start at all: its containers wait in ``ContainerCreating``
+(``PodInitializing`` when it has init containers). Why an environment or a volume cannot
+be had is the kubelet's to find out (``sim.references``); it sets ``config_error``,
+``init_errors`` and the mount messages before each transition.
 
 Upstream: pkg/kubelet/kubelet_pods.go getPhase, generateAPIPodStatus;
 pkg/kubelet/status/generate.go; pkg/kubelet/kuberuntime/kuberuntime_container.go;
@@ -45,7 +54,12 @@ CREATING: Final = "creating"
 RUNNING: Final = "running"
 BACKOFF: Final = "backoff"
 PULL_FAILED: Final = "pull-failed"
+CONFIG_ERROR: Final = "config-error"
 EXITED: Final = "exited"
+
+CONTAINER_CREATING: Final = "ContainerCreating"
+POD_INITIALIZING: Final = "PodInitializing"
+CREATE_CONTAINER_CONFIG_ERROR: Final = "CreateContainerConfigError"
 
 
 @dataclass(slots=True)
@@ -66,10 +80,12 @@ class ContainerRun:
     restart_at: float = 0.0
     backoff: float = 0.0
     backoff_updated: float | None = None
-    waiting_reason: str = "ContainerCreating"
+    waiting_reason: str = CONTAINER_CREATING
     waiting_message: str | None = None
     terminated: ContainerStateTerminated | None = None
     last_terminated: ContainerStateTerminated | None = None
+    config_error: str | None = None
+    """Why the container's environment cannot be built now (set by the kubelet), or None."""
 
 
 @dataclass(slots=True)
@@ -84,6 +100,14 @@ class PodRun:
     seen_wall: datetime
     containers: list[ContainerRun]
     init_containers: list[tuple[str, str]] = field(default_factory=list)
+    init_errors: list[str | None] = field(default_factory=list)
+    """Per init container, why its environment cannot be built now (set by the kubelet)."""
+    init_finished: list[datetime] = field(default_factory=list)
+    """When each init container that ran finished; the next one is the one to run."""
+    init_failed: str | None = None
+    """The ``CreateContainerConfigError`` message the next init container waits with."""
+    mount_errors: list[str] | None = field(default_factory=list)
+    """The ``FailedMount`` messages reported so far (None: unknown, after a resume)."""
     started: bool = False
     pull_backoff_at: float | None = None
     killed: bool = False
@@ -135,15 +159,65 @@ def format_pod(run: PodRun) -> str:
 # -- transitions ---------------------------------------------------------------------------
 
 
+def mount_failed(run: PodRun, messages: list[str]) -> list[RuntimeEvent]:
+    """The pod's volumes cannot all be set up: it stays unstarted; a ``FailedMount`` warning
+    for each message not reported yet.
+
+    Upstream: pkg/kubelet/volumemanager WaitForAttachAndMount; operationexecutor
+    (FailedMount events)
+    """
+    reported, run.mount_errors = run.mount_errors, messages
+    if reported is None:
+        return []
+    return [RuntimeEvent("Warning", "FailedMount", m) for m in messages if m not in reported]
+
+
 def start_pod(
     run: PodRun, now: float, wall: datetime, readiness_delay: float
 ) -> list[RuntimeEvent]:
-    """Start the pod's containers (or fail their image pulls)."""
+    """Start the pod: its init containers, then its containers (or fail their image pulls)."""
     run.started = True
+    run.mount_errors = []
+    return run_init_containers(run, now, wall, readiness_delay, finished=run.seen_wall)
+
+
+def run_init_containers(
+    run: PodRun, now: float, wall: datetime, readiness_delay: float, *, finished: datetime
+) -> list[RuntimeEvent]:
+    """Run the init containers still to run, in order, then start the containers.
+
+    An init container whose environment cannot be built stops there (a ``Failed``
+    warning when its message is new); the others are reported finished at ``finished``.
+
+    Upstream: kuberuntime_manager.go computePodActions (init containers one at a time)
+    """
+    while len(run.init_finished) < len(run.init_containers):
+        index = len(run.init_finished)
+        error = run.init_errors[index] if index < len(run.init_errors) else None
+        if error is not None:
+            new = error != run.init_failed
+            run.init_failed = error
+            return [config_error_event(error)] if new else []
+        run.init_failed = None
+        run.init_finished.append(finished)
     events: list[RuntimeEvent] = []
     for c in run.containers:
-        events.extend(pull_and_start(run, c, now, wall, readiness_delay))
+        if c.phase == CREATING:
+            events.extend(pull_and_start(run, c, now, wall, readiness_delay))
     return events
+
+
+def initializing(run: PodRun) -> bool:
+    """Whether the pod started but an init container still has to run."""
+    return run.started and len(run.init_finished) < len(run.init_containers)
+
+
+def config_error_event(message: str) -> RuntimeEvent:
+    """``Failed`` ``Error: secret "S" not found``: a container that cannot be created.
+
+    Upstream: kuberuntime_container.go startContainer (FailedToCreateContainer)
+    """
+    return RuntimeEvent("Warning", "Failed", f"Error: {message}")
 
 
 def pull_and_start(
@@ -151,8 +225,7 @@ def pull_and_start(
 ) -> list[RuntimeEvent]:
     """Start a container, or fail its image pull (``ErrImagePull``, back-off one second later)."""
     if not c.pull_fails:
-        start_container(run, c, now, wall, readiness_delay)
-        return []
+        return create_container(run, c, now, wall, readiness_delay)
     c.phase = PULL_FAILED
     c.waiting_reason = "ErrImagePull"
     c.waiting_message = (
@@ -162,6 +235,24 @@ def pull_and_start(
     return [
         RuntimeEvent("Warning", "Failed", f'Failed to pull image "{c.image}": {c.waiting_message}')
     ]
+
+
+def create_container(
+    run: PodRun, c: ContainerRun, now: float, wall: datetime, readiness_delay: float
+) -> list[RuntimeEvent]:
+    """Run a container whose image is there, unless its environment cannot be built: then
+    it waits in ``CreateContainerConfigError`` (a ``Failed`` warning when the message is new).
+
+    Upstream: kuberuntime_container.go startContainer (generateContainerConfig)
+    """
+    error = c.config_error
+    if error is None:
+        start_container(run, c, now, wall, readiness_delay)
+        return []
+    new = c.phase != CONFIG_ERROR or c.waiting_message != error
+    c.phase = CONFIG_ERROR
+    c.waiting_reason, c.waiting_message = CREATE_CONTAINER_CONFIG_ERROR, error
+    return [config_error_event(error)] if new else []
 
 
 def start_container(
@@ -188,6 +279,8 @@ def advance(run: PodRun, now: float, wall: datetime, readiness_delay: float) -> 
                 events.append(RuntimeEvent("Normal", "BackOff", c.waiting_message))
     if run.killed:
         return events
+    if initializing(run):
+        return events + run_init_containers(run, now, wall, readiness_delay, finished=wall)
     for c in run.containers:
         while True:
             if (
@@ -198,7 +291,9 @@ def advance(run: PodRun, now: float, wall: datetime, readiness_delay: float) -> 
                 events.extend(exit_container(run, c, now, wall))
             elif c.phase == BACKOFF and now + EPSILON >= c.restart_at:
                 c.restart_count += 1
-                start_container(run, c, now, wall, readiness_delay)
+                events.extend(create_container(run, c, now, wall, readiness_delay))
+            elif c.phase == CONFIG_ERROR and c.config_error != c.waiting_message:
+                events.extend(create_container(run, c, now, wall, readiness_delay))
             else:
                 break
     return events
@@ -367,29 +462,47 @@ def container_status(c: ContainerRun, now: float) -> ContainerStatus:
 
 
 def init_container_statuses(run: PodRun) -> list[ContainerStatus]:
-    """Init containers ran to completion the moment the pod started."""
+    """Init containers that ran are completed; the next one may wait in
+    ``CreateContainerConfigError``; the rest wait in ``PodInitializing``.
+    """
     statuses = []
-    for name, image in run.init_containers:
-        cid = container_id(run.uid, name, 0)
-        terminated = ContainerStateTerminated(
-            exit_code=0,
-            reason="Completed",
-            started_at=run.seen_wall,
-            finished_at=run.seen_wall,
-            container_id=cid,
-        )
+    for index, (name, image) in enumerate(run.init_containers):
+        if index < len(run.init_finished):
+            statuses.append(completed_init_container(run, name, image, run.init_finished[index]))
+            continue
+        waiting = ContainerStateWaiting(reason=POD_INITIALIZING)
+        if index == len(run.init_finished) and run.init_failed is not None:
+            waiting = ContainerStateWaiting(
+                reason=CREATE_CONTAINER_CONFIG_ERROR, message=run.init_failed
+            )
         statuses.append(
             ContainerStatus(
-                name=name,
-                ready=True,
-                image=image,
-                image_id=image_id(image),
-                container_id=cid,
-                started=False,
-                state=ContainerState(terminated=terminated),
+                name=name, image=image, started=False, state=ContainerState(waiting=waiting)
             )
         )
     return statuses
+
+
+def completed_init_container(run: PodRun, name: str, image: str, when: datetime) -> ContainerStatus:
+    """An init container that ran to completion at ``when``."""
+    cid = container_id(run.uid, name, 0)
+    terminated = ContainerStateTerminated(
+        exit_code=0, reason="Completed", started_at=when, finished_at=when, container_id=cid
+    )
+    return ContainerStatus(
+        name=name,
+        ready=True,
+        image=image,
+        image_id=image_id(image),
+        container_id=cid,
+        started=False,
+        state=ContainerState(terminated=terminated),
+    )
+
+
+def incomplete_init_containers(run: PodRun) -> list[str]:
+    """The init containers that have not run (all of them before the pod starts)."""
+    return [name for name, _ in run.init_containers[len(run.init_finished) :]]
 
 
 def get_phase(restart_policy: str, statuses: list[ContainerStatus]) -> str:

@@ -10,6 +10,11 @@ For a pod the kubelet (see ``containers`` for the container life cycle):
   IP, pod IP from the node's CIDR, start time, container statuses), Ready after
   ``readinessDelay``; or, for an image that fails to pull, ``ErrImagePull`` then
   ``ImagePullBackOff`` with the pod left Pending;
+- leaves a pod Pending while it needs a Secret or ConfigMap that is missing (see
+  ``references``): in ``ContainerCreating`` with ``FailedMount`` warnings when a volume
+  cannot be set up (the pod gets no IP), a container in ``CreateContainerConfigError``
+  with a ``Failed`` warning when its environment cannot be built; the kubelet watches
+  Secrets and ConfigMaps and looks at the pods that need one again when it changes;
 - lets containers exit and restart as the profile, the pod's annotations and its
   restartPolicy say, ending in Succeeded or Failed when they are all done;
 - on a deletion timestamp stops the containers and, ``deletionGracePeriodSeconds`` after
@@ -25,12 +30,16 @@ they are, deletions included; at recovery the node is Ready again and every pod 
 looked at afresh.
 
 Deviation: the kubelet writes no routine events (Pulling, Pulled, Created, Started,
-Killing), only the ones that report trouble (Failed pulls, BackOff), to keep large
-scale-ups' logs lean; heartbeats go into the Node's status only: there are no ``Lease``
-objects (upstream also renews the node's Lease every 10 s); a pod being deleted keeps
-its phase (upstream 1.27+ moves it to Succeeded/Failed first), so Job counting is not
-disturbed by deletions; marking the node Unknown when its kubelet stops is upstream's node
-lifecycle controller's job, done here until that controller exists.
+Killing), only the ones that report trouble (Failed pulls, BackOff, FailedMount, Failed),
+to keep large scale-ups' logs lean, and each once per cause (upstream repeats them at
+every retry, and after 2 minutes adds "Unable to attach or mount volumes ... timed out
+waiting for the condition"); a pod waiting for a Secret or ConfigMap starts as soon as it
+appears (upstream at its next retry, within about 10 s); heartbeats go into the Node's
+status only: there are no ``Lease`` objects (upstream also renews the node's Lease every
+10 s); a pod being deleted keeps its phase (upstream 1.27+ moves it to Succeeded/Failed
+first), so Job counting is not disturbed by deletions; marking the node Unknown when its
+kubelet stops is upstream's node lifecycle controller's job, done here until that
+controller exists.
 
 Upstream: pkg/kubelet/kubelet.go syncPod, pod_workers.go, kubelet_node_status.go
 """
@@ -59,6 +68,7 @@ from kube_actors.runtime import Controller, ControllerContext, EventRecorder
 from kube_actors.runtime.controller import SyncResult, requeue_after
 from kube_actors.sim.containers import (
     EPSILON,
+    POD_INITIALIZING,
     ContainerRun,
     PodRun,
     RuntimeEvent,
@@ -66,6 +76,7 @@ from kube_actors.sim.containers import (
     change_image,
     is_running,
     kill_pod,
+    mount_failed,
     next_transition,
     start_pod,
 )
@@ -78,6 +89,16 @@ from kube_actors.sim.nodes import (
     wanted_status,
 )
 from kube_actors.sim.profile import EXIT_CODE_ANNOTATION, RUN_FOR_ANNOTATION, SimProfile, seconds
+from kube_actors.sim.references import (
+    CONFIG_MAP,
+    REFERENCES_INDEX,
+    SECRET,
+    Lookup,
+    container_config_error,
+    reference_key,
+    references_index,
+    volume_errors,
+)
 from kube_actors.sim.status import pod_status, resume_run, start_containers
 from kube_actors.sim.status import seconds as whole_seconds
 
@@ -172,9 +193,17 @@ class Kubelet(Controller):
             return None
         profile = self.world.profile
         events: list[RuntimeEvent] = []
+        lookup = self._lookup(pod.namespace)
+        self.resolve_environments(run, pod, lookup)
         if not run.started:
             if now + EPSILON < run.start_at:
                 return run.start_at - now
+            failures = volume_errors(pod.spec, lookup)
+            if failures:
+                events = mount_failed(run, failures)
+                await self.write_status(pod, run, now, wall)
+                self.emit(pod, events)
+                return None  # until a Secret or ConfigMap it needs changes
             run.pod_ip = self.network.allocate(key, self._pod_cidr(), self._used_ips)
             events += start_pod(run, now, wall, float(profile.readiness_delay))
         else:
@@ -216,6 +245,12 @@ class Kubelet(Controller):
             container_run(profile, pod, str(c.get("name", "")), str(c.get("image", "")), policy)
             for c in pod_containers(spec)
         ]
+        init_containers = [
+            (str(c.get("name", "")), str(c.get("image", ""))) for c in pod_init_containers(spec)
+        ]
+        if init_containers:
+            for c in containers:
+                c.waiting_reason = POD_INITIALIZING
         run = PodRun(
             uid=pod.metadata.uid or "",
             pod_name=pod.name,
@@ -224,16 +259,36 @@ class Kubelet(Controller):
             start_at=now + float(profile.pod_startup),
             seen_wall=wall,
             containers=containers,
-            init_containers=[
-                (str(c.get("name", "")), str(c.get("image", ""))) for c in pod_init_containers(spec)
-            ],
+            init_containers=init_containers,
         )
+        self.resolve_environments(run, pod, self._lookup(pod.namespace))
         restart = resume_run(run, pod, now, wall, float(profile.readiness_delay))
         if run.started:
             if run.pod_ip:
                 self.network.claim(key, run.pod_ip)
-            start_containers(run, restart, now, wall, float(profile.readiness_delay))
+            self.emit(
+                pod, start_containers(run, restart, now, wall, float(profile.readiness_delay))
+            )
         return run
+
+    def _lookup(self, namespace: str) -> Lookup:
+        def lookup(kind: str, name: str) -> Any:
+            return self.informer(kind).lister.get(namespace, name)
+
+        return lookup
+
+    def resolve_environments(self, run: PodRun, pod: Pod, lookup: Lookup) -> None:
+        """Note, for each container and init container, why its environment cannot be built now.
+
+        Upstream: pkg/kubelet/kubelet_pods.go makeEnvironmentVariables
+        """
+        namespace = pod.namespace
+        specs = {str(c.get("name", "")): c for c in pod_containers(pod.spec)}
+        for c in run.containers:
+            c.config_error = container_config_error(specs.get(c.name, {}), namespace, lookup)
+        run.init_errors = [
+            container_config_error(c, namespace, lookup) for c in pod_init_containers(pod.spec)
+        ]
 
     def update_images(
         self, run: PodRun, pod: Pod, now: float, wall: datetime
@@ -396,12 +451,17 @@ class NodeAgents:
         self.ctx = ctx
         self.world = world
         self.agents: dict[str, Kubelet] = {}
-        pods = ctx.informers.informer("Pod")
+        self.pods = pods = ctx.informers.informer("Pod")
         pods.add_indexer(NODE_INDEX, node_index)
+        pods.add_indexer(REFERENCES_INDEX, references_index)
         pods.add_handler(self._pod_added, self._pod_updated, self._pod_deleted)
         ctx.informers.informer("Node").add_handler(
             self._node_added, self._node_updated, self._node_deleted
         )
+        for kind in (SECRET, CONFIG_MAP):
+            ctx.informers.informer(kind).add_handler(
+                self._config_changed, self._config_updated, self._config_changed
+            )
 
     def create(self, node_name: str) -> Kubelet:
         """A kubelet for ``node_name`` (not started: the caller runs it)."""
@@ -447,6 +507,19 @@ class NodeAgents:
             self._route(obj.obj, obj.key)
         else:
             self._route(obj)
+
+    # -- secrets and config maps -------------------------------------------------------
+    def _config_changed(self, obj: Any) -> None:
+        """A Secret or ConfigMap appeared or went: look again at the pods that need it."""
+        if isinstance(obj, DeletedFinalStateUnknown):
+            obj = obj.obj
+        key = reference_key(obj.kind, obj.metadata.namespace, obj.metadata.name)
+        for pod in self.pods.lister.by_index(REFERENCES_INDEX, key):
+            self._route(pod)
+
+    def _config_updated(self, old: Any, new: Any) -> None:
+        if old is not new:
+            self._config_changed(new)
 
     # -- nodes -------------------------------------------------------------------------
     def _node_added(self, node: Any) -> None:

@@ -9,7 +9,10 @@ Rendering an unchanged run gives an equal status, which the kubelet does not wri
 ``resume_run`` is what a kubelet does when it starts on a log that already has pods on
 its node (a replay, or the next command of the CLI): it takes running, crashing, failed
 and finished containers from their statuses, so a resumed pod renders to the status it
-already has and nothing is written.
+already has and nothing is written. That includes the pods waiting for a Secret or
+ConfigMap: containers and init containers in ``CreateContainerConfigError``, and a pod
+that never started because a volume could not be set up (tried again at once; the
+warnings already given are not repeated).
 
 Upstream: pkg/kubelet/kubelet_pods.go generateAPIPodStatus, pkg/kubelet/status/generate.go
 GeneratePodReadyCondition, GenerateContainersReadyCondition, GeneratePodInitializedCondition
@@ -27,16 +30,22 @@ from kube_actors.api.pods import pod_qos_class
 from kube_actors.clock import parse_duration
 from kube_actors.sim.containers import (
     BACKOFF,
+    CONFIG_ERROR,
+    CONTAINER_CREATING,
+    CREATE_CONTAINER_CONFIG_ERROR,
     EXITED,
+    POD_INITIALIZING,
     PULL_FAILED,
     RUNNING,
     ContainerRun,
     PodRun,
+    RuntimeEvent,
     container_ready,
     container_status,
+    create_container,
     get_phase,
+    incomplete_init_containers,
     init_container_statuses,
-    start_container,
     unready_message,
 )
 
@@ -58,7 +67,7 @@ def pod_status(pod: Pod, run: PodRun, now: float, wall: datetime, host_ip: str |
     unready = [c.name for c in run.containers if not container_ready(c, now)]
     stamp = seconds(wall)
     generated = [
-        Condition(type="Initialized", status="True", last_transition_time=stamp),
+        initialized_condition(incomplete_init_containers(run), stamp),
         *readiness_conditions(phase, unready, stamp),
         Condition(type="PodScheduled", status="True", last_transition_time=stamp),
     ]
@@ -75,6 +84,22 @@ def pod_status(pod: Pod, run: PodRun, now: float, wall: datetime, host_ip: str |
         init_container_statuses=init_container_statuses(run),
         container_statuses=statuses,
         qos_class=pod.status.qos_class or pod_qos_class(pod.spec),
+    )
+
+
+def initialized_condition(incomplete: list[str], stamp: datetime) -> Condition:
+    """``Initialized``: False while init containers have still to run.
+
+    Upstream: pkg/kubelet/status/generate.go GeneratePodInitializedCondition
+    """
+    if not incomplete:
+        return Condition(type="Initialized", status="True", last_transition_time=stamp)
+    return Condition(
+        type="Initialized",
+        status="False",
+        reason="ContainersNotInitialized",
+        message=f"containers with incomplete status: [{' '.join(incomplete)}]",
+        last_transition_time=stamp,
     )
 
 
@@ -133,13 +158,23 @@ def merge_conditions(existing: list[Condition], generated: list[Condition]) -> l
 def resume_run(
     run: PodRun, pod: Pod, now: float, wall: datetime, readiness_delay: float
 ) -> list[str]:
-    """Take the state of ``run`` from the pod's status; returns the names of containers to start now."""
+    """Take the state of ``run`` from the pod's status; returns the names of containers to start now.
+
+    A pod whose containers all wait to be created never started (its volumes could not be
+    set up): it is tried again at once, without reporting the failure again.
+    """
     status = pod.status
     if status.start_time is None or not status.container_statuses:
         return []
-    run.started = True
     run.seen_wall = status.start_time
+    if never_started(pod):
+        run.start_at = now
+        run.mount_errors = None
+        return []
+    run.started = True
     run.pod_ip = status.pod_ip
+    if not resume_init_containers(run, pod):
+        return []
     by_name = {cs.name: cs for cs in status.container_statuses}
     restart = []
     for c in run.containers:
@@ -147,6 +182,39 @@ def resume_run(
         if cs is None or not resume_container(run, c, cs, now, wall, readiness_delay):
             restart.append(c.name)
     return restart
+
+
+def never_started(pod: Pod) -> bool:
+    """Whether every container (init containers included) waits to be created."""
+    status = pod.status
+
+    def waits(cs: ContainerStatus, reasons: tuple[str, ...]) -> bool:
+        return cs.state.waiting is not None and cs.state.waiting.reason in reasons
+
+    return all(
+        waits(cs, (CONTAINER_CREATING, POD_INITIALIZING)) for cs in status.container_statuses
+    ) and all(waits(cs, (POD_INITIALIZING,)) for cs in status.init_container_statuses)
+
+
+def resume_init_containers(run: PodRun, pod: Pod) -> bool:
+    """Take which init containers ran from their statuses; False when one is stuck in
+    ``CreateContainerConfigError`` (the containers then wait for it).
+
+    An init container without a status, or in any other state, counts as having run
+    when the pod started (what this simulator reported before it modelled waiting).
+    """
+    by_name = {cs.name: cs for cs in pod.status.init_container_statuses}
+    run.init_finished = []
+    for name, _ in run.init_containers:
+        cs = by_name.get(name)
+        waiting = cs.state.waiting if cs is not None else None
+        if waiting is not None and waiting.reason == CREATE_CONTAINER_CONFIG_ERROR:
+            run.init_failed = waiting.message
+            return False
+        terminated = cs.state.terminated if cs is not None else None
+        finished = terminated.finished_at if terminated is not None else None
+        run.init_finished.append(finished or run.seen_wall)
+    return True
 
 
 def resume_container(
@@ -190,6 +258,10 @@ def resume_container(
         c.restart_at = c.backoff_updated + c.backoff
         c.waiting_reason, c.waiting_message = waiting.reason, waiting.message
         return True
+    if waiting.reason == CREATE_CONTAINER_CONFIG_ERROR:
+        c.phase = CONFIG_ERROR
+        c.waiting_reason, c.waiting_message = waiting.reason, waiting.message
+        return True
     if waiting.reason in ("ErrImagePull", "ImagePullBackOff") and c.pull_fails:
         c.phase = PULL_FAILED
         c.waiting_reason, c.waiting_message = waiting.reason, waiting.message
@@ -211,8 +283,10 @@ def _backoff_from_message(message: str | None) -> float:
 
 def start_containers(
     run: PodRun, names: list[str], now: float, wall: datetime, readiness_delay: float
-) -> None:
-    """Start the named containers (after ``resume_run``)."""
+) -> list[RuntimeEvent]:
+    """Start the named containers (after ``resume_run``); their environments are checked."""
+    events: list[RuntimeEvent] = []
     for c in run.containers:
         if c.name in names:
-            start_container(run, c, now, wall, readiness_delay)
+            events.extend(create_container(run, c, now, wall, readiness_delay))
+    return events
