@@ -27,12 +27,16 @@ BENCH_SCRIPTS = ("replay", "scale", "rollout", "workqueue")
 
 
 def _read_sources(names: list[str]) -> list[tuple[str, str]]:
+    """Each recording's text; pipes and FIFOs are read (``<(kubectl get -w ...)``), devices not."""
     sources = []
     for name in names:
         if name == "-":
             sources.append(("STDIN", sys.stdin.read()))
             continue
         try:
+            mode = os.stat(name).st_mode
+            if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):  # /dev/zero would never end
+                raise CliError(f"cannot read {name}: a device, not a recording")
             sources.append((name, Path(name).read_text()))
         except FileNotFoundError:
             raise CliError(f'the path "{name}" does not exist') from None

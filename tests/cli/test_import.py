@@ -143,3 +143,11 @@ def test_lines_that_are_not_audit_events_are_skipped_with_warnings_unless_strict
     assert strict.code == 1
     assert strict.err.startswith("error: audit.log: line 2: not an audit event (found apiVersion")
     assert not (tmp_path / "strict.jsonl").exists()
+
+
+def test_a_device_given_as_a_recording_is_refused_instead_of_read_forever(cli) -> None:
+    result = cli("import", "--format", "audit", "/dev/zero", "-o", "out.jsonl")
+    assert (result.code, result.err) == (
+        1,
+        "error: cannot read /dev/zero: a device, not a recording\n",
+    )

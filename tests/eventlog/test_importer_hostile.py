@@ -185,6 +185,23 @@ def test_yaml_places_are_named_by_line() -> None:
     _import_fails("kubectl-watch", text, r"^rec.json: line 4: not a Kubernetes object")
 
 
+def test_resource_versions_that_are_not_positive_int64s_are_renumbered() -> None:
+    for rvs, renumbered in (
+        (["0", "5"], True),
+        (["1", str(2**63)], True),
+        (["²", "3"], True),
+        (["0007", "0009"], False),
+    ):
+        text = "\n".join(
+            _watch({**_pod(), "metadata": {"name": f"p{i}", "resourceVersion": rv}})
+            for i, rv in enumerate(rvs)
+        )
+        lines, report = import_records("kubectl-watch", [("w", text)])
+        kept = [json.loads(line)["object"]["metadata"]["resourceVersion"] for line in lines]
+        assert report.renumbered is renumbered
+        assert kept == (["1", "2"] if renumbered else ["7", "9"])
+
+
 # -- mutations ---------------------------------------------------------------------------
 
 replacements = st.one_of(
