@@ -4,11 +4,14 @@ Global flags (``--log``, ``--sim``, ``--seed``, ``--real-time``, ``-n``, ``-A``)
 before or after the verb: every verb's parser repeats them with suppressed defaults, so a
 flag given after the verb overrides the one before it and an absent one leaves it alone.
 Usage errors raise ``CliError`` (exit code 1, like every other error), never ``SystemExit(2)``.
+An argument that starts with a dash and a digit (``-5m``, ``-5``) is a value, never a flag,
+so a negative duration or resourceVersion reaches its check and gets a clear error.
 """
 
 from __future__ import annotations
 
 import argparse
+import re
 from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
 
@@ -19,6 +22,11 @@ Handler = Callable[[argparse.Namespace], int]
 
 class Parser(argparse.ArgumentParser):
     """An ``ArgumentParser`` whose errors are ``CliError`` rather than an exit."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        """As ``ArgumentParser``; ``-5m`` (a dash and a digit) parses as a value."""
+        super().__init__(*args, **kwargs)
+        self._negative_number_matcher = re.compile(r"^-\d")
 
     def error(self, message: str) -> NoReturn:
         """Raise ``CliError`` with argparse's message and a pointer to ``-h``."""
@@ -65,10 +73,11 @@ def _global_flags(suppress: bool) -> Parser:
 
 
 def _settle_flags(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument(
         "--no-settle", action="store_true", help="do not let the controllers run afterwards"
     )
-    parser.add_argument(
+    group.add_argument(
         "--for",
         dest="run_for",
         metavar="DURATION",
@@ -77,10 +86,18 @@ def _settle_flags(parser: argparse.ArgumentParser) -> None:
 
 
 def _time_travel_flags(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--at", type=int, metavar="RV", help="the state after the last record at or before RV"
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument(
+        "--at",
+        type=int,
+        metavar="RV",
+        help="the state after the last record at or before RV (at most the log's last)",
     )
-    parser.add_argument("--at-time", metavar="RFC3339", help="the state at this time")
+    group.add_argument(
+        "--at-time",
+        metavar="RFC3339",
+        help="the state at this time: empty before the log's first record, an error after its last",
+    )
 
 
 def _files_flag(parser: argparse.ArgumentParser, required: bool) -> None:

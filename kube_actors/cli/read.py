@@ -1,13 +1,14 @@
 """The read-only verbs: ``get``, ``describe``, ``events``, ``trace`` and ``replay``.
 
 They fold the log read-only up to ``--at``/``--at-time`` and never append; a log that
-does not exist reads as an empty cluster.
+does not exist reads as an empty cluster. A position past the end of the log is an error
+naming where the log ends; a time before its first record shows the empty cluster.
 """
 
 from __future__ import annotations
 
 import argparse
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from kube_actors._names import is_namespaced
@@ -18,6 +19,7 @@ from kube_actors.cli.errors import format_error
 from kube_actors.cli.kinds import CliError, Request, parse_requests, parse_target
 from kube_actors.cli.printers import render_objects, table_rows
 from kube_actors.cli.session import (
+    check_position,
     err,
     list_namespace,
     log_path,
@@ -29,8 +31,8 @@ from kube_actors.cli.session import (
 )
 from kube_actors.cli.tables import print_table, tabwrite
 from kube_actors.errors import KubeActorsError, NotFound
-from kube_actors.eventlog import FileLog
-from kube_actors.eventlog.records import parse_ts
+from kube_actors.eventlog import FileLog, LogEngine
+from kube_actors.eventlog.records import decode_identity, parse_ts
 from kube_actors.replay import HistoryEntry, Snapshot, object_history, sort_events
 
 
@@ -193,14 +195,18 @@ def _trace_rows(history: list[HistoryEntry]) -> list[list[str]]:
 
 def cmd_trace(opts: argparse.Namespace) -> int:
     """``kube-actors trace KIND/NAME``: every record about the object, who, why and what changed."""
+    at = position(opts)
     kind, name = _trace_kind(opts)
     ns = namespace(opts) if is_namespaced(kind) else None
-    log = FileLog(log_path(opts), readonly=True)
+    log = _Tail(FileLog(log_path(opts), readonly=True))
     try:
         history = object_history(log, kind, name, ns)
     finally:
         log.close()
-    at = position(opts)
+    if at is not None:
+        end = decode_identity(log.last) if log.last else None
+        rv = int(end.object.metadata.resource_version or 0) if end else 0
+        check_position(at, rv, end.ts if end else "", log.name)
     if isinstance(at, int):
         history = [h for h in history if h.rv <= at]
     elif at is not None:
@@ -209,6 +215,35 @@ def cmd_trace(opts: argparse.Namespace) -> int:
         raise NotFound(kind, name, ns)
     print_table(["RV", "TIME", "TYPE", "ACTOR", "CAUSE", "CHANGES"], _trace_rows(history))
     return 0
+
+
+class _Tail:
+    """A log engine that remembers the last line read from it (where the log ends)."""
+
+    def __init__(self, log: LogEngine) -> None:
+        self._log = log
+        self.last = b""
+
+    @property
+    def name(self) -> str:
+        return self._log.name
+
+    def lines(self) -> Iterator[tuple[int, bytes]]:
+        for number, line in self._log.lines():
+            self.last = line
+            yield number, line
+
+    def append(self, lines: list[bytes]) -> None:
+        self._log.append(lines)
+
+    def flush(self) -> None:
+        self._log.flush()
+
+    def close(self) -> None:
+        self._log.close()
+
+    def subscribe(self, callback: Callable[[list[bytes]], None]) -> Callable[[], None]:
+        return self._log.subscribe(callback)
 
 
 def cmd_replay(opts: argparse.Namespace) -> int:

@@ -3,8 +3,10 @@
 ``status`` (without ``--watch``) and ``history`` read the log like ``get``: the functions of
 ``kube_actors.rollout`` run against the snapshot, which answers the same ``get``/``list``
 calls a ``Store`` does. ``status --watch`` runs the cluster until the rollout completes or
-its progress deadline passes, printing each new waiting message once. The other verbs
-change the Deployment through the ``Cluster`` and let the controllers carry it out.
+its progress deadline passes, printing each new waiting message once; what the cluster
+did meanwhile stays in the log even when ``--timeout`` runs out first (time passed). The
+other verbs change the Deployment through the ``Cluster`` and let the controllers carry
+it out.
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ from typing import Any
 
 from kube_actors.cli.describe_common import PrefixWriter, describe_pod_template
 from kube_actors.cli.kinds import CliError, kind_label, parse_target, resource_ref
-from kube_actors.cli.session import duration, err, namespace, out, read_snapshot, with_cluster
+from kube_actors.cli.running import report, with_cluster
+from kube_actors.cli.session import duration, err, namespace, out, position, read_snapshot
 from kube_actors.cli.tables import tabwrite
 from kube_actors.errors import BadRequest, SettleTimeout
 
@@ -58,9 +61,11 @@ def cmd_rollout_status(opts: argparse.Namespace) -> int:
             return _show(rollout.rollout_status(snap, name, namespace=ns, kind=kind))  # type: ignore[arg-type]
         except BadRequest as exc:
             raise CliError(str(exc)) from None
-    timeout = duration(opts.timeout) if opts.timeout else None
+    if position(opts) is not None:
+        raise CliError("--at and --at-time cannot be used with --watch")
+    timeout = duration(opts.timeout, "--timeout") if opts.timeout is not None else None
 
-    async def action(cluster: Any) -> int:
+    async def action(cluster: Any) -> int | None:
         _check_revision(cluster.get(kind, name, ns), opts.revision)
         shown: list[str] = []
 
@@ -83,10 +88,13 @@ def cmd_rollout_status(opts: argparse.Namespace) -> int:
                 else cluster.wait_for(finished)
             )
         except SettleTimeout:
-            raise CliError("timed out waiting for the condition") from None
+            return None  # not a failed write: the time the cluster ran stays in the log
         return _show(cluster.rollout_status(name, namespace=ns, kind=kind))
 
-    return int(with_cluster(opts, action, settle=False))
+    code = with_cluster(opts, action, settle=False)
+    if code is None:
+        raise CliError("timed out waiting for the condition")
+    return code
 
 
 def cmd_rollout_history(opts: argparse.Namespace) -> int:
@@ -127,16 +135,17 @@ def _mutate(opts: argparse.Namespace, verb: str) -> int:
     async def action(cluster: Any) -> None:
         try:
             if verb == "undo":
-                out(await cluster.rollout_undo(name, opts.to_revision or None, namespace=ns) + "\n")
+                message = await cluster.rollout_undo(name, opts.to_revision or None, namespace=ns)
+                report(cluster, message + "\n")
             elif verb == "pause":
                 await cluster.rollout_pause(name, namespace=ns)
-                out(f"{resource_ref(kind, name)} paused\n")
+                report(cluster, f"{resource_ref(kind, name)} paused\n")
             elif verb == "resume":
                 await cluster.rollout_resume(name, namespace=ns)
-                out(f"{resource_ref(kind, name)} resumed\n")
+                report(cluster, f"{resource_ref(kind, name)} resumed\n")
             else:
                 await cluster.rollout_restart(name, kind=kind, namespace=ns)
-                out(f"{resource_ref(kind, name)} restarted\n")
+                report(cluster, f"{resource_ref(kind, name)} restarted\n")
         except BadRequest as exc:
             raise CliError(str(exc)) from None
 

@@ -1,27 +1,24 @@
 """What every verb needs.
 
-Which log, which namespace, the state at a position, a running cluster for the verbs
-that change something, and manifests from files or stdin.
+Which log, which namespace, the state at a position, flags checked before any log is
+opened (``position``, ``duration``, ``load_sim``), and manifests from files or stdin.
 
-Read-only verbs fold the log read-only (``FileLog(readonly=True)``) and start nothing.
-Mutating verbs open the log as a ``Cluster`` (replaying it, controllers and simulated
-world running), make their change, let the cluster settle (or run ``--for`` a duration,
-or not at all with ``--no-settle``), append what happened and close the log.
+Read-only verbs fold the log read-only (``FileLog(readonly=True)``) and start nothing;
+they refuse a position past the end of the log (``check_position``). Mutating verbs run
+a ``Cluster`` over the log through ``kube_actors.cli.running``.
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import os
-import signal
 import sys
-import threading
-from collections.abc import Awaitable, Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
-import anyio
 import msgspec
 
 from kube_actors._names import is_namespaced
@@ -34,19 +31,15 @@ from kube_actors.eventlog import FileLog
 from kube_actors.eventlog.records import parse_ts
 from kube_actors.replay import At, Snapshot, state_at
 
-if TYPE_CHECKING:
-    from kube_actors.cluster import Cluster
-
 T = TypeVar("T")
 
 DEFAULT_LOG = "kube-actors.jsonl"
 LOG_ENV = "KUBE_ACTORS_LOG"
 CLI_ACTOR = "kubectl"
-REAL_TIME_SETTLE_CAP = 10.0
-"""With ``--real-time`` a command settles for at most this many wall-clock seconds
-(timers set minutes ahead, such as progress-deadline checks, would otherwise hold it)."""
 PROGRESS_BYTES = 8 << 20
 """Logs larger than this get a progress bar while folding (on a terminal)."""
+MAX_DURATION = 1000 * 365 * 86400.0
+"""The longest duration a flag takes (1000 years; cluster time must stay a date)."""
 
 
 def log_path(opts: argparse.Namespace) -> str:
@@ -69,13 +62,21 @@ def list_namespace(opts: argparse.Namespace, kind: str) -> str | None:
 def position(opts: argparse.Namespace) -> At:
     """``--at RV`` or ``--at-time RFC3339`` (``None``: the end of the log).
 
+    This checks the form; ``check_position`` checks it against the log once it is read.
+    A time before the log's first record is a position too: the empty cluster.
+
     Raises:
-        CliError: a time that is not RFC 3339.
+        CliError: a negative resourceVersion, a time that is not RFC 3339, or both flags.
     """
-    if getattr(opts, "at", None) is not None:
-        return int(opts.at)
+    at = getattr(opts, "at", None)
     text = getattr(opts, "at_time", None)
-    if text:
+    if at is not None and text is not None:
+        raise CliError("--at and --at-time cannot be used together")
+    if at is not None:
+        if at < 0:
+            raise CliError(f'invalid --at "{at}": a resourceVersion is 0 or more')
+        return int(at)
+    if text is not None:
         try:
             return parse_ts(text)
         except ValueError:
@@ -85,27 +86,54 @@ def position(opts: argparse.Namespace) -> At:
     return None
 
 
+def check_position(at: At, rv: int, ts: str, log: str) -> None:
+    """Refuse a position past the end of ``log``, whose last record has ``rv`` and ``ts``.
+
+    Raises:
+        CliError: ``--at`` beyond the last resourceVersion, or ``--at-time`` after the
+            last record's time (on a log without records, any ``--at-time``).
+    """
+    if isinstance(at, int) and at > rv:
+        end = f"its last resourceVersion is {rv}" if rv else "it has no records"
+        raise CliError(f"--at {at} is past the end of the log {log}: {end}")
+    if isinstance(at, datetime) and (not ts or at > parse_ts(ts)):
+        end = f"its last record is at {now_text(parse_ts(ts))}" if ts else "it has no records"
+        raise CliError(f"--at-time {now_text(at)} is past the end of the log {log}: {end}")
+
+
+def _marking_end(lines: Iterable[T], ended: list[bool]) -> Iterator[T]:
+    """``lines``, noting in ``ended`` whether the reader went through to the last one."""
+    yield from lines
+    ended.append(True)
+
+
 def _with_progress(
     lines: Iterable[tuple[int, bytes]], total: int, label: str
 ) -> Iterator[tuple[int, bytes]]:
     from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
     columns = (TextColumn(label), BarColumn(), DownloadColumn(), TimeRemainingColumn())
-    with Progress(*columns, console=_stderr_console(), transient=True) as progress:
+    with Progress(*columns, console=stderr_console(), transient=True) as progress:
         task = progress.add_task(label, total=total)
         for number, line in lines:
             progress.advance(task, len(line) + 1)
             yield number, line
 
 
-def _stderr_console() -> Any:
+def stderr_console() -> Any:
+    """A rich console on stderr (for progress bars)."""
     from rich.console import Console
 
     return Console(file=sys.stderr)
 
 
 def read_snapshot(opts: argparse.Namespace) -> Snapshot:
-    """The log folded read-only up to ``--at``/``--at-time`` (a missing log is empty)."""
+    """The log folded read-only up to ``--at``/``--at-time`` (a missing log is empty).
+
+    Raises:
+        CliError: a position past the end of the log (see ``check_position``).
+    """
+    at = position(opts)
     path = log_path(opts)
     log = FileLog(path, readonly=True)
     try:
@@ -113,24 +141,51 @@ def read_snapshot(opts: argparse.Namespace) -> Snapshot:
         size = os.path.getsize(path) if os.path.exists(path) else 0
         if size > PROGRESS_BYTES and sys.stderr.isatty():
             lines = _with_progress(lines, size, "replaying")
-        return Snapshot(state_at(log, position(opts), lines), log.name)
+        ended: list[bool] = []
+        state = state_at(log, at, _marking_end(lines, ended))
+        if ended:  # the fold read every record: the position may lie beyond the last
+            check_position(at, state.rv, state.ts, log.name)
+        return Snapshot(state, log.name)
     finally:
         log.close()
 
 
-def duration(text: str) -> float:
-    """Seconds in ``30s``, ``10m``, ``1h``.
+def duration(text: str, flag: str = "") -> float:
+    """Seconds in ``30s``, ``10m``, ``1h30m``: a span of time greater than zero.
+
+    Args:
+        text: what the user wrote.
+        flag: the flag it was given to (``--for``), named in the error.
 
     Raises:
-        CliError: not a duration.
+        CliError: not a duration, negative (time only moves forward), zero, not finite,
+            or longer than ``MAX_DURATION``.
     """
+    invalid = f'invalid duration "{text}"' + (f" for {flag}" if flag else "")
+    body = text.strip()
+    negative = body.startswith("-")
     try:
-        return parse_duration(text)
-    except ValueError as exc:
-        raise CliError(str(exc)) from None
+        seconds = parse_duration(body[1:] if negative else body)
+    except ValueError:
+        raise CliError(f"{invalid}: use e.g. 30s, 10m, 1h30m") from None
+    if not math.isfinite(seconds):
+        raise CliError(f"{invalid}: use e.g. 30s, 10m, 1h30m")
+    if negative or seconds < 0:
+        raise CliError(f"{invalid}: time only moves forward")
+    if seconds == 0:
+        raise CliError(f"{invalid}: must be greater than zero")
+    if seconds > MAX_DURATION:
+        raise CliError(f"{invalid}: must be at most 1000 years")
+    return seconds
 
 
-def _load_sim(opts: argparse.Namespace) -> Any:
+def load_sim(opts: argparse.Namespace) -> Any:
+    """The ``--sim`` profile, read and checked (``None`` without the flag).
+
+    Raises:
+        CliError: the file cannot be read.
+        ManifestError: the profile is not valid.
+    """
     path = getattr(opts, "sim", None)
     if not path:
         return None
@@ -143,85 +198,12 @@ def _load_sim(opts: argparse.Namespace) -> Any:
     return load_profile(text)
 
 
-async def _finish(cluster: Cluster, opts: argparse.Namespace) -> None:
-    if getattr(opts, "no_settle", False):
-        return
-    run_for = getattr(opts, "run_for", None)
-    if run_for:
-        await cluster.advance(duration(run_for))
-    elif getattr(opts, "real_time", False):
-        await cluster.settle(cap=REAL_TIME_SETTLE_CAP)
-    else:
-        await cluster.settle()
-
-
 class Interrupted(Exception):
-    """SIGINT or SIGTERM stopped a running cluster (which closed its log cleanly)."""
+    """SIGINT, SIGTERM or SIGHUP stopped a running cluster (which closed its log cleanly)."""
 
     def __init__(self, signum: int) -> None:
         super().__init__(f"interrupted by signal {signum}")
         self.signum = signum
-
-
-async def _watch_signals(
-    scope: anyio.CancelScope,
-    caught: list[int],
-    *,
-    task_status: anyio.abc.TaskStatus[None] = anyio.TASK_STATUS_IGNORED,
-) -> None:
-    with anyio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals:
-        task_status.started()
-        async for signum in signals:
-            caught.append(int(signum))
-            scope.cancel()
-            return
-
-
-async def _interruptible(work: Awaitable[T]) -> T:
-    """Run ``work``; SIGINT/SIGTERM cancel it (the caller's ``async with`` then closes the log)."""
-    caught: list[int] = []
-    result: list[T] = []
-    with anyio.CancelScope() as scope:
-        async with anyio.create_task_group() as group:
-            if threading.current_thread() is threading.main_thread():
-                await group.start(_watch_signals, scope, caught)
-            result.append(await work)
-            group.cancel_scope.cancel()
-    if caught:
-        raise Interrupted(caught[0])
-    return result[0]
-
-
-def with_cluster(
-    opts: argparse.Namespace, action: Callable[[Cluster], Awaitable[T]], *, settle: bool = True
-) -> T:
-    """Open the log as a running cluster, run ``action``, settle, append and close.
-
-    SIGINT and SIGTERM stop the work; the cluster still shuts down and the log keeps
-    every record appended so far.
-    """
-    from kube_actors.cluster import Cluster
-
-    sim = _load_sim(opts)
-
-    async def run() -> T:
-        async with Cluster(
-            log=log_path(opts),
-            seed=getattr(opts, "seed", 0) or 0,
-            sim=sim,
-            actor=CLI_ACTOR,
-            clock="real" if getattr(opts, "real_time", False) else "virtual",
-        ) as cluster:
-
-            async def work() -> T:
-                result = await action(cluster)
-                if settle:
-                    await _finish(cluster, opts)
-                return result
-
-            return await _interruptible(work())
-
-    return anyio.run(run)
 
 
 # --- manifests ---------------------------------------------------------------------------

@@ -4,9 +4,11 @@
 ``advance``.
 
 Each opens the log as a running cluster (actor ``kubectl``), makes its change, prints
-kubectl's line (``deployment.apps/web created``), lets the cluster settle (or run
-``--for`` a duration, or not with ``--no-settle``) and appends what happened. An object
-that fails does not stop the others; its error is printed and the exit code is 1.
+kubectl's line (``deployment.apps/web created``) once the write is durable, lets the
+cluster settle (or run ``--for`` a duration, or not with ``--no-settle``) and appends
+what happened. Every argument is checked before the log is opened. An object that fails
+does not stop the others; its error is printed and the exit code is 1. A command that
+changed nothing and failed leaves the log as it was (see ``kube_actors.cli.running``).
 """
 
 from __future__ import annotations
@@ -16,9 +18,11 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+import anyio
 import msgspec
 
 from kube_actors.api.meta import AnyObject
+from kube_actors.api.selectors import Selector, parse_selector
 from kube_actors.cli.errors import format_error
 from kube_actors.cli.kinds import (
     CliError,
@@ -28,15 +32,9 @@ from kube_actors.cli.kinds import (
     resource_name,
     resource_ref,
 )
-from kube_actors.cli.session import (
-    duration,
-    err,
-    namespace,
-    now_text,
-    out,
-    read_manifests,
-    with_cluster,
-)
+from kube_actors.cli.running import advance, report, with_cluster
+from kube_actors.cli.session import duration, err, namespace, now_text, read_manifests
+from kube_actors.cli.tables import human_duration
 from kube_actors.errors import ApiError, BadRequest, KubeActorsError, NotFound
 
 CHANGE_CAUSE = "kubernetes.io/change-cause"
@@ -51,10 +49,34 @@ CASCADE = {
 }
 
 
+class _NothingWritten(KubeActorsError):
+    """Every object of a command failed: the log is left as it was, the errors printed."""
+
+    def __init__(self, errors: Sequence[KubeActorsError]) -> None:
+        super().__init__("; ".join(str(e) for e in errors))
+        self.errors = list(errors)
+
+
+def _outcome(errors: list[KubeActorsError], written: int) -> list[KubeActorsError]:
+    """``errors``, or ``_NothingWritten`` raised when there are errors and no write."""
+    if errors and not written:
+        raise _NothingWritten(errors)
+    return errors
+
+
 def _report(errors: Sequence[KubeActorsError]) -> int:
     for exc in errors:
         err(format_error(exc) + "\n")
     return 1 if errors else 0
+
+
+def _each(opts: argparse.Namespace, action: Any) -> int:
+    """Run a per-object ``action`` (which returns its errors); print them, exit 1 if any."""
+    try:
+        errors = with_cluster(opts, action)
+    except _NothingWritten as failed:
+        errors = failed.errors
+    return _report(errors)
 
 
 def cmd_apply(opts: argparse.Namespace) -> int:
@@ -63,16 +85,18 @@ def cmd_apply(opts: argparse.Namespace) -> int:
 
     async def action(cluster: Any) -> list[KubeActorsError]:
         errors: list[KubeActorsError] = []
+        written = 0
         for obj in objects:
             try:
                 ((stored, outcome),) = await cluster.apply_report([obj])
             except ApiError as exc:
                 errors.append(exc)
                 continue
-            out(f"{resource_name(stored)} {outcome}\n")
-        return errors
+            written += outcome != "unchanged"
+            report(cluster, f"{resource_name(stored)} {outcome}\n")
+        return _outcome(errors, written)
 
-    return _report(with_cluster(opts, action))
+    return _each(opts, action)
 
 
 def cmd_create(opts: argparse.Namespace) -> int:
@@ -81,38 +105,46 @@ def cmd_create(opts: argparse.Namespace) -> int:
 
     async def action(cluster: Any) -> list[KubeActorsError]:
         errors: list[KubeActorsError] = []
+        written = 0
         for obj in objects:
             try:
                 stored = await cluster.create(obj)
             except ApiError as exc:
                 errors.append(exc)
                 continue
-            out(f"{resource_name(stored)} created\n")
-        return errors
+            written += 1
+            report(cluster, f"{resource_name(stored)} created\n")
+        return _outcome(errors, written)
 
-    return _report(with_cluster(opts, action))
+    return _each(opts, action)
 
 
 # --- delete ------------------------------------------------------------------------------
 
 
-def _delete_targets(opts: argparse.Namespace, cluster: Any) -> list[tuple[str, str, str]]:
-    if opts.filename:
-        return [
-            (o.kind, o.name, o.metadata.namespace or namespace(opts))
-            for o in read_manifests(opts.filename, opts)
-        ]
+def _selector(opts: argparse.Namespace) -> Selector | None:
+    if not opts.selector:
+        return None
+    try:
+        return parse_selector(opts.selector)
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
+
+
+def _delete_targets(
+    opts: argparse.Namespace, cluster: Any, selector: Selector | None
+) -> list[tuple[str, str, str]]:
     targets: list[tuple[str, str, str]] = []
     for req in parse_requests(opts.args, cluster.store.state.kinds()):
         if req.names is not None:
             targets.extend((req.kind, name, namespace(opts)) for name in req.names)
             continue
-        if not (opts.all or opts.selector):
+        if not (opts.all or selector):
             raise CliError("resource(s) were provided, but no name was specified")
         ns = None if opts.all_namespaces else namespace(opts)
         targets.extend(
             (o.kind, o.name, o.metadata.namespace or "")
-            for o in cluster.list(req.kind, ns, opts.selector)
+            for o in cluster.list(req.kind, ns, selector)
         )
     return targets
 
@@ -126,10 +158,16 @@ def cmd_delete(opts: argparse.Namespace) -> int:
         )
     if not opts.filename and not opts.args:
         raise CliError("You must provide one or more resources by argument or filename.")
+    selector = _selector(opts)
+    from_files = [
+        (o.kind, o.name, o.metadata.namespace or namespace(opts))
+        for o in (read_manifests(opts.filename, opts) if opts.filename else [])
+    ]
 
     async def action(cluster: Any) -> list[KubeActorsError]:
         errors: list[KubeActorsError] = []
-        targets = _delete_targets(opts, cluster)
+        written = 0
+        targets = from_files or _delete_targets(opts, cluster, selector)
         if not targets:
             err("No resources found\n")
         for kind, name, ns in targets:
@@ -148,10 +186,11 @@ def cmd_delete(opts: argparse.Namespace) -> int:
             except ApiError as exc:
                 errors.append(exc)
                 continue
-            out(f'{kind_label(kind)} "{name}" deleted\n')
-        return errors
+            written += 1
+            report(cluster, f'{kind_label(kind)} "{name}" deleted\n')
+        return _outcome(errors, written)
 
-    return _report(with_cluster(opts, action))
+    return _each(opts, action)
 
 
 # --- scale and set image -------------------------------------------------------------------
@@ -169,7 +208,7 @@ def cmd_scale(opts: argparse.Namespace) -> int:
 
     async def action(cluster: Any) -> None:
         await cluster.scale(kind, name, opts.replicas, namespace=namespace(opts))
-        out(f"{resource_ref(kind, name)} scaled\n")
+        report(cluster, f"{resource_ref(kind, name)} scaled\n")
 
     with_cluster(opts, action)
     return 0
@@ -200,7 +239,7 @@ def cmd_set_image(opts: argparse.Namespace) -> int:
         except BadRequest as exc:
             raise CliError(str(exc)) from None
         if after.metadata.resource_version != before.metadata.resource_version:
-            out(f"{resource_name(after)} image updated\n")
+            report(cluster, f"{resource_name(after)} image updated\n")
 
     with_cluster(opts, action)
     return 0
@@ -307,7 +346,7 @@ def _cmd_metadata(opts: argparse.Namespace, field: str) -> int:
             meta = msgspec.structs.replace(obj.metadata, **{field: new})
             obj = await cluster.update(msgspec.structs.replace(obj, metadata=meta))
         message = _label_message(old, new, opts.overwrite) if field == "labels" else "annotated"
-        out(f"{resource_name(obj)} {message}\n")
+        report(cluster, f"{resource_name(obj)} {message}\n")
 
     with_cluster(opts, action)
     return 0
@@ -324,12 +363,24 @@ def cmd_annotate(opts: argparse.Namespace) -> int:
 
 
 def cmd_advance(opts: argparse.Namespace) -> int:
-    """``advance DURATION``: let the controllers and the simulated world run that long."""
+    """``advance DURATION``: let the controllers and the simulated world run that long.
+
+    Long advances show progress on a terminal; a signal stops one where it is, keeping
+    what was written, and says how far it got.
+    """
     seconds = duration(opts.duration)
 
     async def action(cluster: Any) -> None:
-        await cluster.advance(seconds)
-        out(f"advanced {opts.duration}: cluster time is {now_text(cluster.now())}\n")
+        start = cluster.now()
+        try:
+            await advance(cluster, seconds)
+        except anyio.get_cancelled_exc_class():
+            err(
+                f"advance stopped after {human_duration(cluster.now() - start)}: "
+                f"cluster time is {now_text(cluster.now())}\n"
+            )
+            raise
+        report(cluster, f"advanced {opts.duration}: cluster time is {now_text(cluster.now())}\n")
 
     with_cluster(opts, action, settle=False)
     return 0
