@@ -17,6 +17,7 @@ from typing import Any
 
 import msgspec
 
+from kube_actors.api.limits import INT32_MAX, TOTAL_ANNOTATION_SIZE_LIMIT
 from kube_actors.api.meta import JSON, LabelSelector, ObjectMeta
 from kube_actors.api.naming import (
     is_dns1123_label,
@@ -30,8 +31,7 @@ from kube_actors.errors import FieldError
 Errors = list[FieldError]
 NameValidator = Callable[[str, bool], tuple[str, ...]]
 
-TOTAL_ANNOTATION_SIZE_LIMIT = 256 * 1024
-MAX_INT32 = 2**31 - 1
+MAX_INT32 = INT32_MAX
 _TYPE_NAMES = {list: "array", dict: "object", str: "string", int: "integer", bool: "boolean"}
 
 
@@ -138,13 +138,25 @@ def validate_labels(labels: Mapping[Any, Any], path: str) -> Errors:
     return errs
 
 
-def validate_annotations(annotations: Mapping[str, str], path: str) -> Errors:
-    """Keys are qualified names; keys and values together stay under 256 KiB."""
+def _utf8_len(text: Any) -> int:
+    return len(text.encode("utf-8", "surrogatepass")) if isinstance(text, str) else 0
+
+
+def validate_annotations(annotations: Mapping[Any, Any], path: str) -> Errors:
+    """Keys are qualified names; keys and values together are at most 256 KiB of UTF-8.
+
+    Upstream: apimachinery/pkg/api/validation ValidateAnnotations, ValidateAnnotationsSize
+    """
     errs: Errors = []
     total = 0
     for key, value in annotations.items():
+        if not isinstance(key, str):
+            errs.append(wrong_type(path, key, str))
+            continue
         errs.extend(invalid(path, key, msg) for msg in is_qualified_name(key.lower()))
-        total += len(key) + len(value)
+        if not isinstance(value, str):
+            errs.append(wrong_type(f"{path}[{key}]", value, str))
+        total += _utf8_len(key) + _utf8_len(value)
     if total > TOTAL_ANNOTATION_SIZE_LIMIT:
         errs.append(
             FieldError(path, "Too long", f"must have at most {TOTAL_ANNOTATION_SIZE_LIMIT} bytes")

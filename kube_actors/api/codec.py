@@ -9,6 +9,13 @@
 
 Every failure caused by the input is a ``ManifestError`` naming the kind, the object and the
 field in Kubernetes words (``Deployment "web": spec.replicas: Expected int, got str``).
+``from_dict`` decodes as the API server decodes a request: it refuses a kind the server
+does not serve in one of its own groups (``no matches for kind "Deploymnet" in version
+"apps/v1"``, see ``api.builtin_kinds``), an object nested deeper than
+``api.limits.MAX_NESTING_DEPTH`` or aliased beyond go-yaml's limit, and a ConfigMap or
+Secret whose values are not strings; an object larger than the request limit (3 MiB) is a
+``BadRequest``. Reading the log back (``decode_object``) refuses none of these: what was
+stored is kept.
 
 Next in the event path: ``eventlog`` stores ``encode_json`` output as a record's ``object``.
 """
@@ -21,11 +28,14 @@ from typing import Any
 
 import msgspec
 
+from kube_actors.api._validation_config import data_type_problems, is_config_object
 from kube_actors.api.autoscaling import HorizontalPodAutoscaler
+from kube_actors.api.builtin_kinds import BUILTIN_GROUPS, SERVED_KINDS
 from kube_actors.api.conversion import HPA_VERSIONS, convert_hpa
+from kube_actors.api.limits import request_too_large, shape_problem
 from kube_actors.api.meta import AnyObject, GenericObject, Object, ObjectMeta
 from kube_actors.api.registry import KINDS
-from kube_actors.errors import ManifestError
+from kube_actors.errors import BadRequest, ManifestError
 
 _RESERVED = ("apiVersion", "kind", "metadata")
 _ENCODER = msgspec.json.Encoder()
@@ -67,6 +77,19 @@ def _type_name(value: object) -> str:
     )
 
 
+def no_match(kind: str, api_version: str) -> bool:
+    """Whether the API server would answer ``no matches for kind`` for an unmodelled kind.
+
+    True when the group is one of Kubernetes' own (or has no dot, which no
+    CustomResourceDefinition's group may lack) and ``api.builtin_kinds`` does not list the
+    kind under that version.
+    """
+    group = api_version.rpartition("/")[0]
+    if group not in BUILTIN_GROUPS and "." in group:
+        return False
+    return kind not in SERVED_KINDS.get(api_version, ())
+
+
 def from_dict(d: Mapping[str, Any]) -> AnyObject:
     """Decode one object from its Kubernetes dict form.
 
@@ -74,8 +97,38 @@ def from_dict(d: Mapping[str, Any]) -> AnyObject:
 
     Raises:
         ManifestError: not a mapping; ``kind``, ``apiVersion`` or ``metadata`` missing; an
-            apiVersion this kind is not served under; a field of the wrong type.
+            apiVersion this kind is not served under (``no_match``); nesting deeper than
+            ``MAX_NESTING_DEPTH``; a field of the wrong type.
+        BadRequest: the object is larger than the API server's request limit (3 MiB).
     """
+    obj = _decode(d, request=True)
+    try:
+        size = len(encode_json(obj))
+    except (TypeError, ValueError) as exc:  # a Python value JSON cannot hold
+        raise ManifestError(f"{describe(obj.kind, obj.name)}: {exc}") from None
+    problem = request_too_large(size)
+    if problem is not None:
+        raise BadRequest(problem)
+    return obj
+
+
+def _check_request(d: Mapping[str, Any], kind: str, api_version: str, label: str) -> None:
+    """What the API server refuses while it decodes a request: a hostile shape, a kind it
+    does not serve, and ConfigMap or Secret values that are not strings.
+    """
+    problem = shape_problem(d)
+    if problem is not None:
+        raise ManifestError(f"{label}: {problem}")
+    if kind in KINDS:
+        return
+    if no_match(kind, api_version):
+        raise ManifestError(f'{label}: no matches for kind "{kind}" in version "{api_version}"')
+    if is_config_object(kind, api_version):
+        for type_problem in data_type_problems(kind, d):
+            raise ManifestError(f"{label}: {type_problem.message()}")
+
+
+def _decode(d: Mapping[str, Any], *, request: bool) -> AnyObject:
     if not isinstance(d, dict):
         raise ManifestError(f"expected a Kubernetes object (a mapping), got {_type_name(d)}")
     kind, api_version, metadata = d.get("kind"), d.get("apiVersion"), d.get("metadata")
@@ -90,6 +143,8 @@ def from_dict(d: Mapping[str, Any]) -> AnyObject:
         raise ManifestError(f"{label}: metadata not set")
     if not isinstance(metadata, dict):
         raise ManifestError(f"{label}: metadata: Expected object, got {_type_name(metadata)}")
+    if request:
+        _check_request(d, kind, api_version, label)
     cls = KINDS.get(kind)
     if cls is None:
         return _generic_from_dict(d, kind, api_version, metadata, label)
@@ -171,7 +226,7 @@ def decode_object(kind: str, data: bytes | str) -> AnyObject:
         if obj.api_version == cls.API_VERSION:
             return obj
     try:
-        return from_dict(msgspec.json.decode(data))
+        return _decode(msgspec.json.decode(data), request=False)
     except msgspec.DecodeError as exc:
         raise ManifestError(f"{kind}: {exc}") from None
 

@@ -6,6 +6,12 @@ empty documents are skipped. YAML timestamps stay strings (the codec parses RFC 
 field is a time), so times round-trip exactly. Errors name the document (counted from 1,
 empty ones included) when the input holds more than one object, and the YAML line.
 
+Hostile documents are refused before anything expands them, naming the document: a YAML
+document's node graph is measured before it is constructed, so aliases (and merge keys)
+that would expand beyond go-yaml's limit (``document contains excessive aliasing``), a
+recursive alias, or nesting deeper than ``api.limits.MAX_NESTING_DEPTH`` (100) levels cost
+no more than the text itself; JSON documents are measured once decoded.
+
 Next in the event path: the store's ``apply``/``create`` admits each object.
 """
 
@@ -18,6 +24,7 @@ import msgspec
 import yaml
 
 from kube_actors.api.codec import from_dict, to_dict
+from kube_actors.api.limits import shape_problem
 from kube_actors.api.meta import AnyObject
 from kube_actors.errors import ManifestError
 
@@ -26,19 +33,42 @@ _BaseDumper: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 
 
+class _ShapeError(Exception):
+    """A document refused by ``limits.shape_problem`` before construction."""
+
+
+def _node_children(node: Any) -> list[Any] | None:
+    """``limits.Children`` of a YAML node graph (keys count as nodes, as in go-yaml)."""
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return None
+
+
 class _Loader(_BaseLoader):  # type: ignore[misc]
-    """The safe loader without the implicit timestamp resolver."""
+    """The safe loader without the implicit timestamp resolver, which measures each
+    document's node graph before constructing it.
+    """
 
     yaml_implicit_resolvers = {
         first: [(tag, regexp) for tag, regexp in resolvers if tag != _TIMESTAMP]
         for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
     }
 
+    def construct_document(self, node: Any) -> Any:
+        problem = shape_problem(node, _node_children)
+        if problem is not None:
+            raise _ShapeError(problem)
+        return super().construct_document(node)
+
 
 def _parse_yaml(text: str) -> list[Any]:
     docs: list[Any] = []
     try:
         docs.extend(yaml.load_all(text, Loader=_Loader))
+    except _ShapeError as exc:
+        raise ManifestError(f"document {len(docs) + 1}: {exc}") from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
@@ -52,14 +82,20 @@ def _parse_yaml(text: str) -> list[Any]:
 def parse_documents(text: str) -> list[Any]:
     """The raw documents of a JSON or YAML manifest stream (``None`` for empty ones).
 
-    YAML timestamps stay strings. Raises ``ManifestError`` for unparsable text.
+    YAML timestamps stay strings. Raises ``ManifestError`` for unparsable text and for a
+    document refused by ``limits.shape_problem`` (too deep, too aliased, recursive).
     """
     stripped = text.lstrip()
     if stripped[:1] in ("{", "["):
         try:
-            return [msgspec.json.decode(stripped)]
+            doc = msgspec.json.decode(stripped)
         except (msgspec.DecodeError, RecursionError):
             pass  # not JSON after all: YAML flow style, or broken (YAML reports the line)
+        else:
+            problem = shape_problem(doc)
+            if problem is not None:
+                raise ManifestError(f"document 1: {problem}")
+            return [doc]
     return _parse_yaml(text)
 
 

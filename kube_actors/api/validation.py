@@ -9,6 +9,12 @@ read as its default so that validating an undefaulted object gives the same answ
 House rule: upstream's Markdown backticks are dropped from messages
 (``selector does not match template labels``, ``may not be 0 when maxSurge is 0``).
 
+Limits (``api.limits``) apply to every kind, generic ones included: an object larger than
+the API server's request limit or nested deeper than ``MAX_NESTING_DEPTH`` raises
+``BadRequest`` (nothing else about it is checked); annotations are at most 256 KiB;
+ConfigMaps and Secrets hold string values of at most 1 MiB together; every integer of a
+modelled kind fits its Go type (``api._int_ranges``).
+
 Upstream: pkg/apis/{apps,batch,core,autoscaling}/validation/validation.go
 """
 
@@ -17,9 +23,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import msgspec
 from msgspec.structs import replace
 
 from kube_actors._names import is_namespaced
+from kube_actors.api._int_ranges import int_range_errors
 from kube_actors.api._pod_validation import validate_pod, validate_pod_spec_update
 from kube_actors.api._validation_apps import (
     SELECTOR_MISMATCH,
@@ -30,6 +38,7 @@ from kube_actors.api._validation_apps import (
     validate_stateful_set,
 )
 from kube_actors.api._validation_batch import validate_cron_job, validate_job
+from kube_actors.api._validation_config import validate_config_map, validate_secret
 from kube_actors.api._validation_kinds import (
     validate_controller_revision,
     validate_endpoints,
@@ -52,6 +61,7 @@ from kube_actors.api._validators import (
 from kube_actors.api.apps import ControllerRevision, DaemonSet, Deployment, ReplicaSet, StatefulSet
 from kube_actors.api.autoscaling import HorizontalPodAutoscaler
 from kube_actors.api.batch import CronJob, Job
+from kube_actors.api.codec import describe, encode_json
 from kube_actors.api.core import (
     Endpoints,
     Event,
@@ -62,11 +72,22 @@ from kube_actors.api.core import (
     ReplicationController,
     Service,
 )
+from kube_actors.api.limits import MAX_NESTING_DEPTH, measure, request_too_large
 from kube_actors.api.meta import AnyObject, GenericObject, Object
 from kube_actors.api.naming import name_is_dns1035_label, name_is_dns_label, name_is_dns_subdomain
-from kube_actors.errors import FieldError
+from kube_actors.errors import BadRequest, FieldError
 
-__all__ = ["SELECTOR_MISMATCH", "validate", "validate_update"]
+__all__ = ["SELECTOR_MISMATCH", "check_request", "validate", "validate_update"]
+
+_DIGITS_ONLY = bytes.maketrans(
+    bytes(b for b in range(256) if not 48 <= b <= 57), b" " * 246
+)  # every byte but 0-9 becomes a space
+
+
+def _may_hold_large_ints(raw: bytes) -> bool:
+    """Whether ``raw`` has a run of ten digits: every integer outside int32 has one."""
+    return max(map(len, raw.translate(_DIGITS_ONLY).split()), default=0) >= 10
+
 
 _STS_UPDATE_FORBIDDEN = (
     "updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', "
@@ -101,10 +122,59 @@ _SPEC_RULES: dict[type[Object], Callable[[Any], Errors]] = {
 }
 
 
+_GENERIC_RULES: dict[tuple[str, str], Callable[[GenericObject], Errors]] = {
+    ("v1", "ConfigMap"): validate_config_map,
+    ("v1", "Secret"): validate_secret,
+}
+
+
+def check_request(obj: AnyObject) -> bytes:
+    """Refuse ``obj`` as the API server refuses a request before validating it; returns
+    its JSON encoding.
+
+    Raises:
+        BadRequest: larger than ``MAX_REQUEST_BYTES`` (``Request entity too large: limit is
+            3145728``), nested deeper than ``MAX_NESTING_DEPTH``, or not encodable as JSON.
+    """
+    label = describe(obj.kind, obj.name)
+    try:
+        raw = encode_json(obj)
+    except RecursionError:
+        raise BadRequest(f"{label}: nesting deeper than {MAX_NESTING_DEPTH} levels") from None
+    except (TypeError, ValueError) as exc:
+        raise BadRequest(f"{label}: {exc}") from None
+    problem = request_too_large(len(raw))
+    if problem is not None:
+        raise BadRequest(problem)
+    # nesting needs at least as many brackets as levels; most objects have fewer in all
+    if raw.count(b"{") + raw.count(b"[") > MAX_NESTING_DEPTH:
+        shape = measure(msgspec.to_builtins(obj))
+        if shape.depth > MAX_NESTING_DEPTH or shape.recursive:
+            raise BadRequest(f"{label}: nesting deeper than {MAX_NESTING_DEPTH} levels")
+    return raw
+
+
+def _int_errors(obj: Object, raw: bytes, errs: Errors) -> Errors:
+    """Integers out of their Go type's range, for fields without another error."""
+    if not _may_hold_large_ints(raw):
+        return []
+    reported = {e.path for e in errs}
+    return [e for e in int_range_errors(obj) if e.path not in reported]
+
+
 def validate(obj: AnyObject) -> list[FieldError]:
-    """Every problem with ``obj`` as a new object (metadata first, then spec)."""
+    """Every problem with ``obj`` as a new object (metadata first, then spec).
+
+    Raises:
+        BadRequest: ``obj`` is too large or too deep to be a request (``check_request``).
+    """
+    raw = check_request(obj)
     if isinstance(obj, GenericObject):
-        return validate_object_meta(obj.metadata, is_namespaced(obj.kind), name_is_dns_subdomain)
+        errs = validate_object_meta(obj.metadata, is_namespaced(obj.kind), name_is_dns_subdomain)
+        generic_rule = _GENERIC_RULES.get((obj.api_version, obj.kind))
+        if generic_rule is not None:
+            errs.extend(generic_rule(obj))
+        return errs
     cls = type(obj)
     errs = validate_object_meta(
         obj.metadata, cls.NAMESPACED, _NAME_RULES.get(cls, name_is_dns_subdomain)
@@ -112,6 +182,7 @@ def validate(obj: AnyObject) -> list[FieldError]:
     rule = _SPEC_RULES.get(cls)
     if rule is not None:
         errs.extend(rule(obj))
+        errs.extend(_int_errors(obj, raw, errs))
     return errs
 
 
@@ -176,8 +247,10 @@ def validate_update(old: AnyObject, new: AnyObject) -> list[FieldError]:
         return [immutable("kind", new.kind)]
     errs = validate_object_meta_update(new.metadata, old.metadata)
     if isinstance(new, CronJob) and isinstance(old, CronJob):
+        raw = check_request(new)
         errs.extend(validate_object_meta(new.metadata, True, name_is_dns_subdomain))
         errs.extend(validate_cron_job(new, allow_tz="TZ" in old.spec.schedule))
+        errs.extend(_int_errors(new, raw, errs))
         return errs
     errs.extend(validate(new))
     if isinstance(new, (Deployment, ReplicaSet, DaemonSet)) and isinstance(
