@@ -148,9 +148,8 @@ class _Identity:
 
     @property
     def key(self) -> Key:
-        """``namespace/name``, or ``name`` for cluster-scoped objects."""
-        ns = self.metadata.namespace
-        return Key(f"{ns}/{self.metadata.name}" if ns else self.metadata.name)
+        """``namespace/name``, or ``name`` for cluster-scoped objects (``object_key``)."""
+        return object_key(self.metadata.namespace, self.metadata.name)
 
 
 class Object(
@@ -202,7 +201,10 @@ AnyObject = Object | GenericObject
 
 
 def object_key(namespace: str | None, name: str) -> Key:
-    """The cache key for ``namespace``/``name``."""
+    """``namespace/name``, or ``name`` without a namespace (client-go MetaNamespaceKeyFunc).
+
+    The one way to build a key; ``split_key`` takes one apart.
+    """
     return Key(f"{namespace}/{name}" if namespace else name)
 
 
