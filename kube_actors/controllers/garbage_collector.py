@@ -25,7 +25,7 @@ from typing import Any, ClassVar, final
 import msgspec
 
 from kube_actors._names import is_namespaced
-from kube_actors.api.meta import AnyObject, OwnerReference
+from kube_actors.api.meta import AnyObject, OwnerReference, object_key
 from kube_actors.errors import Conflict, NotFound
 from kube_actors.informer.source import DeletedFinalStateUnknown
 from kube_actors.runtime import Controller, current_cause
@@ -68,7 +68,7 @@ class ObjectIdentity:
     @property
     def key(self) -> str:
         """``namespace/name`` (or ``name``)."""
-        return f"{self.namespace}/{self.name}" if self.namespace else self.name
+        return object_key(self.namespace, self.name)
 
 
 @dataclass(slots=True)
@@ -201,8 +201,7 @@ class GarbageCollector(Controller):
         for ref in owners:
             owner = self.nodes.get(ref.uid)
             if owner is None:
-                namespace = node.identity.namespace if is_namespaced(ref.kind) else ""
-                identity = ObjectIdentity(ref.api_version, ref.kind, namespace, ref.name, ref.uid)
+                identity = self._owner_identity(node.identity.namespace, ref)
                 owner = self.nodes[ref.uid] = GraphNode(identity, observed=False)
                 owner.dependents[node.identity.uid] = None
                 self.attempt_to_delete(owner)
@@ -374,7 +373,7 @@ class GarbageCollector(Controller):
         dangling: list[OwnerReference] = []
         waiting: list[OwnerReference] = []
         for ref in refs:
-            owner = self.get_object(self._owner_identity(item, ref))
+            owner = self.get_object(self._owner_identity(item.metadata.namespace or "", ref))
             if owner is None:
                 dangling.append(ref)
             elif deleting_dependents(owner):
@@ -479,16 +478,14 @@ class GarbageCollector(Controller):
         return [self.nodes[uid] for uid in node.dependents if uid in self.nodes]
 
     @staticmethod
-    def _owner_identity(item: AnyObject, ref: OwnerReference) -> ObjectIdentity:
-        namespace = (item.metadata.namespace or "") if is_namespaced(ref.kind) else ""
+    def _owner_identity(namespace: str, ref: OwnerReference) -> ObjectIdentity:
+        """Where ``ref``, held by an object in ``namespace``, points."""
+        namespace = namespace if is_namespaced(ref.kind) else ""
         return ObjectIdentity(ref.api_version, ref.kind, namespace, ref.name, ref.uid)
 
-    @staticmethod
-    def _set_cause(refs: list[OwnerReference], item: AnyObject) -> None:
+    def _set_cause(self, refs: list[OwnerReference], item: AnyObject) -> None:
         if refs:
-            ref = refs[0]
-            namespace = (item.metadata.namespace or "") if is_namespaced(ref.kind) else ""
-            current_cause.set(f"{namespace}/{ref.name}" if namespace else ref.name)
+            current_cause.set(self._owner_identity(item.metadata.namespace or "", refs[0]).key)
 
 
 def _starts_waiting_for(old: AnyObject | None, obj: AnyObject, finalizer: str) -> bool:

@@ -13,7 +13,7 @@ import builtins
 from collections.abc import Callable, Iterable, Iterator
 from typing import Generic, TypeVar, final
 
-from kube_actors.api.meta import AnyObject, controller_ref
+from kube_actors.api.meta import AnyObject, controller_ref, object_key
 from kube_actors.api.selectors import Selector, parse_selector
 
 T = TypeVar("T", bound=AnyObject)
@@ -141,7 +141,7 @@ class Lister(Generic[T]):
 
     def get(self, namespace: str | None, name: str) -> T | None:
         """The object ``namespace/name`` (``name`` alone for cluster-scoped kinds)."""
-        return self._indexer.get(f"{namespace}/{name}" if namespace else name)
+        return self._indexer.get(object_key(namespace, name))
 
     def get_key(self, key: str) -> T | None:
         """The object at cache key ``key``."""

@@ -18,7 +18,7 @@ from typing import Generic, TypeVar, cast, final
 
 import structlog
 
-from kube_actors.api.meta import AnyObject
+from kube_actors.api.meta import AnyObject, object_key
 from kube_actors.clock import Clock, TimerHandle
 from kube_actors.informer.cache import Indexer, IndexFunc, Lister
 from kube_actors.informer.source import Change, DeletedFinalStateUnknown, Source
@@ -44,9 +44,8 @@ class Handler(Generic[T]):
 
 
 def cache_key(obj: AnyObject) -> str:
-    """``namespace/name`` or ``name`` (client-go MetaNamespaceKeyFunc)."""
-    ns = obj.metadata.namespace
-    return f"{ns}/{obj.metadata.name}" if ns else obj.metadata.name
+    """``object_key`` of ``obj``: ``namespace/name`` or ``name`` (client-go MetaNamespaceKeyFunc)."""
+    return object_key(obj.metadata.namespace, obj.metadata.name)
 
 
 @final

@@ -17,7 +17,7 @@ import msgspec
 import structlog
 
 from kube_actors.api.core import Event, EventSource
-from kube_actors.api.meta import AnyObject, ObjectMeta, ObjectReference
+from kube_actors.api.meta import AnyObject, ObjectMeta, ObjectReference, object_key
 from kube_actors.errors import ApiError
 from kube_actors.store import Store
 
@@ -55,6 +55,7 @@ class EventRecorder:
     def event(self, obj: AnyObject, type_: str, reason: str, message: str) -> None:
         """Record that ``reason: message`` happened to ``obj``; failures are logged, never raised."""
         namespace = obj.metadata.namespace or "default"
+        cause = object_key(namespace, obj.metadata.name)
         signature: _Signature = (
             obj.kind,
             namespace,
@@ -72,9 +73,7 @@ class EventRecorder:
                 updated = msgspec.structs.replace(
                     existing, count=(existing.count or 1) + 1, last_timestamp=now
                 )
-                self._store.update_nowait(
-                    updated, actor=self.component, cause=f"{namespace}/{obj.metadata.name}"
-                )
+                self._store.update_nowait(updated, actor=self.component, cause=cause)
                 return
             name = self._new_name(obj.metadata.name, namespace, now)
             event = Event(
@@ -90,9 +89,7 @@ class EventRecorder:
                 reporting_component=self.component,
                 reporting_instance=self.host or self.component,
             )
-            self._store.create_nowait(
-                event, actor=self.component, cause=f"{namespace}/{obj.metadata.name}"
-            )
+            self._store.create_nowait(event, actor=self.component, cause=cause)
             self._seen[signature] = name
         except ApiError as exc:
             log.warning(
