@@ -21,7 +21,7 @@ import json
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, final
 
 import msgspec
@@ -29,7 +29,6 @@ import msgspec
 from kube_actors._names import is_namespaced
 from kube_actors.api.codec import decode_object
 from kube_actors.api.meta import AnyObject
-from kube_actors.api.reads import ReadMixin, read_key
 from kube_actors.api.reads import event_time as event_time
 from kube_actors.api.reads import sort_events as sort_events
 from kube_actors.clock import DEFAULT_START
@@ -37,13 +36,14 @@ from kube_actors.errors import LogCorrupted
 from kube_actors.eventlog import FileLog, LogEngine
 from kube_actors.eventlog.records import decode_head, parse_ts
 from kube_actors.store import State
+from kube_actors.store.state import StateReader
 
 At = int | datetime | None
 """A position in the log: a resourceVersion, a time, or ``None`` for the end."""
 
 
 @final
-class Snapshot(ReadMixin):
+class Snapshot(StateReader):
     """The cluster as the log describes it at one position (read-only)."""
 
     def __init__(self, state: State, source: str = "<log>") -> None:
@@ -63,13 +63,6 @@ class Snapshot(ReadMixin):
     def kinds(self) -> builtins.list[str]:
         """Kinds with at least one live object."""
         return self.state.kinds()
-
-    def _lookup(self, kind: str, name: str, namespace: str | None) -> AnyObject | None:
-        entry = self.state.get(kind, read_key(kind, name, namespace))
-        return entry.obj if entry is not None else None
-
-    def _entries(self, kind: str, namespace: str | None) -> builtins.list[AnyObject]:
-        return [entry.obj for entry in self.state.entries(kind, namespace)]
 
     def owned_by(self, owner: AnyObject, kind: str) -> builtins.list[AnyObject]:
         """Objects of ``kind`` whose controller reference points at ``owner``."""
@@ -94,16 +87,7 @@ def state_at(
     Raises:
         LogCorrupted: a damaged record before the position.
     """
-    if lines is None:
-        return State.from_log(log, at=at)
-    state = State()
-    at_time = at if isinstance(at, datetime) else None
-    if at_time is not None and at_time.tzinfo is None:
-        at_time = at_time.replace(tzinfo=UTC)
-    state.fold_lines(
-        lines, source=log.name, at_rv=at if isinstance(at, int) else None, at_time=at_time
-    )
-    return state
+    return State.from_log(log, at=at, lines=lines)
 
 
 def snapshot(path: str | os.PathLike[str], at: At = None) -> Snapshot:
@@ -237,18 +221,8 @@ def diff_fields(old: Any, new: Any, path: str = "") -> list[str]:
     if path in IGNORED_PATHS or old == new:
         return []
     if isinstance(old, dict) and isinstance(new, dict):
-        out: list[str] = []
-        for key in sorted(old.keys() | new.keys()):
-            sub = _join(path, key)
-            if sub in IGNORED_PATHS:
-                continue
-            if key not in new:
-                out.append(f"-{sub}")
-            elif key not in old:
-                out.append(f"+{sub}")
-            else:
-                out.extend(diff_fields(old[key], new[key], sub))
-        return out
+        keys = sorted(old.keys() | new.keys())
+        return _diff_members(old, new, [(key, _join(path, key)) for key in keys])
     if isinstance(old, list) and isinstance(new, list):
         key = _keyed(old, new)
         if key is not None:
@@ -261,13 +235,22 @@ def _diff_keyed(
 ) -> list[str]:
     before = {str(i[key]): i for i in old}
     after = {str(i[key]): i for i in new}
+    names = [*before, *(n for n in after if n not in before)]
+    return _diff_members(before, after, [(name, f"{path}[{name}]") for name in names])
+
+
+def _diff_members(
+    old: dict[str, Any], new: dict[str, Any], members: list[tuple[str, str]]
+) -> list[str]:
+    """``-path`` for a member gone, ``+path`` for one added, the diff of one in both."""
     out: list[str] = []
-    for name in [*before, *(n for n in after if n not in before)]:
-        sub = f"{path}[{name}]"
-        if name not in after:
+    for name, sub in members:
+        if sub in IGNORED_PATHS:
+            continue
+        if name not in new:
             out.append(f"-{sub}")
-        elif name not in before:
+        elif name not in old:
             out.append(f"+{sub}")
         else:
-            out.extend(diff_fields(before[name], after[name], sub))
+            out.extend(diff_fields(old[name], new[name], sub))
     return out

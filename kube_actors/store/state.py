@@ -8,6 +8,8 @@ per record and no nested allocation, which is what makes replay fast.
 Invariant: ``rv`` is the resourceVersion of the last record folded, and every entry's
 ``rv`` is the position of the record that last wrote it.
 
+``StateReader`` answers the read protocol from a ``State`` (the store and replay snapshots).
+
 Next in the event path: the store fans committed records out to informers.
 """
 
@@ -21,7 +23,8 @@ from typing import final
 import msgspec
 
 from kube_actors.api.codec import decode_object, encode_json
-from kube_actors.api.meta import AnyObject
+from kube_actors.api.meta import AnyObject, object_key
+from kube_actors.api.reads import ReadMixin, read_key
 from kube_actors.errors import LogCorrupted, ManifestError
 from kube_actors.eventlog.engine import LogEngine
 from kube_actors.eventlog.records import (
@@ -95,6 +98,8 @@ class Entry:
 
 
 def _sort_key(entry: Entry) -> tuple[str, str]:
+    # Not split_key, which refuses a name with a "/": the API server never stores one,
+    # but a hand-written or imported log may, and listing it must not fail.
     ns, _, name = entry.key.rpartition("/")
     return ns, name
 
@@ -124,24 +129,33 @@ class State:
         line: bytes | None = None,
     ) -> Entry | None:
         """Fold one record; returns the entry it replaced or removed, if any."""
-        objects = self._kinds.get(kind)
-        if objects is None:
-            objects = self._kinds[kind] = {}
-        if type_ == "DELETED":
-            old = objects.pop(key, None)
-            if old is not None and old.uid:
-                self._uids.pop(old.uid, None)
-        else:
-            old = objects.get(key)
-            entry = Entry(kind, key, uid, rv, obj, raw, line)
-            objects[key] = entry
-            if old is not None and old.uid and old.uid != uid:
-                self._uids.pop(old.uid, None)
-            if uid:
-                self._uids[uid] = entry
+        entry = None if type_ == "DELETED" else Entry(kind, key, uid, rv, obj, raw, line)
+        old = self._fold(kind, key, entry)
         self.rv = rv
         self.ts = ts
         self.records += 1
+        return old
+
+    def _fold(self, kind: str, key: str, entry: Entry | None) -> Entry | None:
+        """Put ``entry`` at ``kind``/``key`` (remove what is there for ``None``) and keep the
+        uid index exact; returns the entry replaced or removed.
+        """
+        objects = self._kinds.get(kind)
+        if objects is None:
+            objects = self._kinds[kind] = {}
+        uids = self._uids
+        if entry is None:
+            old = objects.pop(key, None)
+            if old is not None and old.uid:
+                uids.pop(old.uid, None)
+            return old
+        old = objects.get(key)
+        objects[key] = entry
+        uid = entry.uid
+        if old is not None and old.uid and old.uid != uid:
+            uids.pop(old.uid, None)
+        if uid:
+            uids[uid] = entry
         return old
 
     def fold_lines(
@@ -158,8 +172,8 @@ class State:
             LogCorrupted: a line is not a record, or resourceVersions do not increase.
         """
         decode = decode_identity
-        kinds = self._kinds
-        uids = self._uids
+        key_of = object_key
+        fold = self._fold
         last_rv = self.rv
         last_ts = self.ts
         folded = 0
@@ -201,24 +215,11 @@ class State:
                     )
                 if at_rv is not None and rv > at_rv:
                     return
-                ns = meta.namespace
-                key = f"{ns}/{meta.name}" if ns else meta.name
-                objects = kinds.get(kind)
-                if objects is None:
-                    objects = kinds[kind] = {}
-                uid = meta.uid or ""
-                if type_ == "DELETED":
-                    old = objects.pop(key, None)
-                    if old is not None and old.uid:
-                        uids.pop(old.uid, None)
-                else:
-                    entry = Entry(kind, key, uid, rv, None, None, line, number, source)
-                    old = objects.get(key)
-                    objects[key] = entry
-                    if old is not None and old.uid and old.uid != uid:
-                        uids.pop(old.uid, None)
-                    if uid:
-                        uids[uid] = entry
+                key = key_of(meta.namespace, meta.name)
+                entry: Entry | None = None
+                if type_ != "DELETED":
+                    entry = Entry(kind, key, meta.uid or "", rv, None, None, line, number, source)
+                fold(kind, key, entry)
                 last_rv = rv
                 last_ts = ts
                 folded += 1
@@ -228,16 +229,33 @@ class State:
             self.records += folded
 
     @classmethod
-    def from_log(cls, log: LogEngine, *, at: int | datetime | None = None) -> State:
+    def from_log(
+        cls,
+        log: LogEngine,
+        *,
+        at: int | datetime | None = None,
+        lines: Iterable[tuple[int, bytes]] | None = None,
+    ) -> State:
         """Rebuild the state a log describes, optionally as it was at a resourceVersion or time
         (a time without a timezone is read as UTC, the log's zone).
+
+        ``lines`` are the log's lines when the caller reads them already (default:
+        ``log.lines()``).
+
+        Raises:
+            LogCorrupted: a damaged record before the position.
         """
         state = cls()
         at_rv = at if isinstance(at, int) else None
         at_time = at if isinstance(at, datetime) else None
         if at_time is not None and at_time.tzinfo is None:
             at_time = at_time.replace(tzinfo=UTC)
-        state.fold_lines(log.lines(), source=log.name, at_rv=at_rv, at_time=at_time)
+        state.fold_lines(
+            log.lines() if lines is None else lines,
+            source=log.name,
+            at_rv=at_rv,
+            at_time=at_time,
+        )
         return state
 
     # -- reading -----------------------------------------------------------------------
@@ -284,3 +302,16 @@ class State:
             digest.update(f"{entry.kind}\0{entry.key}\0{entry.rv}\0".encode())
             digest.update(hashlib.sha256(entry.body()).digest())
         return digest.hexdigest()
+
+
+class StateReader(ReadMixin):
+    """The ``Reader`` protocol (``kube_actors.api.reads``) answered from ``self.state``."""
+
+    state: State
+
+    def _lookup(self, kind: str, name: str, namespace: str | None) -> AnyObject | None:
+        entry = self.state.get(kind, read_key(kind, name, namespace))
+        return entry.obj if entry is not None else None
+
+    def _entries(self, kind: str, namespace: str | None) -> list[AnyObject]:
+        return [entry.obj for entry in self.state.entries(kind, namespace)]

@@ -40,7 +40,7 @@ from kube_actors.api.codec import encode_json, from_dict, to_dict
 from kube_actors.api.defaults import apply_defaults
 from kube_actors.api.meta import AnyObject, Condition, Object, object_key
 from kube_actors.api.pods import set_condition
-from kube_actors.api.reads import ReadMixin, read_key
+from kube_actors.api.reads import read_key
 from kube_actors.api.validation import validate, validate_update
 from kube_actors.clock import Clock
 from kube_actors.errors import (
@@ -58,7 +58,7 @@ from kube_actors.eventlog.engine import LogEngine
 from kube_actors.eventlog.records import encode_record, format_ts, parse_ts
 from kube_actors.store.admission import AdmissionChain, AdmissionRequest, Operation
 from kube_actors.store.patch import merge_patch, strategic_merge_patch
-from kube_actors.store.state import Entry, State
+from kube_actors.store.state import Entry, State, StateReader
 from kube_actors.store.strategies import strategy_for
 from kube_actors.store.watch import Subscriber, Watch, WatchEvent
 
@@ -79,7 +79,7 @@ def _seconds(when: datetime) -> datetime:
 
 
 @final
-class Store(ReadMixin):
+class Store(StateReader):
     """An in-process API server over an event log."""
 
     def __init__(
@@ -115,16 +115,6 @@ class Store(ReadMixin):
     def resource_version(self) -> int:
         """The position of the last committed record."""
         return self.state.rv
-
-    def _lookup(self, kind: str, name: str, namespace: str | None) -> AnyObject | None:
-        entry = self.state.get(kind, read_key(kind, name, namespace))
-        return entry.obj if entry is not None else None
-
-    def _entries(self, kind: str, namespace: str | None) -> builtins.list[AnyObject]:
-        return [entry.obj for entry in self.state.entries(kind, namespace)]
-
-    def _key(self, kind: str, name: str, namespace: str | None) -> str:
-        return read_key(kind, name, namespace)
 
     # -- watching ----------------------------------------------------------------------
     def subscribe(self, kind: str | None, callback: Subscriber) -> Callable[[], None]:
@@ -295,7 +285,7 @@ class Store(ReadMixin):
         key = (
             obj.key
             if obj.metadata.namespace or not is_namespaced(obj.kind)
-            else self._key(obj.kind, obj.name, None)
+            else read_key(obj.kind, obj.name, None)
         )
         entry = self.state.get(obj.kind, key)
         if entry is None:
@@ -507,7 +497,7 @@ class Store(ReadMixin):
         """``delete`` without awaiting."""
         if propagation is not None and propagation not in get_args(Propagation):
             raise BadRequest(f'unsupported propagationPolicy "{propagation}"')
-        entry = self.state.get(kind, self._key(kind, name, namespace))
+        entry = self.state.get(kind, read_key(kind, name, namespace))
         if entry is None or (uid is not None and entry.uid != uid):
             raise NotFound(kind, name, namespace)
         old = entry.obj
@@ -587,7 +577,7 @@ class Store(ReadMixin):
             bound = msgspec.structs.replace(
                 bound, status=msgspec.structs.replace(status, conditions=conditions)
             )
-        return self._commit("MODIFIED", bound, pod, actor, f"{namespace}/{name}")
+        return self._commit("MODIFIED", bound, pod, actor, pod.key)
 
     def flush(self) -> None:
         """Make appended records durable (group commit).
