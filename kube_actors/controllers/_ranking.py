@@ -15,7 +15,6 @@ from functools import cmp_to_key
 
 from kube_actors.api.core import Pod
 from kube_actors.api.deletion_cost import get_deletion_cost_from_pod_annotations
-from kube_actors.api.meta import AnyObject
 from kube_actors.api.pods import (
     is_pod_active,
     is_pod_ready,
@@ -33,14 +32,6 @@ def filter_active_pods(pods: Iterable[Pod]) -> list[Pod]:
     Upstream: pkg/controller/controller_utils.go FilterActivePods
     """
     return [pod for pod in pods if is_pod_active(pod)]
-
-
-def pod_key(pod: AnyObject) -> str:
-    """``namespace/name``, the key the UID-tracking expectations use.
-
-    Upstream: pkg/controller/controller_utils.go PodKey
-    """
-    return f"{pod.metadata.namespace}/{pod.metadata.name}"
 
 
 def after_or_zero(t1: datetime | None, t2: datetime | None) -> bool:

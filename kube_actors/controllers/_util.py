@@ -7,7 +7,7 @@ What lives here is what upstream keeps in ``pkg/controller/controller_utils.go``
 
 - ``slow_start_batch``: create in batches of 1, 2, 4... and stop after the first batch
   with a failure, so a broken template costs one failed call, not five hundred;
-- ``ControllerRefManager`` / ``claim_objects`` / ``claim_pods``: adopt matching orphans
+- ``ControllerRefManager`` / ``claim_objects``: adopt matching orphans
   and release owned objects that stopped matching; ``claim_candidates`` lists what a
   claim can touch through the ``controller`` and ``ORPHANS_INDEX`` indexes;
 - ``pod_from_template`` and ``PodControl``: pods built from a template, created and
@@ -33,12 +33,12 @@ from kube_actors.api.meta import (
     Object,
     ObjectMeta,
     OwnerReference,
+    controller_ref,
     new_controller_ref,
 )
-from kube_actors.api.meta import controller_ref as get_controller_of
 from kube_actors.api.selectors import Selector
-from kube_actors.controllers._ranking import pod_key
 from kube_actors.errors import ApiError, Conflict, NotFound
+from kube_actors.informer import cache_key
 from kube_actors.informer.cache import Lister
 from kube_actors.runtime import EventRecorder, StoreClient
 
@@ -122,7 +122,7 @@ ORPHANS_INDEX = "orphans"
 
 def orphans_index(obj: AnyObject) -> tuple[str, ...]:
     """Index function for ``ORPHANS_INDEX``: ``(namespace,)`` for an object without a controller."""
-    if get_controller_of(obj.metadata) is not None:
+    if controller_ref(obj.metadata) is not None:
         return ()
     return (obj.metadata.namespace or "",)
 
@@ -136,12 +136,12 @@ def claim_candidates(lister: Lister[T], owner: Object) -> list[T]:
     """
     namespace = owner.metadata.namespace or ""
     found = {
-        pod_key(obj): obj
+        cache_key(obj): obj
         for obj in lister.by_index("controller", owner.uid)
         if (obj.metadata.namespace or "") == namespace
     }
     for obj in lister.by_index(ORPHANS_INDEX, namespace):
-        found.setdefault(pod_key(obj), obj)
+        found.setdefault(cache_key(obj), obj)
     return [found[key] for key in sorted(found)]
 
 
@@ -242,7 +242,7 @@ class ControllerRefManager:
         Upstream: pkg/controller/controller_ref_manager.go BaseControllerRefManager.ClaimObject
         """
         owner = self.owner
-        ref = get_controller_of(obj.metadata)
+        ref = controller_ref(obj.metadata)
         if ref is not None:
             if ref.uid != owner.uid:
                 return None
@@ -322,36 +322,20 @@ async def claim_objects(
     can_adopt: Callable[[], None] | None = None,
     filters: Sequence[Callable[[T], bool]] = (),
 ) -> list[T]:
-    """Claim objects of any kind for ``owner`` (ReplicaSets for a Deployment, revisions for a DaemonSet...).
+    """Claim objects of any kind for ``owner`` (pods for a ReplicaSet, ReplicaSets for a
+    Deployment...): adopt matching orphans, release owned objects that stopped matching.
+
+    Objects being deleted are never adopted; an owner being deleted neither adopts nor
+    releases; objects another controller owns are never touched. ``can_adopt`` defaults
+    to a fresh re-read of the owner.
 
     Raises:
         ApiError: an adoption or release failed.
 
-    Upstream: pkg/controller/controller_ref_manager.go ClaimReplicaSets / ClaimControllerRevisions
+    Upstream: pkg/controller/controller_ref_manager.go PodControllerRefManager.ClaimPods /
+    ClaimReplicaSets / ClaimControllerRevisions
     """
     return await ControllerRefManager(client, owner, selector, can_adopt).claim(objects, filters)
-
-
-async def claim_pods(
-    client: StoreClient,
-    owner: Object,
-    selector: Selector,
-    pods: Iterable[Pod],
-    *,
-    can_adopt: Callable[[], None] | None = None,
-    filters: Sequence[Callable[[Pod], bool]] = (),
-) -> list[Pod]:
-    """Claim pods for ``owner``: adopt matching orphans, release owned pods that stopped matching.
-
-    Pods being deleted are never adopted; an owner being deleted neither adopts nor
-    releases. ``can_adopt`` defaults to a fresh re-read of the owner.
-
-    Raises:
-        ApiError: an adoption or release failed.
-
-    Upstream: pkg/controller/controller_ref_manager.go PodControllerRefManager.ClaimPods
-    """
-    return await ControllerRefManager(client, owner, selector, can_adopt).claim(pods, filters)
 
 
 # -- pods from templates ----------------------------------------------------------------

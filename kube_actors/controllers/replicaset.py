@@ -36,18 +36,14 @@ from kube_actors.api.selectors import (
     selector_from_label_selector,
     selector_from_set,
 )
-from kube_actors.controllers._ranking import (
-    filter_active_pods,
-    get_pods_to_delete,
-    pod_key,
-)
+from kube_actors.controllers._ranking import filter_active_pods, get_pods_to_delete
 from kube_actors.controllers._util import (
     BURST_REPLICAS,
     ORPHANS_INDEX,
     SLOW_START_INITIAL_BATCH_SIZE,
     PodControl,
     claim_candidates,
-    claim_pods,
+    claim_objects,
     orphans_index,
     slow_start_batch,
 )
@@ -189,7 +185,7 @@ class ReplicaSetController(Controller):
         pod = last_state(obj)
         rs = self.enqueue_owner(pod)
         if rs is not None:
-            self.expectations.deletion_observed_of(cache_key(rs), pod_key(pod))
+            self.expectations.deletion_observed_of(cache_key(rs), cache_key(pod))
 
     def get_pod_replica_sets(self, pod: Pod) -> list[Object]:
         """The sets in the pod's namespace whose selector matches it (adoption candidates).
@@ -289,7 +285,7 @@ class ReplicaSetController(Controller):
 
         Upstream: pkg/controller/replicaset/replica_set.go claimPods
         """
-        return await claim_pods(self.client, rs, selector, pods)
+        return await claim_objects(self.client, rs, selector, pods)
 
     async def manage_replicas(self, filtered_pods: list[Pod], rs: Object) -> ApiError | None:
         """Create or delete pods to close the gap to ``spec.replicas``; returns the first error.
@@ -325,13 +321,13 @@ class ReplicaSetController(Controller):
         key = cache_key(rs)
         related = self.get_indirectly_related_pods(rs)
         victims = get_pods_to_delete(filtered_pods, related, count, self.clock.now())
-        self.expectations.expect_deletions_of(key, [pod_key(p) for p in victims])
+        self.expectations.expect_deletions_of(key, [cache_key(p) for p in victims])
         first_error: ApiError | None = None
         for pod in victims:
             try:
                 await self.pod_control.delete_pod(pod.namespace, pod.name, rs)
             except ApiError as exc:
-                self.expectations.deletion_observed_of(key, pod_key(pod))
+                self.expectations.deletion_observed_of(key, cache_key(pod))
                 if not isinstance(exc, NotFound) and first_error is None:
                     first_error = exc
         return first_error

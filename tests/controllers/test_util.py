@@ -25,7 +25,7 @@ from kube_actors.controllers._util import (
     ORPHANS_INDEX,
     CannotAdopt,
     claim_candidates,
-    claim_pods,
+    claim_objects,
     compute_hash,
     fnv32a,
     orphans_index,
@@ -353,7 +353,7 @@ async def _claim(store: Store, rs: ReplicaSet) -> list[str]:
     client = StoreClient(store, "replicaset-controller")
     selector = selector_from_label_selector(rs.spec.selector)
     pods = [p for p in store.list("Pod", "default") if isinstance(p, Pod)]
-    claimed = await claim_pods(client, rs, selector, filter_active_pods(pods))
+    claimed = await claim_objects(client, rs, selector, filter_active_pods(pods))
     return [p.name for p in claimed]
 
 
@@ -442,7 +442,7 @@ async def test_terminating_orphans_are_not_adopted(store: Store) -> None:
     ]
     client = StoreClient(store, "replicaset-controller")
     assert (
-        await claim_pods(client, rs, selector_from_label_selector(rs.spec.selector), terminating)
+        await claim_objects(client, rs, selector_from_label_selector(rs.spec.selector), terminating)
         == []
     )
 

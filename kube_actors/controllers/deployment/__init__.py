@@ -10,7 +10,6 @@ module              upstream
 ``recreate``        recreate.go: the Recreate strategy
 ``rollback``        rollback.go: the legacy rollback annotation
 ``progress``        progress.go: the Progressing condition and the progress deadline
-``claim``           controller_ref_manager.go: ClaimReplicaSets
 ``util``            util/deployment_util.go: surge/unavailable arithmetic, proportions
 ``conditions``      util/deployment_util.go: complete/progressing/timed-out, conditions
 ``replicasets``     util/deployment_util.go: new vs old ReplicaSets, sort orders

@@ -134,19 +134,15 @@ def set_deployment_condition(
         condition = msgspec.structs.replace(
             condition, last_transition_time=current.last_transition_time
         )
-    return [*filter_out_condition(conditions, condition.type), condition]
+    return [*remove_deployment_condition(conditions, condition.type), condition]
 
 
 def remove_deployment_condition(conditions: Sequence[Condition], type_: str) -> list[Condition]:
     """The conditions without ``type_``.
 
-    Upstream: pkg/controller/deployment/util/deployment_util.go RemoveDeploymentCondition
+    Upstream: pkg/controller/deployment/util/deployment_util.go RemoveDeploymentCondition,
+    filterOutCondition
     """
-    return filter_out_condition(conditions, type_)
-
-
-def filter_out_condition(conditions: Sequence[Condition], type_: str) -> list[Condition]:
-    """Upstream: pkg/controller/deployment/util/deployment_util.go filterOutCondition"""
     return [c for c in conditions if c.type != type_]
 
 

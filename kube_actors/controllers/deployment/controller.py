@@ -22,7 +22,6 @@ Upstream: pkg/controller/deployment/deployment_controller.go
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import datetime
 from typing import ClassVar
 
@@ -31,7 +30,7 @@ from msgspec.structs import replace
 from kube_actors.api.apps import Deployment, ReplicaSet
 from kube_actors.api.core import Pod
 from kube_actors.api.meta import AnyObject, controller_ref, split_key
-from kube_actors.api.selectors import Selector, selector_from_label_selector
+from kube_actors.api.selectors import selector_from_label_selector
 from kube_actors.controllers._util import ORPHANS_INDEX, claim_objects, orphans_index
 from kube_actors.controllers.deployment.recreate import PodMap, rollout_recreate
 from kube_actors.controllers.deployment.replicasets import (
@@ -49,26 +48,11 @@ from kube_actors.controllers.deployment.sync import (
 )
 from kube_actors.controllers.deployment.util import RECREATE, ROLLING_UPDATE, strategy_type
 from kube_actors.informer import DeletedFinalStateUnknown, cache_key, last_state
-from kube_actors.runtime import Controller, ControllerContext, StoreClient
+from kube_actors.runtime import Controller, ControllerContext
 from kube_actors.runtime.controller import SyncResult, requeue_after
 
 MAX_RETRIES = 15
 """Upstream drops a key after this many rate-limited retries (5 ms ... 82 s)."""
-
-
-async def claim_replica_sets(
-    client: StoreClient, d: Deployment, selector: Selector, candidates: Iterable[ReplicaSet]
-) -> list[ReplicaSet]:
-    """The ReplicaSets ``d`` manages after adopting matching orphans and releasing non-matching ones.
-
-    ReplicaSets controlled by another owner are never touched, which is what lets
-    Deployments with overlapping selectors coexist. Before its first adoption the
-    Deployment is re-read: one being deleted, or replaced by another of the same name,
-    adopts nothing.
-
-    Upstream: pkg/controller/controller_ref_manager.go ClaimReplicaSets
-    """
-    return await claim_objects(client, d, selector, candidates)
 
 
 class DeploymentController(Controller):
@@ -228,7 +212,11 @@ class DeploymentController(Controller):
         """Claim the Deployment's ReplicaSets: those it controls, plus orphans it adopts.
 
         Only ReplicaSets controlled by ``d`` or by no one can change hands, so those are
-        the candidates (upstream lists the whole namespace and skips the rest).
+        the candidates (upstream lists the whole namespace and skips the rest). Never
+        touching the ReplicaSets of another owner is what lets Deployments with
+        overlapping selectors coexist. Before its first adoption the Deployment is
+        re-read: one being deleted, or replaced by another of the same name, adopts
+        nothing (upstream ClaimReplicaSets).
 
         Upstream: deployment_controller.go getReplicaSetsForDeployment
         """
@@ -238,7 +226,7 @@ class DeploymentController(Controller):
             raise ValueError(f"deployment {d.key} has invalid label selector: {exc}") from exc
         owned = self.rs_lister.by_index("controller", d.uid)
         orphans = self.rs_lister.by_index(ORPHANS_INDEX, d.namespace)
-        return await claim_replica_sets(self.client, d, selector, [*owned, *orphans])
+        return await claim_objects(self.client, d, selector, [*owned, *orphans])
 
     def get_pod_map_for_deployment(self, d: Deployment, rs_list: list[ReplicaSet]) -> PodMap:
         """Pods that the Deployment's selector matches, by the uid of the ReplicaSet controlling them.

@@ -110,19 +110,10 @@ async def get_new_replica_set(
         dc.recorder.normal(
             d, SCALING_REPLICA_SET, f"Scaled up replica set {created.name} to {count}"
         )
-    annotations = dict(d.metadata.annotations)
-    needs_update = set_deployment_revision(annotations, new_revision)
-    conditions = d.status.conditions
+    progress = None
     if not already_exists and has_progress_deadline(d):
-        message = f'Created new replica set "{created.name}"'
-        condition = new_deployment_condition(
-            DEPLOYMENT_PROGRESSING, "True", NEW_REPLICA_SET_REASON, message, dc.now()
-        )
-        conditions = set_deployment_condition(conditions, condition)
-        needs_update = True
-    if needs_update:
-        d = await update_status(dc, d, conditions=conditions, annotations=annotations)
-    return created, d
+        progress = (NEW_REPLICA_SET_REASON, f'Created new replica set "{created.name}"')
+    return created, await _record_revision_and_progress(dc, d, new_revision, progress)
 
 
 async def _sync_existing_new_replica_set(
@@ -141,19 +132,38 @@ async def _sync_existing_new_replica_set(
         stored = await dc.client.update(rs)
         assert isinstance(stored, ReplicaSet)
         return stored, d
-    d_annotations = dict(d.metadata.annotations)
-    needs_update = set_deployment_revision(d_annotations, annotations.get(REVISION_ANNOTATION, ""))
+    progress = None
+    if (
+        has_progress_deadline(d)
+        and get_condition(d.status.conditions, DEPLOYMENT_PROGRESSING) is None
+    ):
+        progress = (FOUND_NEW_RS_REASON, f'Found new replica set "{existing.name}"')
+    revision = annotations.get(REVISION_ANNOTATION, "")
+    return existing, await _record_revision_and_progress(dc, d, revision, progress)
+
+
+async def _record_revision_and_progress(
+    dc: DeploymentController, d: Deployment, revision: str, progress: tuple[str, str] | None
+) -> Deployment:
+    """Put ``revision`` on the Deployment and, given ``(reason, message)``, Progressing=True;
+    one status write when either changes anything.
+
+    Upstream: the shared tail of both branches of pkg/controller/deployment/sync.go
+    getNewReplicaSet
+    """
+    annotations = dict(d.metadata.annotations)
+    needs_update = set_deployment_revision(annotations, revision)
     conditions = d.status.conditions
-    if has_progress_deadline(d) and get_condition(conditions, DEPLOYMENT_PROGRESSING) is None:
-        message = f'Found new replica set "{existing.name}"'
+    if progress is not None:
+        reason, message = progress
         condition = new_deployment_condition(
-            DEPLOYMENT_PROGRESSING, "True", FOUND_NEW_RS_REASON, message, dc.now()
+            DEPLOYMENT_PROGRESSING, "True", reason, message, dc.now()
         )
         conditions = set_deployment_condition(conditions, condition)
         needs_update = True
     if needs_update:
-        d = await update_status(dc, d, conditions=conditions, annotations=d_annotations)
-    return existing, d
+        d = await update_status(dc, d, conditions=conditions, annotations=annotations)
+    return d
 
 
 def _new_replica_set(d: Deployment, old_rss: list[ReplicaSet], new_revision: str) -> ReplicaSet:

@@ -20,17 +20,9 @@ from kube_actors.api.apps import Deployment, ReplicaSet
 from kube_actors.api.core import PodTemplateSpec
 from kube_actors.api.meta import LabelSelector
 from kube_actors.api.selectors import selector_from_label_selector
-from kube_actors.controllers._util import (
-    replica_sets_by_creation_timestamp,
-    replica_sets_by_size_newer,
-    replica_sets_by_size_older,
-)
+from kube_actors.controllers._util import replica_sets_by_creation_timestamp
 from kube_actors.controllers.deployment.revisions import revision
 from kube_actors.controllers.deployment.util import DEFAULT_DEPLOYMENT_UNIQUE_LABEL_KEY, replicas
-
-sorted_by_creation_timestamp = replica_sets_by_creation_timestamp
-sorted_by_size_older = replica_sets_by_size_older
-sorted_by_size_newer = replica_sets_by_size_newer
 
 
 def _created(rs: ReplicaSet) -> tuple[float, str]:
@@ -89,7 +81,7 @@ def find_new_replica_set(d: Deployment, rs_list: Iterable[ReplicaSet]) -> Replic
     Upstream: pkg/controller/deployment/util/deployment_util.go FindNewReplicaSet
     """
     template = d.spec.template
-    for rs in sorted_by_creation_timestamp(rs_list):
+    for rs in replica_sets_by_creation_timestamp(rs_list):
         if equal_ignore_hash(rs.spec.template, template):
             return rs
     return None
@@ -159,7 +151,7 @@ def find_active_or_latest(
     """
     if new_rs is None and not old_rss:
         return None
-    newest_first = sorted_by_creation_timestamp(old_rss)[::-1]
+    newest_first = replica_sets_by_creation_timestamp(old_rss)[::-1]
     active = filter_active_replica_sets([*newest_first, new_rs])
     if len(active) == 0:
         return new_rs if new_rs is not None else newest_first[0]

@@ -15,7 +15,7 @@ Upstream: pkg/controller/deployment/util/deployment_util.go (revision and annota
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 import structlog
 
@@ -53,16 +53,7 @@ def max_revision(rss: Iterable[ReplicaSet | None]) -> int:
 
     Upstream: pkg/controller/deployment/util/deployment_util.go MaxRevision
     """
-    best = 0
-    for rs in rss:
-        if rs is None:
-            continue
-        try:
-            value = revision(rs)
-        except ValueError:
-            continue
-        best = max(best, value)
-    return best
+    return max([0, *_parsable_revisions(rss)])
 
 
 def last_revision(rss: Iterable[ReplicaSet | None]) -> int:
@@ -71,6 +62,16 @@ def last_revision(rss: Iterable[ReplicaSet | None]) -> int:
     Upstream: pkg/controller/deployment/util/deployment_util.go LastRevision
     """
     first = second = 0
+    for value in _parsable_revisions(rss):
+        if value >= first:
+            first, second = value, first
+        elif value > second:
+            second = value
+    return second
+
+
+def _parsable_revisions(rss: Iterable[ReplicaSet | None]) -> Iterator[int]:
+    """The revisions of the ReplicaSets given, skipping ``None`` and unparsable ones."""
     for rs in rss:
         if rs is None:
             continue
@@ -78,11 +79,7 @@ def last_revision(rss: Iterable[ReplicaSet | None]) -> int:
             value = revision(rs)
         except ValueError:
             continue
-        if value >= first:
-            first, second = value, first
-        elif value > second:
-            second = value
-    return second
+        yield value
 
 
 def set_deployment_revision(annotations: dict[str, str], value: str) -> bool:

@@ -18,13 +18,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from kube_actors.api.apps import Deployment, ReplicaSet
+from kube_actors.controllers._util import replica_sets_by_creation_timestamp
 from kube_actors.controllers.deployment.conditions import deployment_complete
 from kube_actors.controllers.deployment.newrs import get_all_replica_sets_and_sync_revision
 from kube_actors.controllers.deployment.progress import sync_rollout_status
-from kube_actors.controllers.deployment.replicasets import (
-    filter_active_replica_sets,
-    sorted_by_creation_timestamp,
-)
+from kube_actors.controllers.deployment.replicasets import filter_active_replica_sets
 from kube_actors.controllers.deployment.sync import (
     cleanup_deployment,
     scale_replica_set_and_record_event,
@@ -125,7 +123,7 @@ async def cleanup_unhealthy_replicas(
 
     Upstream: pkg/controller/deployment/rolling.go cleanupUnhealthyReplicas
     """
-    old_rss = sorted_by_creation_timestamp(old_rss)
+    old_rss = replica_sets_by_creation_timestamp(old_rss)
     total = 0
     for i, target in enumerate(old_rss):
         if total >= max_cleanup:
@@ -158,7 +156,7 @@ async def scale_down_old_replica_sets_for_rolling_update(
         return 0
     budget = available - min_available
     total = 0
-    for target in sorted_by_creation_timestamp(old_rss):
+    for target in replica_sets_by_creation_timestamp(old_rss):
         if total >= budget:
             break
         size = replicas(target)

@@ -19,6 +19,7 @@ from msgspec.structs import replace
 
 from kube_actors.api.apps import Deployment, DeploymentStatus, ReplicaSet
 from kube_actors.api.meta import Condition, get_condition
+from kube_actors.controllers._util import replica_sets_by_size_newer, replica_sets_by_size_older
 from kube_actors.controllers.deployment.conditions import (
     has_progress_deadline,
     has_revision_history_limit,
@@ -33,8 +34,6 @@ from kube_actors.controllers.deployment.replicasets import (
     filter_active_replica_sets,
     find_active_or_latest,
     sorted_by_revision,
-    sorted_by_size_newer,
-    sorted_by_size_older,
 )
 from kube_actors.controllers.deployment.revisions import (
     get_rollback_to,
@@ -153,9 +152,9 @@ async def scale(
     to_add = allowed - get_replica_count_for_replica_sets(all_rss)
     operation = ""
     if to_add > 0:
-        all_rss, operation = sorted_by_size_newer(all_rss), "up"
+        all_rss, operation = replica_sets_by_size_newer(all_rss), "up"
     elif to_add < 0:
-        all_rss, operation = sorted_by_size_older(all_rss), "down"
+        all_rss, operation = replica_sets_by_size_older(all_rss), "down"
     added = 0
     sizes: dict[str, int] = {}
     for rs in all_rss:
