@@ -48,8 +48,25 @@ class RateLimiter(Protocol[T_contra]):
         ...
 
 
+class _FailureCounts:
+    """Failures per key, dropped by ``forget``: what the per-key limiters share."""
+
+    __slots__ = ("_failures",)
+
+    def __init__(self) -> None:
+        self._failures: dict[Hashable, int] = {}
+
+    def forget(self, item: Hashable) -> None:
+        """Reset ``item``'s failures."""
+        self._failures.pop(item, None)
+
+    def num_requeues(self, item: Hashable) -> int:
+        """Failures recorded for ``item``."""
+        return self._failures.get(item, 0)
+
+
 @final
-class ItemExponentialFailureRateLimiter:
+class ItemExponentialFailureRateLimiter(_FailureCounts):
     """``base_delay * 2**failures``, capped at ``max_delay``; per key.
 
     The ``n``-th ``when`` for a key returns ``base_delay * 2**(n-1)``. A value too large
@@ -58,7 +75,7 @@ class ItemExponentialFailureRateLimiter:
     Upstream: default_rate_limiters.go ItemExponentialFailureRateLimiter
     """
 
-    __slots__ = ("_failures", "base_delay", "max_delay")
+    __slots__ = ("base_delay", "max_delay")
 
     def __init__(self, base_delay: float, max_delay: float) -> None:
         """Create a limiter with no failures recorded.
@@ -67,9 +84,9 @@ class ItemExponentialFailureRateLimiter:
             base_delay: Seconds for the first failure.
             max_delay: The cap, in seconds.
         """
+        super().__init__()
         self.base_delay = base_delay
         self.max_delay = max_delay
-        self._failures: dict[Hashable, int] = {}
 
     def when(self, item: Hashable) -> float:
         """Seconds to wait, doubling with each failure of ``item``."""
@@ -84,23 +101,15 @@ class ItemExponentialFailureRateLimiter:
             return self.max_delay
         return min(backoff, self.max_delay)
 
-    def forget(self, item: Hashable) -> None:
-        """Reset ``item``'s failures."""
-        self._failures.pop(item, None)
-
-    def num_requeues(self, item: Hashable) -> int:
-        """Failures recorded for ``item``."""
-        return self._failures.get(item, 0)
-
 
 @final
-class ItemFastSlowRateLimiter:
+class ItemFastSlowRateLimiter(_FailureCounts):
     """``fast_delay`` for the first ``max_fast_attempts`` failures of a key, then ``slow_delay``.
 
     Upstream: default_rate_limiters.go ItemFastSlowRateLimiter
     """
 
-    __slots__ = ("_failures", "fast_delay", "max_fast_attempts", "slow_delay")
+    __slots__ = ("fast_delay", "max_fast_attempts", "slow_delay")
 
     def __init__(self, fast_delay: float, slow_delay: float, max_fast_attempts: int) -> None:
         """Create a limiter with no failures recorded.
@@ -110,24 +119,16 @@ class ItemFastSlowRateLimiter:
             slow_delay: Seconds for every later failure.
             max_fast_attempts: How many failures get ``fast_delay``.
         """
+        super().__init__()
         self.fast_delay = fast_delay
         self.slow_delay = slow_delay
         self.max_fast_attempts = max_fast_attempts
-        self._failures: dict[Hashable, int] = {}
 
     def when(self, item: Hashable) -> float:
         """Fast while ``item`` has failed at most ``max_fast_attempts`` times, then slow."""
         failures = self._failures.get(item, 0) + 1
         self._failures[item] = failures
         return self.fast_delay if failures <= self.max_fast_attempts else self.slow_delay
-
-    def forget(self, item: Hashable) -> None:
-        """Reset ``item``'s failures."""
-        self._failures.pop(item, None)
-
-    def num_requeues(self, item: Hashable) -> int:
-        """Failures recorded for ``item``."""
-        return self._failures.get(item, 0)
 
 
 @final
