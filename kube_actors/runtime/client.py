@@ -8,12 +8,12 @@ syncing from a context variable as the record's ``cause``.
 from __future__ import annotations
 
 from contextvars import ContextVar
-from typing import Any, TypeVar, cast, final
+from typing import Any, TypeVar, Unpack, cast, final
 
 from kube_actors.api.meta import AnyObject
 from kube_actors.api.reads import ReadMixin
 from kube_actors.store import Store
-from kube_actors.store.store import PatchType, Propagation
+from kube_actors.store.store import DeleteOptions, PatchOptions
 
 K = TypeVar("K", bound=AnyObject)
 
@@ -59,47 +59,19 @@ class StoreClient(ReadMixin):
         )
 
     async def patch(
-        self,
-        kind: str,
-        name: str,
-        patch: dict[str, Any],
-        *,
-        namespace: str | None = None,
-        patch_type: PatchType = "strategic",
-        status: bool = False,
+        self, kind: str, name: str, patch: dict[str, Any], **options: Unpack[PatchOptions]
     ) -> AnyObject:
-        """``Store.patch`` as this actor."""
+        """``Store.patch`` as this actor (``namespace``, ``patch_type``, ``status`` as there)."""
         return await self._store.patch(
-            kind,
-            name,
-            patch,
-            namespace=namespace,
-            patch_type=patch_type,
-            status=status,
-            actor=self.actor,
-            cause=current_cause.get(),
+            kind, name, patch, **options, actor=self.actor, cause=current_cause.get()
         )
 
     async def delete(
-        self,
-        kind: str,
-        name: str,
-        namespace: str | None = None,
-        *,
-        propagation: Propagation | None = None,
-        grace_period_seconds: int | None = None,
-        uid: str | None = None,
+        self, kind: str, name: str, namespace: str | None = None, **options: Unpack[DeleteOptions]
     ) -> AnyObject | None:
-        """``Store.delete`` as this actor."""
+        """``Store.delete`` as this actor (``propagation``, ``grace_period_seconds``, ``uid`` as there)."""
         return self._store.delete_nowait(
-            kind,
-            name,
-            namespace,
-            propagation=propagation,
-            grace_period_seconds=grace_period_seconds,
-            uid=uid,
-            actor=self.actor,
-            cause=current_cause.get(),
+            kind, name, namespace, **options, actor=self.actor, cause=current_cause.get()
         )
 
     async def bind(self, name: str, namespace: str, node_name: str) -> AnyObject:

@@ -29,7 +29,7 @@ import uuid
 from collections import deque
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
-from typing import Any, Literal, final, get_args
+from typing import Any, Literal, TypedDict, final, get_args
 
 import anyio.lowlevel
 import msgspec
@@ -72,6 +72,22 @@ Propagation = Literal["Orphan", "Background", "Foreground"]
 
 PatchType = Literal["merge", "strategic"]
 """JSON merge patch (RFC 7386) or Kubernetes' strategic merge patch."""
+
+
+class PatchOptions(TypedDict, total=False):
+    """The keyword options of ``Store.patch`` other than who writes (upstream PatchOptions)."""
+
+    namespace: str | None
+    patch_type: PatchType
+    status: bool
+
+
+class DeleteOptions(TypedDict, total=False):
+    """The keyword options of ``Store.delete`` other than who writes (upstream DeleteOptions)."""
+
+    propagation: Propagation | None
+    grace_period_seconds: int | None
+    uid: str | None
 
 
 def _seconds(when: datetime) -> datetime:
