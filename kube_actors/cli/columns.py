@@ -1,7 +1,9 @@
 """The default (and ``-o wide``) columns of ``kubectl get`` for every kind we know.
 
 Each printer turns one object into its cells; ``table_for`` picks the printer by kind and
-falls back to ``NAME AGE`` for kinds without one. Headers and cells follow kubectl 1.28.
+falls back to ``NAME AGE`` for kinds without one (as kubectl prints a custom resource
+without printer columns). The generic kinds' printers are in ``columns_generic``.
+Headers and cells follow kubectl 1.32.
 
 Upstream: pkg/printers/internalversion/printers.go AddHandlers and the print* functions
 """
@@ -9,12 +11,12 @@ Upstream: pkg/printers/internalversion/printers.go AddHandlers and the print* fu
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from kube_actors.api.meta import AnyObject
-from kube_actors.cli.cells import Cells, Printer, created, labels_text
+from kube_actors.cli.cells import Cells, Columns, created, labels_text
+from kube_actors.cli.columns_generic import GENERIC_TABLES
 from kube_actors.cli.podstatus import pod_row_cells
 from kube_actors.cli.tables import age
 from kube_actors.cli.workloads import (
@@ -28,15 +30,6 @@ from kube_actors.cli.workloads import (
     replication_controller_row,
     stateful_set_row,
 )
-
-
-@dataclass(frozen=True, slots=True)
-class Columns:
-    """A kind's headers (default and the extra ``-o wide`` ones) and its row printer."""
-
-    header: tuple[str, ...]
-    wide: tuple[str, ...]
-    row: Printer
 
 
 def _pod(obj: Any, now: datetime, wide: bool) -> Cells:
@@ -294,6 +287,7 @@ TABLES: dict[str, Columns] = {
     "ControllerRevision": Columns(
         ("NAME", "CONTROLLER", "REVISION", "AGE"), (), controller_revision_row
     ),
+    **GENERIC_TABLES,
 }
 
 EVENT_WIDE_HEADER = (

@@ -23,11 +23,13 @@ from kube_actors.cli.describe_common import (
     describe_events,
     describe_header,
     describe_pod_template,
-    describe_volumes,
+    describe_topology_spread_constraints,
     print_annotations,
     print_labels,
+    print_tolerations,
 )
 from kube_actors.cli.describe_node import describe_node
+from kube_actors.cli.describe_volumes import describe_volumes
 from kube_actors.cli.tables import age, rfc1123z
 from kube_actors.replay import Snapshot
 
@@ -68,17 +70,19 @@ def _template_matches(rs: Any, deployment: Any) -> bool:
 
 
 def split_replica_sets(snap: Snapshot, deployment: Any) -> tuple[list[Any], Any | None]:
-    """The deployment's old ReplicaSets still running pods, and its new one.
+    """The deployment's old ReplicaSets (all of them, scaled to zero or not, oldest first)
+    and its new one.
 
-    Upstream: kubectl/pkg/util/deployment GetAllReplicaSets (FindNewReplicaSet: the oldest
-    ReplicaSet whose template equals the deployment's)
+    Upstream: kubectl/pkg/util/deployment GetAllReplicaSetsInChunks, whose second result
+    (allOldRSs) describe prints; findNewReplicaSet: the oldest ReplicaSet whose template
+    equals the deployment's
     """
     owned: list[Any] = sorted(
         snap.owned_by(deployment, "ReplicaSet"),
         key=lambda rs: (rs.metadata.creation_timestamp or snap.now, rs.name),
     )
     new = next((rs for rs in owned if _template_matches(rs, deployment)), None)
-    old = [rs for rs in owned if rs is not new and (rs.spec.replicas or 0) != 0]
+    old = [rs for rs in owned if rs is not new]
     return old, new
 
 
@@ -113,8 +117,9 @@ def describe_deployment(snap: Snapshot, d: Any) -> str:
     describe_pod_template(w, d.spec.template)
     describe_conditions(w, st.conditions)
     old, new = split_replica_sets(snap, d)
-    w.write(0, f"OldReplicaSets:\t{_replica_sets_text(old)}\n")
-    w.write(0, f"NewReplicaSet:\t{_replica_sets_text([new] if new is not None else [])}\n")
+    if old or new is not None:
+        w.write(0, f"OldReplicaSets:\t{_replica_sets_text(old)}\n")
+        w.write(0, f"NewReplicaSet:\t{_replica_sets_text([new] if new is not None else [])}\n")
     describe_events(w, snap.events_for(d), snap.now)
     return w.text()
 
@@ -188,28 +193,6 @@ def describe_replication_controller(snap: Snapshot, rc: Any) -> str:
 # --- Pod ---------------------------------------------------------------------------------
 
 
-def _toleration(t: dict[str, Any]) -> str:
-    text = str(t.get("key") or "")
-    if t.get("value"):
-        text += f"={t['value']}"
-    if t.get("effect"):
-        text += f":{t['effect']}"
-    if t.get("operator") == "Exists" and not t.get("value"):
-        text += " op=Exists" if t.get("key") else "op=Exists"
-    if t.get("tolerationSeconds") is not None:
-        text += f" for {t['tolerationSeconds']}s"
-    return text
-
-
-def _print_tolerations(w: PrefixWriter, tolerations: Any) -> None:
-    items = [t for t in tolerations or () if isinstance(t, dict)]
-    w.write(0, "Tolerations:\t")
-    if not items:
-        w.write(0, "<none>\n")
-    for i, t in enumerate(items):
-        w.write(0, ("\t" if i else "") + _toleration(t) + "\n")
-
-
 def _pod_status_lines(w: PrefixWriter, pod: Any, snap: Snapshot) -> None:
     meta, status = pod.metadata, pod.status
     if meta.deletion_timestamp is not None and status.phase not in ("Failed", "Succeeded"):
@@ -241,6 +224,10 @@ def describe_pod(snap: Snapshot, pod: Any) -> str:
     w.write(0, f"Namespace:\t{pod.metadata.namespace}\n")
     if spec.get("priority") is not None:
         w.write(0, f"Priority:\t{spec['priority']}\n")
+    if spec.get("priorityClassName"):
+        w.write(0, f"Priority Class Name:\t{spec['priorityClassName']}\n")
+    if spec.get("runtimeClassName"):
+        w.write(0, f"Runtime Class Name:\t{spec['runtimeClassName']}\n")
     if spec.get("serviceAccountName"):
         w.write(0, f"Service Account:\t{spec['serviceAccountName']}\n")
     node = spec.get("nodeName")
@@ -257,10 +244,10 @@ def describe_pod(snap: Snapshot, pod: Any) -> str:
         w.write(0, f"NominatedNodeName:\t{status.nominated_node_name}\n")
     if spec.get("initContainers"):
         describe_containers(
-            w, "Init Containers", spec["initContainers"], status.init_container_statuses, ""
+            w, "Init Containers", spec["initContainers"], status.init_container_statuses, "", pod
         )
     describe_containers(
-        w, "Containers", spec.get("containers") or [], status.container_statuses, ""
+        w, "Containers", spec.get("containers") or [], status.container_statuses, "", pod
     )
     if status.conditions:
         w.write(0, "Conditions:\n  Type\tStatus\n")
@@ -269,7 +256,8 @@ def describe_pod(snap: Snapshot, pod: Any) -> str:
     describe_volumes(w, spec.get("volumes"), "")
     w.write(0, f"QoS Class:\t{pod_qos_class(spec)}\n")
     print_labels(w, "Node-Selectors", spec.get("nodeSelector"))
-    _print_tolerations(w, spec.get("tolerations"))
+    print_tolerations(w, "Tolerations", spec.get("tolerations"))
+    describe_topology_spread_constraints(w, spec.get("topologySpreadConstraints"), "")
     describe_events(w, snap.events_for(pod), snap.now)
     return w.text()
 

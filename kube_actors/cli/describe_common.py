@@ -17,6 +17,9 @@ from datetime import datetime
 from typing import Any, final
 
 from kube_actors.api.meta import AnyObject, Condition, controller_ref
+from kube_actors.cli.cells import selector_dict_text
+from kube_actors.cli.describe_env import describe_env, describe_env_from
+from kube_actors.cli.describe_volumes import describe_volumes
 from kube_actors.cli.tables import DESCRIBE_PADDING, age, rfc1123z, tabwrite
 from kube_actors.replay import event_time
 
@@ -123,7 +126,11 @@ def describe_conditions(w: PrefixWriter, conditions: Iterable[Condition]) -> Non
 
 
 def _ports(container: dict[str, Any], field: str) -> str:
-    return ",".join(
+    """``80/TCP, 443/TCP``: a container's ports (or host ports), joined as kubectl joins them.
+
+    Upstream: describe.go describeContainerPorts, describeContainerHostPorts
+    """
+    return ", ".join(
         f"{p.get(field, 0)}/{p.get('protocol', 'TCP')}"
         for p in container.get("ports") or ()
         if isinstance(p, dict)
@@ -145,39 +152,6 @@ def _probe(probe: dict[str, Any]) -> str:
         f"period={probe.get('periodSeconds', 10)}s #success={probe.get('successThreshold', 1)} "
         f"#failure={probe.get('failureThreshold', 3)}"
     )
-
-
-def _env(w: PrefixWriter, container: dict[str, Any]) -> None:
-    env = [e for e in container.get("env") or () if isinstance(e, dict)]
-    if not env:
-        w.write(2, "Environment:\t<none>\n")
-        return
-    w.write(2, "Environment:\n")
-    for e in env:
-        source = e.get("valueFrom")
-        if not isinstance(source, dict):
-            for i, part in enumerate(str(e.get("value", "")).split("\n")):
-                w.write(3, f"{e.get('name')}:\t{part}\n" if i == 0 else f"\t{part}\n")
-        elif "fieldRef" in source:
-            ref = source["fieldRef"] or {}
-            w.write(
-                3,
-                f"{e.get('name')}:\t ({ref.get('apiVersion', 'v1')}:{ref.get('fieldPath', '')})\n",
-            )
-        elif "configMapKeyRef" in source:
-            ref = source["configMapKeyRef"] or {}
-            w.write(
-                3,
-                f"{e.get('name')}:\t<set to the key '{ref.get('key')}' of config map '{ref.get('name')}'>\tOptional: {str(bool(ref.get('optional'))).lower()}\n",
-            )
-        elif "secretKeyRef" in source:
-            ref = source["secretKeyRef"] or {}
-            w.write(
-                3,
-                f"{e.get('name')}:\t<set to the key '{ref.get('key')}' in secret '{ref.get('name')}'>\tOptional: {str(bool(ref.get('optional'))).lower()}\n",
-            )
-        else:
-            w.write(3, f"{e.get('name')}:\t<unknown source>\n")
 
 
 def _mounts(w: PrefixWriter, container: dict[str, Any]) -> None:
@@ -226,9 +200,17 @@ def _state(w: PrefixWriter, title: str, state: Any) -> None:
 
 
 def describe_containers(
-    w: PrefixWriter, label: str, containers: list[Any], statuses: Iterable[Any], space: str
+    w: PrefixWriter,
+    label: str,
+    containers: list[Any],
+    statuses: Iterable[Any],
+    space: str,
+    pod: Any = None,
 ) -> None:
     """One block per container: image, ports, state (for pods), resources, probes, env, mounts.
+
+    ``pod`` is the pod described (its metadata resolves ``fieldRef`` variables), ``None``
+    for a pod template.
 
     Upstream: describe.go describeContainers
     """
@@ -271,32 +253,63 @@ def describe_containers(
         ):
             if isinstance(c.get(key), dict):
                 w.write(2, f"{title}:\t{_probe(c[key])}\n")
-        _env(w, c)
+        describe_env_from(w, c)
+        describe_env(w, c, pod)
         _mounts(w, c)
 
 
-def describe_volumes(w: PrefixWriter, volumes: Any, space: str) -> None:
-    """``Volumes:`` with each volume's source type and settings.
+def print_tolerations(w: PrefixWriter, title: str, tolerations: Any) -> None:
+    """``Tolerations:  key=value:Effect op=Exists for 300s``, one a line, sorted by key.
 
-    Upstream: describe.go describeVolumes
+    Upstream: describe.go printTolerationsMultilineWithIndent
     """
-    volumes = [v for v in volumes or () if isinstance(v, dict)]
-    if not volumes:
-        w.write(0, f"{space}Volumes:\t<none>\n")
+    items = sorted(
+        (t for t in tolerations or () if isinstance(t, dict)), key=lambda t: str(t.get("key") or "")
+    )
+    w.write(0, f"{title}:\t")
+    if not items:
+        w.write(0, "<none>\n")
+    for i, t in enumerate(items):
+        w.write(0, ("\t" if i else "") + _toleration(t) + "\n")
+
+
+def _toleration(t: dict[str, Any]) -> str:
+    key, value, effect = (str(t.get(k) or "") for k in ("key", "value", "effect"))
+    text = key + (f"={value}" if value else "") + (f":{effect}" if effect else "")
+    if t.get("operator") == "Exists" and not value:
+        text += " op=Exists" if key or effect else "op=Exists"
+    if t.get("tolerationSeconds") is not None:
+        text += f" for {t['tolerationSeconds']}s"
+    return text
+
+
+def describe_topology_spread_constraints(w: PrefixWriter, constraints: Any, space: str) -> None:
+    """``Topology Spread Constraints:  zone:DoNotSchedule when max skew 1 is exceeded for
+    selector app=web``, one a line sorted by topology key; nothing when there are none.
+
+    Upstream: describe.go describeTopologySpreadConstraints
+    """
+    items = sorted(
+        (c for c in constraints or () if isinstance(c, dict)),
+        key=lambda c: str(c.get("topologyKey") or ""),
+    )
+    if not items:
         return
-    w.write(0, f"{space}Volumes:\n")
-    for v in volumes:
-        w.write(1, f"{' ' if space else ''}{v.get('name')}:\n")
-        for source, settings in v.items():
-            if source == "name":
-                continue
-            w.write(2, f"Type:\t{source[:1].upper() + source[1:]}\n")
-            for key, value in (settings or {}).items() if isinstance(settings, dict) else ():
-                w.write(2, f"{key[:1].upper() + key[1:]}:\t{value}\n")
+    w.write(0, f"{space}Topology Spread Constraints:\t")
+    for i, c in enumerate(items):
+        if i:
+            w.write(0, f"{space}\t")
+        text = (
+            f"{c.get('topologyKey', '')}:{c.get('whenUnsatisfiable', '')}"
+            f" when max skew {c.get('maxSkew', 0)} is exceeded"
+        )
+        if c.get("labelSelector") is not None:
+            text += f" for selector {selector_dict_text(c['labelSelector'])}"
+        w.write(0, text + "\n")
 
 
 def describe_pod_template(w: PrefixWriter, template: Any) -> None:
-    """``Pod Template:`` with labels, annotations, containers and volumes.
+    """``Pod Template:`` with labels, annotations, containers, volumes and scheduling rules.
 
     Upstream: describe.go DescribePodTemplate
     """
@@ -314,8 +327,11 @@ def describe_pod_template(w: PrefixWriter, template: Any) -> None:
         describe_containers(w, "Init Containers", spec["initContainers"], (), "  ")
     describe_containers(w, "Containers", spec.get("containers") or [], (), "  ")
     describe_volumes(w, spec.get("volumes"), "  ")
+    describe_topology_spread_constraints(w, spec.get("topologySpreadConstraints"), "  ")
     if spec.get("priorityClassName"):
         w.write(1, f"Priority Class Name:\t{spec['priorityClassName']}\n")
+    print_labels(w, "  Node-Selectors", spec.get("nodeSelector"))
+    print_tolerations(w, "  Tolerations", spec.get("tolerations"))
 
 
 def describe_events(w: PrefixWriter, events: Sequence[AnyObject], now: datetime) -> None:

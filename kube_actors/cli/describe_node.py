@@ -17,7 +17,8 @@ from typing import Any
 from kube_actors.api.core import Event
 from kube_actors.api.meta import JSON, AnyObject, Quantity
 from kube_actors.api.pods import pod_containers, pod_init_containers, pod_resource_requests
-from kube_actors.api.quantity import format_quantity, parse_quantity
+from kube_actors.api.quantity import parse_quantity
+from kube_actors.cli.cells import is_binary_quantity, quantity_cell, quantity_text
 from kube_actors.cli.columns import node_roles
 from kube_actors.cli.describe_common import (
     PrefixWriter,
@@ -47,25 +48,6 @@ Resources = dict[str, Fraction]
 
 
 # --- quantities --------------------------------------------------------------------------
-
-
-def _is_binary(q: object) -> bool:
-    return isinstance(q, str) and q.endswith("i")
-
-
-def quantity_text(value: Fraction, binary: bool) -> str:
-    """A quantity's canonical text: binary suffixes when written so and at least 1Ki.
-
-    Upstream: apimachinery/pkg/api/resource/quantity.go Quantity.String (CanonicalizeBytes)
-    """
-    return format_quantity(value, binary=binary and abs(value) >= 1024)
-
-
-def _resource_text(q: Quantity) -> str:
-    try:
-        return quantity_text(parse_quantity(q), _is_binary(q))
-    except ValueError:
-        return str(q)
 
 
 def _dict(value: Any) -> JSON:
@@ -112,7 +94,7 @@ def _binary_names(specs: Iterable[JSON]) -> set[str]:
         for container in [*pod_containers(spec), *pod_init_containers(spec)]:
             resources = _dict(container.get("resources"))
             for entries in (_dict(resources.get("requests")), _dict(resources.get("limits"))):
-                names.update(name for name, q in entries.items() if _is_binary(q))
+                names.update(name for name, q in entries.items() if is_binary_quantity(q))
     return names
 
 
@@ -179,7 +161,7 @@ def _print_resource_list(w: PrefixWriter, title: str, resources: Mapping[str, Qu
         return
     w.write(0, f"{title}:\n")
     for name in sorted(resources):
-        w.write(0, f"  {name}:\t{_resource_text(resources[name])}\n")
+        w.write(0, f"  {name}:\t{quantity_cell(resources[name])}\n")
 
 
 def _print_system_info(w: PrefixWriter, info: JSON) -> None:

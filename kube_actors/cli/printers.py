@@ -20,7 +20,7 @@ from kube_actors.api.codec import to_dict
 from kube_actors.api.meta import AnyObject
 from kube_actors.cli.cells import labels_text
 from kube_actors.cli.columns import header_for, row_for
-from kube_actors.cli.kinds import resource_name
+from kube_actors.cli.kinds import kind_label, resource_name
 
 OUTPUT_FORMATS = ("json", "yaml", "name", "wide")
 
@@ -96,7 +96,7 @@ def table_rows(
     for obj in objects:
         cells = row_for(obj, now, wide)
         if with_kind and header[0] == "NAME":
-            cells[0] = resource_name(obj)
+            cells[0] = f"{kind_label(obj.kind, obj.api_version)}/{cells[0]}"
         if show_labels:
             cells.append(labels_text(obj.metadata.labels))
         if with_namespace:

@@ -157,7 +157,7 @@ def test_describe_matches_kubectl_layout(cli, tmp_path: Path, nginx: str) -> Non
     )
     assert "RollingUpdateStrategy:  25% max unavailable, 25% max surge\n" in text
     assert (
-        "  Containers:\n   nginx:\n    Image:        nginx:1.14.2\n    Port:         80/TCP\n"
+        "  Containers:\n   nginx:\n    Image:         nginx:1.14.2\n    Port:          80/TCP\n"
         in text
     )
     assert "  Available      True    MinimumReplicasAvailable\n" in text

@@ -112,7 +112,7 @@ def test_describe_replication_controller_shows_replicas_pods_and_events(
         "  Labels:  app=nginx\n"
         "  Containers:\n"
         "   nginx:\n"
-        "    Image:        nginx:1.14.2\n"
+        "    Image:         nginx:1.14.2\n"
     )
     assert "Controlled By" not in text
     assert "Conditions:" not in text

@@ -288,8 +288,9 @@ def test_core_rows_follow_kubectl_columns() -> None:
         "Scaled up",
     ]
     generic = _obj("ConfigMap", "v1", data={"a": "b"})
-    assert header_for("ConfigMap", False) == ["NAME", "AGE"]
-    assert row_for(generic, NOW, False) == ["web", "10m"]
+    assert header_for("ConfigMap", False) == ["NAME", "DATA", "AGE"]
+    assert row_for(generic, NOW, False) == ["web", "1", "10m"]
+    assert header_for("CronTab", False) == ["NAME", "AGE"]
 
 
 def test_autoscaler_and_revision_rows() -> None:
