@@ -233,13 +233,10 @@ class Store(StateReader):
         if isinstance(obj, Object):
             obj = apply_defaults(obj)
         obj = self._admit("CREATE", obj, None, actor)
-        if isinstance(obj, Object):
-            obj = self._stamp_identity(obj)
-            errors = validate(obj)
-            if errors:
-                raise Invalid(obj.kind, obj.name, errors)
-        else:
-            obj = self._stamp_identity(obj)
+        obj = self._stamp_identity(obj)
+        errors = validate(obj)
+        if errors:
+            raise Invalid(obj.kind, obj.name, errors)
         self._check_admission("CREATE", obj, None, actor)
         if self.state.get(obj.kind, obj.key) is not None:
             raise AlreadyExists(obj.kind, obj.name, obj.namespace or None)
@@ -333,9 +330,9 @@ class Store(StateReader):
         new = self._admit("UPDATE", new, old, actor)
         if isinstance(new, Object) and isinstance(old, Object):
             new = self._bump_generation(old, new)
-            errors = validate(new) + validate_update(old, new)
-            if errors:
-                raise Invalid(new.kind, new.name, errors)
+        errors = validate_update(old, new)
+        if errors:
+            raise Invalid(new.kind, new.name, errors)
         self._check_admission("UPDATE", new, old, actor)
         return self._write_update(old, new, actor, cause)
 

@@ -427,14 +427,6 @@ async def test_apply_refuses_a_last_applied_configuration_over_the_annotation_li
         )
 
 
-STORE_GAP = pytest.mark.xfail(
-    strict=True,
-    reason="the store runs validation for modelled kinds only (issue 9); "
-    "see Store.create_now and Store.update_now",
-)
-
-
-@STORE_GAP
 @pytest.mark.anyio
 async def test_apply_refuses_a_generic_object_over_the_annotation_limit() -> None:
     manifest = (
@@ -448,7 +440,6 @@ async def test_apply_refuses_a_generic_object_over_the_annotation_limit() -> Non
             await cluster.apply(manifest)
 
 
-@STORE_GAP
 @pytest.mark.anyio
 async def test_the_store_refuses_a_config_map_over_one_mebibyte() -> None:
     manifest = (
