@@ -26,7 +26,8 @@ from typing import Final, final
 import msgspec
 
 from kube_actors.api.core import Node, Taint, Toleration
-from kube_actors.api.meta import JSON, get_condition
+from kube_actors.api.meta import JSON
+from kube_actors.api.nodes import TAINT_NODE_UNSCHEDULABLE, readiness_taint
 from kube_actors.api.pods import (
     node_selector_terms_match,
     pod_containers,
@@ -41,10 +42,6 @@ DEFAULT_MILLI_CPU_REQUEST: Final = 100
 """Millicores a container without a cpu request counts as when scoring (upstream 0.1 core)."""
 DEFAULT_MEMORY_REQUEST: Final = 200 * 1024 * 1024
 """Bytes a container without a memory request counts as when scoring (upstream 200 MB)."""
-
-TAINT_NODE_UNSCHEDULABLE: Final = "node.kubernetes.io/unschedulable"
-TAINT_NODE_NOT_READY: Final = "node.kubernetes.io/not-ready"
-TAINT_NODE_UNREACHABLE: Final = "node.kubernetes.io/unreachable"
 
 ERR_REASON_UNSCHEDULABLE: Final = "node(s) were unschedulable"
 ERR_REASON_AFFINITY: Final = "node(s) didn't match Pod's node affinity/selector"
@@ -201,22 +198,6 @@ class NodeInfo:
             self.requested_scalar[name] = (
                 self.requested_scalar.get(name, Fraction(0)) + sign * value
             )
-
-
-def readiness_taint(node: Node) -> Taint | None:
-    """The NoSchedule taint a node that is not Ready carries (not-ready, or unreachable when Unknown).
-
-    Upstream: node_lifecycle_controller.go doNoScheduleTaintingPass (TaintNodesByCondition)
-    """
-    ready = get_condition(node.status.conditions, "Ready")
-    if ready is not None and ready.status == "True":
-        return None
-    key = (
-        TAINT_NODE_UNREACHABLE
-        if ready is not None and ready.status == "Unknown"
-        else TAINT_NODE_NOT_READY
-    )
-    return Taint(key=key, effect="NoSchedule")
 
 
 # -- filters -------------------------------------------------------------------------------
