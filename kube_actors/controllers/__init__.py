@@ -6,6 +6,7 @@ classes; ``DEFAULT_CONTROLLERS`` is what a ``Cluster`` runs unless told otherwis
 
 from __future__ import annotations
 
+from kube_actors.controllers.daemonset import DaemonSetsController
 from kube_actors.controllers.deployment import DeploymentController
 from kube_actors.controllers.garbage_collector import GarbageCollector
 from kube_actors.controllers.replicaset import ReplicaSetController, ReplicationManager
@@ -16,6 +17,7 @@ REGISTRY: dict[str, type[Controller]] = {
     "replicationcontroller": ReplicationManager,
     "deployment": DeploymentController,
     "garbagecollector": GarbageCollector,
+    "daemonset": DaemonSetsController,
 }
 
 DEFAULT_CONTROLLERS: list[str] = list(REGISTRY)
@@ -23,6 +25,7 @@ DEFAULT_CONTROLLERS: list[str] = list(REGISTRY)
 __all__ = [
     "DEFAULT_CONTROLLERS",
     "REGISTRY",
+    "DaemonSetsController",
     "DeploymentController",
     "GarbageCollector",
     "ReplicaSetController",
