@@ -157,6 +157,21 @@ class ManifestError(KubeActorsError):
     """A manifest could not be parsed or decoded; the message names document and field."""
 
 
+class NoKindMatch(ManifestError):
+    """The API server serves no such kind under the object's apiVersion (kubectl's REST
+    mapping fails: ``no matches for kind "Deploymnet" in version "apps/v1"``).
+    """
+
+    def __init__(
+        self, message: str, kind: str, api_version: str, name: str, namespace: str
+    ) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.api_version = api_version
+        self.name = name
+        self.namespace = namespace
+
+
 class LogError(KubeActorsError):
     """A problem with an event log file."""
 

@@ -38,6 +38,7 @@ from kube_actors.api.apps import DaemonSet, Deployment, ReplicaSet, StatefulSet
 from kube_actors.api.codec import from_dict, to_dict
 from kube_actors.api.core import PodTemplateSpec
 from kube_actors.api.meta import AnyObject, controller_ref, get_condition
+from kube_actors.api.reads import Reader
 from kube_actors.api.selectors import selector_from_label_selector
 from kube_actors.controllers.deployment.replicasets import (
     equal_ignore_hash,
@@ -142,7 +143,7 @@ def _kind(kind: str) -> str:
 
 # -- status -----------------------------------------------------------------------------
 def rollout_status(
-    store: Store, name: str, *, namespace: str = "default", kind: str = "Deployment"
+    store: Reader, name: str, *, namespace: str = "default", kind: str = "Deployment"
 ) -> RolloutStatus:
     """Where a rollout stands, in ``kubectl rollout status`` words (one look, no waiting).
 
@@ -252,21 +253,21 @@ def stateful_set_status(sts: StatefulSet) -> RolloutStatus:
 
 
 # -- history ----------------------------------------------------------------------------
-def deployment_replica_sets(store: Store, d: Deployment) -> list[ReplicaSet]:
+def deployment_replica_sets(store: Reader, d: Deployment) -> list[ReplicaSet]:
     """The ReplicaSets the Deployment's selector matches and that it controls.
 
     Upstream: staging/src/k8s.io/kubectl/pkg/util/deployment/deployment.go GetAllReplicaSets
     """
     selector = selector_from_label_selector(d.spec.selector)
     owned = []
-    for rs in store.list("ReplicaSet", d.namespace, selector):
+    for rs in store.list(ReplicaSet, d.namespace, selector):
         ref = controller_ref(rs.metadata)
-        if isinstance(rs, ReplicaSet) and ref is not None and ref.uid == d.uid:
+        if ref is not None and ref.uid == d.uid:
             owned.append(rs)
     return owned
 
 
-def _history(store: Store, d: Deployment) -> dict[int, ReplicaSet]:
+def _history(store: Reader, d: Deployment) -> dict[int, ReplicaSet]:
     history: dict[int, ReplicaSet] = {}
     for rs in deployment_replica_sets(store, d):
         try:
@@ -277,7 +278,7 @@ def _history(store: Store, d: Deployment) -> dict[int, ReplicaSet]:
 
 
 def rollout_history(
-    store: Store, name: str, *, namespace: str = "default"
+    store: Reader, name: str, *, namespace: str = "default"
 ) -> list[tuple[int, str]]:
     """``(revision, change-cause)`` rows, oldest first; the cause is ``<none>`` when unset.
 
@@ -295,7 +296,7 @@ def rollout_history(
 
 
 def rollout_history_revision(
-    store: Store, name: str, revision_number: int, *, namespace: str = "default"
+    store: Reader, name: str, revision_number: int, *, namespace: str = "default"
 ) -> PodTemplateSpec:
     """The pod template of one revision (with its ``pod-template-hash`` label and change-cause).
 
@@ -316,10 +317,8 @@ def rollout_history_revision(
     return template
 
 
-def _deployment(store: Store, name: str, namespace: str) -> Deployment:
-    d = store.get("Deployment", name, namespace)
-    assert isinstance(d, Deployment)
-    return d
+def _deployment(store: Reader, name: str, namespace: str) -> Deployment:
+    return store.get(Deployment, name, namespace)
 
 
 # -- undo -------------------------------------------------------------------------------
@@ -375,7 +374,7 @@ async def rollout_undo(
     return f"deployment.apps/{name} rolled back"
 
 
-def _revision_to_restore(store: Store, d: Deployment, wanted: int) -> tuple[ReplicaSet, int]:
+def _revision_to_restore(store: Reader, d: Deployment, wanted: int) -> tuple[ReplicaSet, int]:
     """Upstream: rollback.go deploymentRevision"""
     rss = deployment_replica_sets(store, d)
     _, old = find_old_replica_sets(d, rss)

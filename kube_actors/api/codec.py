@@ -35,7 +35,7 @@ from kube_actors.api.conversion import HPA_VERSIONS, convert_hpa
 from kube_actors.api.limits import request_too_large, shape_problem
 from kube_actors.api.meta import AnyObject, GenericObject, Object, ObjectMeta
 from kube_actors.api.registry import KINDS
-from kube_actors.errors import BadRequest, ManifestError
+from kube_actors.errors import BadRequest, ManifestError, NoKindMatch
 
 _RESERVED = ("apiVersion", "kind", "metadata")
 _ENCODER = msgspec.json.Encoder()
@@ -112,6 +112,18 @@ def from_dict(d: Mapping[str, Any]) -> AnyObject:
     return obj
 
 
+def _no_match(d: Mapping[str, Any], kind: str, api_version: str, label: str) -> NoKindMatch:
+    metadata = d.get("metadata") or {}
+    name, namespace = metadata.get("name"), metadata.get("namespace")
+    return NoKindMatch(
+        f'{label}: no matches for kind "{kind}" in version "{api_version}"',
+        kind,
+        api_version,
+        name if isinstance(name, str) else "",
+        namespace if isinstance(namespace, str) else "",
+    )
+
+
 def _check_request(d: Mapping[str, Any], kind: str, api_version: str, label: str) -> None:
     """What the API server refuses while it decodes a request: a hostile shape, a kind it
     does not serve, and ConfigMap or Secret values that are not strings.
@@ -122,7 +134,7 @@ def _check_request(d: Mapping[str, Any], kind: str, api_version: str, label: str
     if kind in KINDS:
         return
     if no_match(kind, api_version):
-        raise ManifestError(f'{label}: no matches for kind "{kind}" in version "{api_version}"')
+        raise _no_match(d, kind, api_version, label)
     if is_config_object(kind, api_version):
         for type_problem in data_type_problems(kind, d):
             raise ManifestError(f"{label}: {type_problem.message()}")
@@ -152,7 +164,7 @@ def _decode(d: Mapping[str, Any], *, request: bool) -> AnyObject:
         if cls is HorizontalPodAutoscaler and api_version in HPA_VERSIONS:
             d = convert_hpa(d)
         else:
-            raise ManifestError(f'{label}: no matches for kind "{kind}" in version "{api_version}"')
+            raise _no_match(d, kind, api_version, label)
     try:
         return msgspec.convert(d, cls)
     except msgspec.ValidationError as exc:

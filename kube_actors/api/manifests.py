@@ -26,7 +26,7 @@ import yaml
 from kube_actors.api.codec import from_dict, to_dict
 from kube_actors.api.limits import shape_problem
 from kube_actors.api.meta import AnyObject
-from kube_actors.errors import ManifestError
+from kube_actors.errors import ApiError, KubeActorsError, ManifestError, NoKindMatch
 
 _BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _BaseDumper: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
@@ -132,12 +132,13 @@ def _flatten(docs: Iterable[Any]) -> list[tuple[str, Any]]:
     return flat
 
 
-def load_manifests(text: str | bytes) -> list[AnyObject]:
-    """Every object in a manifest file, in order.
+def decode_each(text: str | bytes) -> list[AnyObject | KubeActorsError]:
+    """Every object in a manifest file, in order, or for a document that does not decode
+    the error naming it: what ``kubectl apply -f`` needs to apply the others and report
+    each failure.
 
     Raises:
-        ManifestError: unparsable YAML/JSON, a document that is not an object, or an object
-            ``from_dict`` rejects.
+        ManifestError: the file itself is not UTF-8 or not YAML/JSON (nothing decodes).
     """
     if isinstance(text, bytes):
         try:
@@ -145,14 +146,32 @@ def load_manifests(text: str | bytes) -> list[AnyObject]:
         except UnicodeDecodeError as exc:
             raise ManifestError(f"manifest is not UTF-8: {exc}") from None
     flat = _flatten(parse_documents(text))
-    objects = []
+    results: list[AnyObject | KubeActorsError] = []
     for where, item in flat:
         try:
-            objects.append(from_dict(item))
+            results.append(from_dict(item))
+        except NoKindMatch as exc:
+            results.append(exc)
         except ManifestError as exc:
-            if len(flat) == 1:
-                raise
-            raise ManifestError(f"{where}: {exc}") from None
+            results.append(exc if len(flat) == 1 else ManifestError(f"{where}: {exc}"))
+        except ApiError as exc:
+            results.append(exc)
+    return results
+
+
+def load_manifests(text: str | bytes) -> list[AnyObject]:
+    """Every object in a manifest file, in order.
+
+    Raises:
+        ManifestError: unparsable YAML/JSON, a document that is not an object, or an object
+            ``from_dict`` rejects (the first such document).
+        BadRequest: an object larger than the API server takes.
+    """
+    objects: list[AnyObject] = []
+    for result in decode_each(text):
+        if isinstance(result, KubeActorsError):
+            raise result
+        objects.append(result)
     return objects
 
 

@@ -163,7 +163,7 @@ class ReadMixin:
     ) -> builtins.list[Any]:
         """Objects of ``kind`` (in ``namespace``, matching ``selector``), by namespace and name."""
         name = kind_name(kind)
-        items = self._entries(name, namespace if is_namespaced(name) else None)
+        items = self._entries(name, namespace)
         if not isinstance(kind, str):
             items = [obj for obj in items if isinstance(obj, kind)]
         return select(items, selector)

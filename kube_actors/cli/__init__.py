@@ -29,7 +29,7 @@ from kube_actors.cli.rollouts import (
     cmd_rollout_status,
     cmd_rollout_undo,
 )
-from kube_actors.cli.session import Interrupted
+from kube_actors.cli.running import Interrupted
 from kube_actors.cli.tools import cmd_bench, cmd_import, cmd_verify
 from kube_actors.cli.write import (
     cmd_advance,

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from kube_actors._names import KIND_INFO, kind_info, resolve_kind
+from kube_actors._names import BUILTIN_KINDS, KindTable
 from kube_actors.api.meta import AnyObject
 from kube_actors.errors import KubeActorsError
 
@@ -41,18 +41,19 @@ class Request:
     names: tuple[str, ...] | None = None
 
 
-def resolve(name: str, known: Iterable[str] = ()) -> str:
-    """The kind ``name`` means: kubectl's plural, singular or short name, or a kind in the log.
+def resolve(name: str, known: Iterable[str] = (), table: KindTable = BUILTIN_KINDS) -> str:
+    """The kind ``name`` means: kubectl's plural, singular or short name of a built-in kind
+    or one the cluster's CustomResourceDefinitions define (``table``), or a kind in the log.
 
     Raises:
         CliError: no such resource type, worded as kubectl does.
     """
-    kind = resolve_kind(name)
+    kind = table.resolve(name)
     if kind is not None:
         return kind
     lowered = name.lower().partition(".")[0]
     for candidate in known:
-        info = kind_info(candidate)
+        info = table.info(candidate)
         if lowered in (candidate.lower(), info.plural):
             return candidate
     raise CliError(f'the server doesn\'t have a resource type "{name}"')
@@ -60,7 +61,7 @@ def resolve(name: str, known: Iterable[str] = ()) -> str:
 
 def kind_label(kind: str, api_version: str | None = None) -> str:
     """``deployment.apps``, ``pod``: the lower-case group-qualified kind kubectl prints."""
-    info = KIND_INFO.get(kind) or kind_info(kind, api_version)
+    info = BUILTIN_KINDS.info(kind, api_version)
     lowered = kind.lower()
     return f"{lowered}.{info.group}" if info.group else lowered
 
@@ -75,7 +76,9 @@ def resource_ref(kind: str, name: str) -> str:
     return f"{kind_label(kind)}/{name}"
 
 
-def parse_requests(args: Sequence[str], known: Iterable[str] = ()) -> list[Request]:
+def parse_requests(
+    args: Sequence[str], known: Iterable[str] = (), table: KindTable = BUILTIN_KINDS
+) -> list[Request]:
     """``deploy web api``, ``deploy,rs``, ``deploy/web rs/web-1``, ``all`` → what to fetch.
 
     Raises:
@@ -90,13 +93,13 @@ def parse_requests(args: Sequence[str], known: Iterable[str] = ()) -> list[Reque
                 "there is no need to specify a resource type as a separate argument when "
                 "passing arguments in resource/name form"
             )
-        return _slash_requests(args, known)
-    kinds = _expand(args[0], known)
+        return _slash_requests(args, known, table)
+    kinds = _expand(args[0], known, table)
     names = tuple(args[1:]) or None
     return [Request(kind, names) for kind in kinds]
 
 
-def _slash_requests(args: Sequence[str], known: list[str]) -> list[Request]:
+def _slash_requests(args: Sequence[str], known: list[str], table: KindTable) -> list[Request]:
     requests: list[Request] = []
     for arg in args:
         kind_text, _, name = arg.partition("/")
@@ -104,7 +107,7 @@ def _slash_requests(args: Sequence[str], known: list[str]) -> list[Request]:
             raise CliError(
                 f'arguments in resource/name form must have a single resource and name, got "{arg}"'
             )
-        kind = resolve(kind_text, known)
+        kind = resolve(kind_text, known, table)
         if requests and requests[-1].kind == kind and requests[-1].names is not None:
             requests[-1] = Request(kind, (*requests[-1].names, name))
         else:
@@ -112,12 +115,12 @@ def _slash_requests(args: Sequence[str], known: list[str]) -> list[Request]:
     return requests
 
 
-def _expand(text: str, known: list[str]) -> list[str]:
+def _expand(text: str, known: list[str], table: KindTable) -> list[str]:
     kinds: list[str] = []
     for part in text.split(","):
         if not part:
             continue
-        for kind in ALL_CATEGORY if part == "all" else (resolve(part, known),):
+        for kind in ALL_CATEGORY if part == "all" else (resolve(part, known, table),):
             if kind not in kinds:
                 kinds.append(kind)
     if not kinds:
@@ -125,13 +128,15 @@ def _expand(text: str, known: list[str]) -> list[str]:
     return kinds
 
 
-def parse_target(args: Sequence[str], known: Iterable[str] = ()) -> tuple[str, str]:
+def parse_target(
+    args: Sequence[str], known: Iterable[str] = (), table: KindTable = BUILTIN_KINDS
+) -> tuple[str, str]:
     """Exactly one object, as ``KIND/NAME`` or ``KIND NAME``.
 
     Raises:
         CliError: zero or several objects named.
     """
-    requests = parse_requests(args, known)
+    requests = parse_requests(args, known, table)
     targets = [(r.kind, n) for r in requests for n in (r.names or ())]
     if len(targets) != 1:
         raise CliError("exactly one resource must be specified (KIND/NAME or KIND NAME)")

@@ -17,18 +17,10 @@ from kube_actors.cli.describe import describe
 from kube_actors.cli.describe_common import event_interval
 from kube_actors.cli.errors import format_error
 from kube_actors.cli.kinds import CliError, Request, parse_requests, parse_target
+from kube_actors.cli.options import Options
+from kube_actors.cli.output import err, now_text, out
 from kube_actors.cli.printers import render_objects, table_rows
-from kube_actors.cli.session import (
-    check_position,
-    err,
-    list_namespace,
-    log_path,
-    namespace,
-    now_text,
-    out,
-    position,
-    read_snapshot,
-)
+from kube_actors.cli.snapshots import check_position, read_snapshot
 from kube_actors.cli.tables import print_table, tabwrite
 from kube_actors.errors import KubeActorsError, NotFound
 from kube_actors.eventlog import FileLog, LogEngine
@@ -36,34 +28,44 @@ from kube_actors.eventlog.records import decode_identity, parse_ts
 from kube_actors.replay import HistoryEntry, Snapshot, object_history, sort_events
 
 
+def _requests(snap: Snapshot, args: Sequence[str]) -> list[Request]:
+    """What ``args`` ask for, the log's kinds and its custom kinds' names included."""
+    return parse_requests(args, snap.kinds(), snap.state.kind_table)
+
+
 def _fetch(
-    snap: Snapshot, opts: argparse.Namespace, requests: Sequence[Request]
+    snap: Snapshot, opts: argparse.Namespace, options: Options, requests: Sequence[Request]
 ) -> tuple[list[tuple[str, list[AnyObject]]], list[KubeActorsError]]:
     groups: list[tuple[str, list[AnyObject]]] = []
     errors: list[KubeActorsError] = []
+    table = snap.state.kind_table
     for req in requests:
+        namespaced = table.is_namespaced(req.kind)
         if req.names is None:
             try:
-                objects = snap.list(req.kind, list_namespace(opts, req.kind), opts.selector)
+                objects = snap.list(req.kind, options.list_namespace(namespaced), opts.selector)
             except ValueError as exc:
                 raise CliError(f"unable to parse selector: {exc}") from None
         else:
             objects = []
             for name in req.names:
-                obj = snap.try_get(req.kind, name, namespace(opts))
+                obj = snap.try_get(req.kind, name, options.namespace)
                 if obj is None:
-                    errors.append(NotFound(req.kind, name, namespace(opts)))
+                    errors.append(
+                        NotFound(req.kind, name, options.namespace if namespaced else None)
+                    )
                 else:
                     objects.append(obj)
         groups.append((req.kind, objects))
     return groups, errors
 
 
-def no_resources(opts: argparse.Namespace, kinds: Sequence[str]) -> str:
+def no_resources(options: Options, snap: Snapshot, kinds: Sequence[str]) -> str:
     """``No resources found in default namespace.`` (or without a namespace)."""
-    if getattr(opts, "all_namespaces", False) or not any(is_namespaced(k) for k in kinds):
+    table = snap.state.kind_table
+    if options.all_namespaces or not any(table.is_namespaced(k) for k in kinds):
         return "No resources found\n"
-    return f"No resources found in {namespace(opts)} namespace.\n"
+    return f"No resources found in {options.namespace} namespace.\n"
 
 
 def _print_errors(errors: Sequence[KubeActorsError]) -> int:
@@ -74,9 +76,10 @@ def _print_errors(errors: Sequence[KubeActorsError]) -> int:
 
 def cmd_get(opts: argparse.Namespace) -> int:
     """``kube-actors get``: kubectl's tables, ``-o json|yaml|name|wide``, ``--show-labels``."""
-    snap = read_snapshot(opts)
-    requests = parse_requests(opts.args, snap.kinds())
-    groups, errors = _fetch(snap, opts, requests)
+    options = Options.of(opts)
+    snap = read_snapshot(options)
+    requests = _requests(snap, opts.args)
+    groups, errors = _fetch(snap, opts, options, requests)
     objects = [obj for _, objs in groups for obj in objs]
     fmt = opts.output
     if fmt in ("json", "yaml"):
@@ -88,7 +91,7 @@ def cmd_get(opts: argparse.Namespace) -> int:
         return _print_errors(errors)
     if not objects:
         if not errors:
-            err(no_resources(opts, [kind for kind, _ in groups]))
+            err(no_resources(options, snap, [kind for kind, _ in groups]))
         return _print_errors(errors)
     if fmt == "name":
         out(render_objects(objects, fmt, single=False))
@@ -110,7 +113,7 @@ def _print_tables(
             snap.now,
             wide=opts.output == "wide",
             show_labels=opts.show_labels,
-            with_namespace=bool(opts.all_namespaces) and is_namespaced(kind),
+            with_namespace=bool(opts.all_namespaces) and snap.state.kind_table.is_namespaced(kind),
             with_kind=len(groups) > 1,
         )
         print_table(header, rows)
@@ -118,22 +121,24 @@ def _print_tables(
 
 def cmd_describe(opts: argparse.Namespace) -> int:
     """``kube-actors describe``: kubectl's describe text for each object."""
-    snap = read_snapshot(opts)
-    groups, errors = _fetch(snap, opts, parse_requests(opts.args, snap.kinds()))
+    options = Options.of(opts)
+    snap = read_snapshot(options)
+    groups, errors = _fetch(snap, opts, options, _requests(snap, opts.args))
     objects = [obj for _, objs in groups for obj in objs]
     if not objects and not errors:
-        err(no_resources(opts, [kind for kind, _ in groups]))
+        err(no_resources(options, snap, [kind for kind, _ in groups]))
     out("\n\n".join(describe(snap, obj) for obj in objects))
     return _print_errors(errors)
 
 
 def cmd_events(opts: argparse.Namespace) -> int:
     """``kube-actors events [--for KIND/NAME] [--types ...]``, as ``kubectl events``."""
-    snap = read_snapshot(opts)
-    all_ns = bool(opts.all_namespaces)
-    events: list[Any] = snap.list("Event", None if all_ns else namespace(opts))
+    options = Options.of(opts)
+    snap = read_snapshot(options)
+    all_ns = options.all_namespaces
+    events: list[Any] = snap.list("Event", None if all_ns else options.namespace)
     if opts.for_object:
-        kind, name = parse_target([opts.for_object], snap.kinds())
+        kind, name = parse_target([opts.for_object], snap.kinds(), snap.state.kind_table)
         events = [
             e for e in events if (e.involved_object.kind, e.involved_object.name) == (kind, name)
         ]
@@ -146,7 +151,9 @@ def cmd_events(opts: argparse.Namespace) -> int:
     events = sort_events(events)
     if not events:
         err(
-            "No events found.\n" if all_ns else f"No events found in {namespace(opts)} namespace.\n"
+            "No events found.\n"
+            if all_ns
+            else f"No events found in {options.namespace} namespace.\n"
         )
         return 0
     if opts.output:
@@ -169,11 +176,18 @@ def cmd_events(opts: argparse.Namespace) -> int:
     return 0
 
 
-def _trace_kind(opts: argparse.Namespace) -> tuple[str, str]:
+def _trace_kind(opts: argparse.Namespace, options: Options) -> tuple[str, str, bool]:
+    """The kind and name ``trace`` follows, and whether the kind is namespaced (a custom
+    kind needs the log's CustomResourceDefinitions to say).
+    """
     try:
-        return parse_target(opts.args)
+        kind, name = parse_target(opts.args)
+        return kind, name, is_namespaced(kind)
     except CliError:
-        return parse_target(opts.args, read_snapshot(opts).kinds())
+        snap = read_snapshot(options)
+        table = snap.state.kind_table
+        kind, name = parse_target(opts.args, snap.kinds(), table)
+        return kind, name, table.is_namespaced(kind)
 
 
 def _trace_rows(history: list[HistoryEntry]) -> list[list[str]]:
@@ -195,10 +209,11 @@ def _trace_rows(history: list[HistoryEntry]) -> list[list[str]]:
 
 def cmd_trace(opts: argparse.Namespace) -> int:
     """``kube-actors trace KIND/NAME``: every record about the object, who, why and what changed."""
-    at = position(opts)
-    kind, name = _trace_kind(opts)
-    ns = namespace(opts) if is_namespaced(kind) else None
-    log = _Tail(FileLog(log_path(opts), readonly=True))
+    options = Options.of(opts)
+    at = options.at
+    kind, name, namespaced = _trace_kind(opts, options)
+    ns = options.namespace if namespaced else None
+    log = _Tail(FileLog(options.log, readonly=True))
     try:
         history = object_history(log, kind, name, ns)
     finally:
@@ -248,7 +263,7 @@ class _Tail:
 
 def cmd_replay(opts: argparse.Namespace) -> int:
     """``kube-actors replay``: objects per kind, the last resourceVersion and the state hash."""
-    snap = read_snapshot(opts)
+    snap = read_snapshot(Options.of(opts))
     rows = [[kind, str(snap.state.count(kind))] for kind in snap.kinds()]
     if rows:
         print_table(["KIND", "OBJECTS"], rows)

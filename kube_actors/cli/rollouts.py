@@ -16,8 +16,10 @@ from typing import Any
 
 from kube_actors.cli.describe_common import PrefixWriter, describe_pod_template
 from kube_actors.cli.kinds import CliError, kind_label, parse_target, resource_ref
+from kube_actors.cli.options import Options, duration
+from kube_actors.cli.output import err, out
 from kube_actors.cli.running import report, with_cluster
-from kube_actors.cli.session import duration, err, namespace, out, position, read_snapshot
+from kube_actors.cli.snapshots import read_snapshot
 from kube_actors.cli.tables import tabwrite
 from kube_actors.errors import BadRequest, SettleTimeout
 
@@ -53,15 +55,16 @@ def cmd_rollout_status(opts: argparse.Namespace) -> int:
     from kube_actors import rollout
 
     kind, name = parse_target(opts.args)
-    ns = namespace(opts)
+    options = Options.of(opts)
+    ns = options.namespace
     if not opts.watch:
-        snap = read_snapshot(opts)
+        snap = read_snapshot(options)
         _check_revision(snap.get(kind, name, ns), opts.revision)
         try:
-            return _show(rollout.rollout_status(snap, name, namespace=ns, kind=kind))  # type: ignore[arg-type]
+            return _show(rollout.rollout_status(snap, name, namespace=ns, kind=kind))
         except BadRequest as exc:
             raise CliError(str(exc)) from None
-    if position(opts) is not None:
+    if options.at is not None:
         raise CliError("--at and --at-time cannot be used with --watch")
     timeout = duration(opts.timeout, "--timeout") if opts.timeout is not None else None
 
@@ -91,7 +94,7 @@ def cmd_rollout_status(opts: argparse.Namespace) -> int:
             return None  # not a failed write: the time the cluster ran stays in the log
         return _show(cluster.rollout_status(name, namespace=ns, kind=kind))
 
-    code = with_cluster(opts, action, settle=False)
+    code = with_cluster(options, action, settle=False)
     if code is None:
         raise CliError("timed out waiting for the condition")
     return code
@@ -103,17 +106,18 @@ def cmd_rollout_history(opts: argparse.Namespace) -> int:
 
     kind, name = parse_target(opts.args)
     _deployment_only(kind, "rollout history")
-    snap = read_snapshot(opts)
-    ns = namespace(opts)
+    options = Options.of(opts)
+    snap = read_snapshot(options)
+    ns = options.namespace
     target = resource_ref(kind, name)
     try:
         if opts.revision > 0:
-            template = rollout.rollout_history_revision(snap, name, opts.revision, namespace=ns)  # type: ignore[arg-type]
+            template = rollout.rollout_history_revision(snap, name, opts.revision, namespace=ns)
             w = PrefixWriter()
             describe_pod_template(w, template)
             out(f"{target} with revision #{opts.revision}\n{w.raw_text()}\n")
             return 0
-        rows = rollout.rollout_history(snap, name, namespace=ns)  # type: ignore[arg-type]
+        rows = rollout.rollout_history(snap, name, namespace=ns)
     except BadRequest as exc:
         raise CliError(str(exc)) from None
     if not rows:
@@ -130,7 +134,8 @@ def _mutate(opts: argparse.Namespace, verb: str) -> int:
     kind, name = parse_target(opts.args)
     if verb != "restart":
         _deployment_only(kind, f"rollout {verb}")
-    ns = namespace(opts)
+    options = Options.of(opts)
+    ns = options.namespace
 
     async def action(cluster: Any) -> None:
         try:
@@ -149,7 +154,7 @@ def _mutate(opts: argparse.Namespace, verb: str) -> int:
         except BadRequest as exc:
             raise CliError(str(exc)) from None
 
-    with_cluster(opts, action)
+    with_cluster(options, action)
     return 0
 
 

@@ -15,7 +15,6 @@ over it, lets the cluster settle (``settle_plan``) and closes the log:
 
 from __future__ import annotations
 
-import argparse
 import math
 import os
 import signal
@@ -29,23 +28,26 @@ from typing import TYPE_CHECKING, TypeVar, final
 
 import anyio
 
-from kube_actors.cli.kinds import CliError
-from kube_actors.cli.session import (
-    CLI_ACTOR,
-    Interrupted,
-    duration,
-    load_sim,
-    log_path,
-    now_text,
-    out,
-    stderr_console,
-)
+from kube_actors.cli.options import Options
+from kube_actors.cli.output import now_text, out, stderr_console
 from kube_actors.eventlog import FileLog
 
 if TYPE_CHECKING:
     from kube_actors.cluster import Cluster
 
 T = TypeVar("T")
+
+CLI_ACTOR = "kubectl"
+"""The actor the log records for the command line's writes."""
+
+
+class Interrupted(Exception):
+    """SIGINT, SIGTERM or SIGHUP stopped a running cluster (which closed its log cleanly)."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(f"interrupted by signal {signum}")
+        self.signum = signum
+
 
 REAL_TIME_SETTLE_CAP = 10.0
 """With ``--real-time`` a command settles for at most this many wall-clock seconds
@@ -58,20 +60,11 @@ STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 """Signals that stop a running command cleanly, keeping everything written so far."""
 
 
-def settle_plan(opts: argparse.Namespace) -> Callable[[Cluster], Awaitable[None]]:
-    """What a mutating verb does after its change (``--no-settle``, ``--for``, settle).
-
-    Checked before anything is written.
-
-    Raises:
-        CliError: a bad ``--for`` duration, or ``--for`` with ``--no-settle``.
-    """
-    no_settle = bool(getattr(opts, "no_settle", False))
-    run_for = getattr(opts, "run_for", None)
-    if no_settle and run_for is not None:
-        raise CliError("--for and --no-settle cannot be used together")
-    seconds = duration(run_for, "--for") if run_for is not None else None
-    real_time = bool(getattr(opts, "real_time", False))
+def settle_plan(options: Options) -> Callable[[Cluster], Awaitable[None]]:
+    """What a mutating verb does after its change (``--no-settle``, ``--for``, settle)."""
+    no_settle = options.no_settle
+    seconds = options.run_for
+    real_time = options.real_time
 
     async def finish(cluster: Cluster) -> None:
         if no_settle:
@@ -205,7 +198,7 @@ def _unwrap(exc: BaseException) -> BaseException:
 
 
 def with_cluster(
-    opts: argparse.Namespace, action: Callable[[Cluster], Awaitable[T]], *, settle: bool = True
+    options: Options, action: Callable[[Cluster], Awaitable[T]], *, settle: bool = True
 ) -> T:
     """Open the log as a running cluster, run ``action``, settle, append and close.
 
@@ -216,16 +209,16 @@ def with_cluster(
     """
     from kube_actors.cluster import Cluster
 
-    finish = settle_plan(opts) if settle else None
-    sim = load_sim(opts)
+    finish = settle_plan(options) if settle else None
+    sim = options.load_sim()
 
     async def run(log: FileLog) -> T:
         async with Cluster(
             log=log,
-            seed=getattr(opts, "seed", 0) or 0,
+            seed=options.seed,
             sim=sim,
             actor=CLI_ACTOR,
-            clock="real" if getattr(opts, "real_time", False) else "virtual",
+            clock="real" if options.real_time else "virtual",
         ) as cluster:
 
             async def work() -> T:
@@ -236,7 +229,7 @@ def with_cluster(
 
             return await _interruptible(work())
 
-    log = FileLog(log_path(opts))
+    log = FileLog(options.log)
     undo = _Undo(log)
     token = _UNDO.set(undo)
     try:

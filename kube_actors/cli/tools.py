@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from kube_actors.cli.kinds import CliError
-from kube_actors.cli.session import err, log_path, out
+from kube_actors.cli.options import Options
+from kube_actors.cli.output import err, out
 from kube_actors.errors import LogLocked, ManifestError
 from kube_actors.eventlog.importers import Format, import_records
 from kube_actors.eventlog.verify import Finding, VerifyReport, regular_file_problem, verify_log
@@ -67,7 +68,7 @@ def cmd_import(opts: argparse.Namespace) -> int:
     so a failure leaves the output as it was.
     """
     fmt: Format = opts.format
-    target = opts.output or log_path(opts)
+    target = opts.output or Options.of(opts).log
     _check_output(target)
     try:
         lines, report = import_records(
@@ -192,7 +193,7 @@ def cmd_verify(opts: argparse.Namespace) -> int:
     Exit code 0 when the log is sound (warnings allowed), 1 when it is damaged or cannot
     be checked.
     """
-    path = getattr(opts, "path", None) or log_path(opts)
+    path = getattr(opts, "path", None) or Options.of(opts).log
 
     def show(finding: Finding) -> None:
         kind = "warning: " if finding.warning else ""

@@ -32,8 +32,10 @@ from kube_actors.cli.kinds import (
     resource_name,
     resource_ref,
 )
+from kube_actors.cli.manifests import Manifests, place, read_manifests
+from kube_actors.cli.options import Options, duration
+from kube_actors.cli.output import err, now_text
 from kube_actors.cli.running import advance, report, with_cluster
-from kube_actors.cli.session import duration, err, namespace, now_text, read_manifests
 from kube_actors.cli.tables import human_duration
 from kube_actors.errors import ApiError, BadRequest, KubeActorsError, NotFound
 
@@ -70,53 +72,58 @@ def _report(errors: Sequence[KubeActorsError]) -> int:
     return 1 if errors else 0
 
 
-def _each(opts: argparse.Namespace, action: Any) -> int:
-    """Run a per-object ``action`` (which returns its errors); print them, exit 1 if any."""
+def _each(options: Options, action: Any, failed: Sequence[KubeActorsError] = ()) -> int:
+    """Run a per-object ``action`` (which returns its errors); print them after the
+    documents that ``failed`` to decode, exit 1 if any.
+    """
     try:
-        errors = with_cluster(opts, action)
-    except _NothingWritten as failed:
-        errors = failed.errors
-    return _report(errors)
+        errors = with_cluster(options, action) if action is not None else []
+    except _NothingWritten as nothing:
+        errors = nothing.errors
+    return _report([*failed, *errors])
 
 
-def cmd_apply(opts: argparse.Namespace) -> int:
-    """``apply -f``: ``deployment.apps/web created|configured|unchanged``."""
-    objects = read_manifests(opts.filename, opts)
+def _write_each(opts: argparse.Namespace, write: Any) -> int:
+    """``apply``/``create``: ``write`` each ``-f`` object in its namespace and print what
+    happened to it; collect the failures (documents that did not decode included).
+    """
+    options = Options.of(opts)
+    manifests: Manifests = read_manifests(opts.filename)
 
     async def action(cluster: Any) -> list[KubeActorsError]:
         errors: list[KubeActorsError] = []
         written = 0
-        for obj in objects:
+        kinds = cluster.store.state.kind_table
+        for obj in manifests.objects:
             try:
-                ((stored, outcome),) = await cluster.apply_report([obj])
-            except ApiError as exc:
+                stored, outcome = await write(cluster, place(obj, options, kinds))
+            except (ApiError, CliError) as exc:
                 errors.append(exc)
                 continue
             written += outcome != "unchanged"
             report(cluster, f"{resource_name(stored)} {outcome}\n")
         return _outcome(errors, written)
 
-    return _each(opts, action)
+    return _each(options, action if manifests.objects else None, manifests.errors)
+
+
+def cmd_apply(opts: argparse.Namespace) -> int:
+    """``apply -f``: ``deployment.apps/web created|configured|unchanged``."""
+
+    async def write(cluster: Any, obj: AnyObject) -> tuple[AnyObject, str]:
+        ((stored, outcome),) = await cluster.apply_report([obj])
+        return stored, outcome
+
+    return _write_each(opts, write)
 
 
 def cmd_create(opts: argparse.Namespace) -> int:
     """``create -f``: ``deployment.apps/web created``, or AlreadyExists."""
-    objects = read_manifests(opts.filename, opts)
 
-    async def action(cluster: Any) -> list[KubeActorsError]:
-        errors: list[KubeActorsError] = []
-        written = 0
-        for obj in objects:
-            try:
-                stored = await cluster.create(obj)
-            except ApiError as exc:
-                errors.append(exc)
-                continue
-            written += 1
-            report(cluster, f"{resource_name(stored)} created\n")
-        return _outcome(errors, written)
+    async def write(cluster: Any, obj: AnyObject) -> tuple[AnyObject, str]:
+        return await cluster.create(obj), "created"
 
-    return _each(opts, action)
+    return _write_each(opts, write)
 
 
 # --- delete ------------------------------------------------------------------------------
@@ -132,16 +139,16 @@ def _selector(opts: argparse.Namespace) -> Selector | None:
 
 
 def _delete_targets(
-    opts: argparse.Namespace, cluster: Any, selector: Selector | None
+    opts: argparse.Namespace, options: Options, cluster: Any, selector: Selector | None
 ) -> list[tuple[str, str, str]]:
     targets: list[tuple[str, str, str]] = []
     for req in parse_requests(opts.args, cluster.store.state.kinds()):
         if req.names is not None:
-            targets.extend((req.kind, name, namespace(opts)) for name in req.names)
+            targets.extend((req.kind, name, options.namespace) for name in req.names)
             continue
         if not (opts.all or selector):
             raise CliError("resource(s) were provided, but no name was specified")
-        ns = None if opts.all_namespaces else namespace(opts)
+        ns = None if options.all_namespaces else options.namespace
         targets.extend(
             (o.kind, o.name, o.metadata.namespace or "")
             for o in cluster.list(req.kind, ns, selector)
@@ -158,16 +165,20 @@ def cmd_delete(opts: argparse.Namespace) -> int:
         )
     if not opts.filename and not opts.args:
         raise CliError("You must provide one or more resources by argument or filename.")
+    options = Options.of(opts)
     selector = _selector(opts)
-    from_files = [
-        (o.kind, o.name, o.metadata.namespace or namespace(opts))
-        for o in (read_manifests(opts.filename, opts) if opts.filename else [])
-    ]
+    manifests = read_manifests(opts.filename) if opts.filename else Manifests()
 
     async def action(cluster: Any) -> list[KubeActorsError]:
         errors: list[KubeActorsError] = []
         written = 0
-        targets = from_files or _delete_targets(opts, cluster, selector)
+        kinds = cluster.store.state.kind_table
+        targets = [
+            (o.kind, o.name, o.metadata.namespace or options.namespace)
+            for o in (place(obj, options, kinds) for obj in manifests.objects)
+        ]
+        if not opts.filename:
+            targets = _delete_targets(opts, options, cluster, selector)
         if not targets:
             err("No resources found\n")
         for kind, name, ns in targets:
@@ -190,7 +201,8 @@ def cmd_delete(opts: argparse.Namespace) -> int:
             report(cluster, f'{kind_label(kind)} "{name}" deleted\n')
         return _outcome(errors, written)
 
-    return _each(opts, action)
+    nothing_to_do = opts.filename and not manifests.objects
+    return _each(options, None if nothing_to_do else action, manifests.errors)
 
 
 # --- scale and set image -------------------------------------------------------------------
@@ -202,15 +214,16 @@ def cmd_scale(opts: argparse.Namespace) -> int:
         raise CliError(
             "The --replicas=COUNT flag is required, and COUNT must be greater than or equal to 0"
         )
+    options = Options.of(opts)
     kind, name = parse_target(opts.args)
     if kind not in SCALABLE:
         raise CliError(f"no scaler has been implemented for {kind_label(kind)}")
 
     async def action(cluster: Any) -> None:
-        await cluster.scale(kind, name, opts.replicas, namespace=namespace(opts))
+        await cluster.scale(kind, name, opts.replicas, namespace=options.namespace)
         report(cluster, f"{resource_ref(kind, name)} scaled\n")
 
-    with_cluster(opts, action)
+    with_cluster(options, action)
     return 0
 
 
@@ -231,17 +244,18 @@ def cmd_set_image(opts: argparse.Namespace) -> int:
         raise CliError("at least one image update is required (CONTAINER=IMAGE)")
     images = dict(p.split("=", 1) for p in pairs)
     kind, name = parse_target(resources)
+    options = Options.of(opts)
 
     async def action(cluster: Any) -> None:
-        before = cluster.get(kind, name, namespace(opts))
+        before = cluster.get(kind, name, options.namespace)
         try:
-            after = await cluster.set_image(kind, name, images, namespace=namespace(opts))
+            after = await cluster.set_image(kind, name, images, namespace=options.namespace)
         except BadRequest as exc:
             raise CliError(str(exc)) from None
         if after.metadata.resource_version != before.metadata.resource_version:
             report(cluster, f"{resource_name(after)} image updated\n")
 
-    with_cluster(opts, action)
+    with_cluster(options, action)
     return 0
 
 
@@ -335,9 +349,10 @@ def _cmd_metadata(opts: argparse.Namespace, field: str) -> int:
         )
     sets, removals = parse_pairs(pairs)
     kind, name = parse_target(resources)
+    options = Options.of(opts)
 
     async def action(cluster: Any) -> None:
-        obj: AnyObject = cluster.get(kind, name, namespace(opts))
+        obj: AnyObject = cluster.get(kind, name, options.namespace)
         old = dict(getattr(obj.metadata, field))
         new = relabel(
             old, sets, removals, opts.overwrite, "label" if field == "labels" else "annotation"
@@ -348,7 +363,7 @@ def _cmd_metadata(opts: argparse.Namespace, field: str) -> int:
         message = _label_message(old, new, opts.overwrite) if field == "labels" else "annotated"
         report(cluster, f"{resource_name(obj)} {message}\n")
 
-    with_cluster(opts, action)
+    with_cluster(options, action)
     return 0
 
 
@@ -369,6 +384,7 @@ def cmd_advance(opts: argparse.Namespace) -> int:
     what was written, and says how far it got.
     """
     seconds = duration(opts.duration)
+    options = Options.of(opts)
 
     async def action(cluster: Any) -> None:
         start = cluster.now()
@@ -382,5 +398,5 @@ def cmd_advance(opts: argparse.Namespace) -> int:
             raise
         report(cluster, f"advanced {opts.duration}: cluster time is {now_text(cluster.now())}\n")
 
-    with_cluster(opts, action, settle=False)
+    with_cluster(options, action, settle=False)
     return 0

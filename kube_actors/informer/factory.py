@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, TypeVar, final, overload
 
+from kube_actors._names import is_namespaced
 from kube_actors.api.meta import AnyObject, GenericObject, Object
 from kube_actors.api.reads import ReadMixin, kind_name, read_key
 from kube_actors.clock import Clock
@@ -57,7 +58,8 @@ class InformerFactory(ReadMixin):
         return obj
 
     def _entries(self, kind: str, namespace: str | None) -> list[AnyObject]:
-        items: list[AnyObject] = self.informer(kind).lister.list(namespace)
+        lister = self.informer(kind).lister
+        items: list[AnyObject] = lister.list(namespace if is_namespaced(kind) else None)
         return sorted(items, key=lambda o: (o.metadata.namespace or "", o.metadata.name))
 
     @property

@@ -22,9 +22,10 @@ from typing import final
 
 import msgspec
 
+from kube_actors._names import CRD_KIND, KindTable, crd_kind_info
 from kube_actors.api.codec import decode_object, encode_json
-from kube_actors.api.meta import AnyObject, object_key
-from kube_actors.api.reads import ReadMixin, read_key
+from kube_actors.api.meta import AnyObject, GenericObject, object_key
+from kube_actors.api.reads import ReadMixin
 from kube_actors.errors import LogCorrupted, ManifestError
 from kube_actors.eventlog.engine import LogEngine
 from kube_actors.eventlog.records import (
@@ -114,6 +115,7 @@ class State:
         self.rv = 0
         self.ts = ""
         self.records = 0
+        self._kind_table: KindTable | None = None
 
     # -- folding -----------------------------------------------------------------------
     def apply(
@@ -143,6 +145,8 @@ class State:
         objects = self._kinds.get(kind)
         if objects is None:
             objects = self._kinds[kind] = {}
+        if kind == CRD_KIND:
+            self._kind_table = None
         uids = self._uids
         if entry is None:
             old = objects.pop(key, None)
@@ -259,6 +263,28 @@ class State:
         return state
 
     # -- reading -----------------------------------------------------------------------
+    @property
+    def kind_table(self) -> KindTable:
+        """The built-in kinds plus those this state's CustomResourceDefinitions define."""
+        table = self._kind_table
+        if table is None:
+            crds = self._kinds.get(CRD_KIND, {}).values()
+            infos = (
+                crd_kind_info(entry.obj.body)
+                for entry in crds
+                if isinstance(entry.obj, GenericObject)
+            )
+            table = self._kind_table = KindTable(info for info in infos if info is not None)
+        return table
+
+    def key_for(self, kind: str, name: str, namespace: str | None) -> str:
+        """The key of a read: ``namespace/name`` (``default`` when unset), or ``name`` for a
+        cluster-scoped kind.
+        """
+        if not self.kind_table.is_namespaced(kind):
+            return name
+        return object_key(namespace or "default", name)
+
     def get(self, kind: str, key: str) -> Entry | None:
         """The entry for ``kind`` at ``key`` (``ns/name``), if it exists."""
         objects = self._kinds.get(kind)
@@ -310,8 +336,11 @@ class StateReader(ReadMixin):
     state: State
 
     def _lookup(self, kind: str, name: str, namespace: str | None) -> AnyObject | None:
-        entry = self.state.get(kind, read_key(kind, name, namespace))
+        entry = self.state.get(kind, self.state.key_for(kind, name, namespace))
         return entry.obj if entry is not None else None
 
     def _entries(self, kind: str, namespace: str | None) -> list[AnyObject]:
-        return [entry.obj for entry in self.state.entries(kind, namespace)]
+        state = self.state
+        if not state.kind_table.is_namespaced(kind):
+            namespace = None
+        return [entry.obj for entry in state.entries(kind, namespace)]

@@ -35,12 +35,10 @@ import anyio.lowlevel
 import msgspec
 import structlog
 
-from kube_actors._names import is_namespaced
 from kube_actors.api.codec import encode_json, from_dict, to_dict
 from kube_actors.api.defaults import apply_defaults
 from kube_actors.api.meta import AnyObject, Condition, Object, object_key
 from kube_actors.api.pods import set_condition
-from kube_actors.api.reads import read_key
 from kube_actors.api.validation import validate, validate_update
 from kube_actors.clock import Clock
 from kube_actors.errors import (
@@ -246,7 +244,7 @@ class Store(StateReader):
         meta = obj.metadata
         kind = obj.kind
         changes: dict[str, Any] = {}
-        if is_namespaced(kind):
+        if self.state.kind_table.is_namespaced(kind):
             if not meta.namespace:
                 changes["namespace"] = "default"
         elif meta.namespace:
@@ -295,11 +293,7 @@ class Store(StateReader):
 
     # -- update ------------------------------------------------------------------------
     def _current(self, obj: AnyObject) -> Entry:
-        key = (
-            obj.key
-            if obj.metadata.namespace or not is_namespaced(obj.kind)
-            else read_key(obj.kind, obj.name, None)
-        )
+        key = self.state.key_for(obj.kind, obj.name, obj.metadata.namespace)
         entry = self.state.get(obj.kind, key)
         if entry is None:
             raise NotFound(obj.kind, obj.name, obj.namespace or None)
@@ -510,7 +504,7 @@ class Store(StateReader):
         """``delete`` without awaiting."""
         if propagation is not None and propagation not in get_args(Propagation):
             raise BadRequest(f'unsupported propagationPolicy "{propagation}"')
-        entry = self.state.get(kind, read_key(kind, name, namespace))
+        entry = self.state.get(kind, self.state.key_for(kind, name, namespace))
         if entry is None or (uid is not None and entry.uid != uid):
             raise NotFound(kind, name, namespace)
         old = entry.obj
