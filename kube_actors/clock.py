@@ -334,6 +334,11 @@ def check_seconds(seconds: float, name: str = "seconds") -> float:
     return float(seconds)
 
 
+def whole_seconds(when: datetime) -> datetime:
+    """``when`` without its fraction of a second, as the API server stores times."""
+    return when.replace(microsecond=0)
+
+
 def parse_duration(text: str) -> float:
     """Seconds in a Go-style duration: ``30s``, ``10m``, ``1h30m``, ``1.5s``, ``250ms``, ``2d``."""
     import re

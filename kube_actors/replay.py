@@ -29,8 +29,6 @@ import msgspec
 from kube_actors._names import is_namespaced
 from kube_actors.api.codec import decode_object
 from kube_actors.api.meta import AnyObject
-from kube_actors.api.reads import event_time as event_time
-from kube_actors.api.reads import sort_events as sort_events
 from kube_actors.clock import DEFAULT_START
 from kube_actors.errors import LogCorrupted
 from kube_actors.eventlog import FileLog, LogEngine

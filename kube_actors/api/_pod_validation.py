@@ -13,7 +13,6 @@ from __future__ import annotations
 from typing import Any
 
 from kube_actors.api._validators import (
-    MAX_INT32,
     Errors,
     check_types,
     dns_label_errors,
@@ -32,6 +31,7 @@ from kube_actors.api._validators import (
 )
 from kube_actors.api.core import Pod, PodTemplateSpec
 from kube_actors.api.deletion_cost import validate_deletion_cost
+from kube_actors.api.limits import INT32_MAX
 from kube_actors.api.meta import JSON
 from kube_actors.api.naming import is_qualified_name, is_valid_label_value
 from kube_actors.api.quantity import format_quantity
@@ -263,7 +263,7 @@ def validate_pod_spec(spec: JSON, path: str) -> Errors:
         errs.append(not_supported(f"{path}.dnsPolicy", dns, _DNS_POLICIES))
     deadline = spec.get("activeDeadlineSeconds")
     if "activeDeadlineSeconds" not in bad and deadline is not None:
-        errs.extend(in_range(f"{path}.activeDeadlineSeconds", deadline, 1, MAX_INT32))
+        errs.extend(in_range(f"{path}.activeDeadlineSeconds", deadline, 1, INT32_MAX))
     if "nodeSelector" not in bad and spec.get("nodeSelector"):
         errs.extend(validate_labels(spec["nodeSelector"], f"{path}.nodeSelector"))
     if "tolerations" not in bad:

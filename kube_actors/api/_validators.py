@@ -17,7 +17,7 @@ from typing import Any
 
 import msgspec
 
-from kube_actors.api.limits import INT32_MAX, TOTAL_ANNOTATION_SIZE_LIMIT
+from kube_actors.api.limits import TOTAL_ANNOTATION_SIZE_LIMIT
 from kube_actors.api.meta import JSON, LabelSelector, ObjectMeta
 from kube_actors.api.naming import (
     is_dns1123_label,
@@ -31,7 +31,6 @@ from kube_actors.errors import FieldError
 Errors = list[FieldError]
 NameValidator = Callable[[str, bool], tuple[str, ...]]
 
-MAX_INT32 = INT32_MAX
 _TYPE_NAMES = {list: "array", dict: "object", str: "string", int: "integer", bool: "boolean"}
 
 

@@ -62,11 +62,11 @@ from kube_actors.api.core import (
     ReplicationController,
     Service,
 )
+from kube_actors.api.limits import INT32_MAX
 from kube_actors.api.meta import JSON, AnyObject, LabelSelector
 
 T = TypeVar("T", bound=AnyObject)
 
-MAX_INT32 = 2**31 - 1
 DEFAULT_CPU_UTILIZATION = 80
 LEGACY_JOB_NAME_LABEL = "job-name"
 JOB_NAME_LABEL = "batch.kubernetes.io/job-name"
@@ -205,7 +205,7 @@ def _job_spec(spec: JobSpec) -> JobSpec:
         parallelism = 1
     backoff = spec.backoff_limit
     if backoff is None:
-        backoff = MAX_INT32 if spec.backoff_limit_per_index is not None else 6
+        backoff = INT32_MAX if spec.backoff_limit_per_index is not None else 6
     replacement = spec.pod_replacement_policy
     if replacement is None:
         replacement = "Failed" if spec.pod_failure_policy is not None else "TerminatingOrFailed"

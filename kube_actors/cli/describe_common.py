@@ -17,11 +17,11 @@ from datetime import datetime
 from typing import Any, final
 
 from kube_actors.api.meta import AnyObject, Condition, controller_ref
+from kube_actors.api.reads import sort_events
 from kube_actors.cli.cells import selector_dict_text
 from kube_actors.cli.describe_env import describe_env, describe_env_from
 from kube_actors.cli.describe_volumes import describe_volumes
 from kube_actors.cli.tables import DESCRIBE_PADDING, age, rfc1123z, tabwrite
-from kube_actors.replay import event_time
 
 LEVEL_SPACE = "  "
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
@@ -345,7 +345,7 @@ def describe_events(w: PrefixWriter, events: Sequence[AnyObject], now: datetime)
     w.flush()
     w.write(0, "Events:\n  Type\tReason\tAge\tFrom\tMessage\n")
     w.write(1, "----\t------\t----\t----\t-------\n")
-    for e in sorted(events, key=lambda e: (event_time(e), int(e.metadata.resource_version or 0))):
+    for e in sort_events(events):
         ev: Any = e
         w.write(
             1,

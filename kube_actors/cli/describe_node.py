@@ -18,6 +18,7 @@ from kube_actors.api.core import Event
 from kube_actors.api.meta import JSON, AnyObject, Quantity
 from kube_actors.api.pods import pod_containers, pod_init_containers, pod_resource_requests
 from kube_actors.api.quantity import parse_quantity
+from kube_actors.api.reads import sort_events
 from kube_actors.cli.cells import is_binary_quantity, quantity_cell, quantity_text
 from kube_actors.cli.columns import node_roles
 from kube_actors.cli.describe_common import (
@@ -27,7 +28,7 @@ from kube_actors.cli.describe_common import (
     print_labels,
 )
 from kube_actors.cli.tables import age, rfc1123z
-from kube_actors.replay import Snapshot, sort_events
+from kube_actors.replay import Snapshot
 
 HUGE_PAGES_PREFIX = "hugepages-"
 STANDARD_RESOURCES = ("cpu", "memory", "ephemeral-storage")

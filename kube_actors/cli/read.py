@@ -13,6 +13,7 @@ from typing import Any
 
 from kube_actors._names import is_namespaced
 from kube_actors.api.meta import AnyObject
+from kube_actors.api.reads import sort_events
 from kube_actors.cli.describe import describe
 from kube_actors.cli.describe_common import event_interval
 from kube_actors.cli.errors import format_error
@@ -25,7 +26,7 @@ from kube_actors.cli.tables import print_table, tabwrite
 from kube_actors.errors import KubeActorsError, NotFound
 from kube_actors.eventlog import FileLog, LogEngine
 from kube_actors.eventlog.records import decode_identity, parse_ts
-from kube_actors.replay import HistoryEntry, Snapshot, object_history, sort_events
+from kube_actors.replay import HistoryEntry, Snapshot, object_history
 
 
 def _requests(snap: Snapshot, args: Sequence[str]) -> list[Request]:

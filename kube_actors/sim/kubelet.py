@@ -61,7 +61,7 @@ from kube_actors.api.pods import (
     pod_init_containers,
     pod_restart_policy,
 )
-from kube_actors.clock import TimerHandle
+from kube_actors.clock import TimerHandle, whole_seconds
 from kube_actors.errors import NotFound
 from kube_actors.informer import DeletedFinalStateUnknown, cache_key
 from kube_actors.runtime import Controller, ControllerContext, EventRecorder
@@ -100,7 +100,6 @@ from kube_actors.sim.references import (
     volume_errors,
 )
 from kube_actors.sim.status import pod_status, resume_run, start_containers
-from kube_actors.sim.status import seconds as whole_seconds
 
 log = structlog.get_logger("kube_actors.sim")
 

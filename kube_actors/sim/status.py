@@ -27,7 +27,7 @@ import msgspec
 from kube_actors.api.core import ContainerStatus, Pod, PodIP, PodStatus
 from kube_actors.api.meta import Condition
 from kube_actors.api.pods import pod_qos_class
-from kube_actors.clock import parse_duration
+from kube_actors.clock import parse_duration, whole_seconds
 from kube_actors.sim.containers import (
     BACKOFF,
     CONFIG_ERROR,
@@ -50,11 +50,6 @@ from kube_actors.sim.containers import (
 )
 
 
-def seconds(when: datetime) -> datetime:
-    """``when`` without its fraction of a second, as the API server stores times."""
-    return when.replace(microsecond=0)
-
-
 def pod_status(pod: Pod, run: PodRun, now: float, wall: datetime, host_ip: str | None) -> PodStatus:
     """The status the kubelet reports for ``pod`` at ``now``.
 
@@ -65,7 +60,7 @@ def pod_status(pod: Pod, run: PodRun, now: float, wall: datetime, host_ip: str |
     if run.killed and pod.status.phase:
         phase = pod.status.phase
     unready = [c.name for c in run.containers if not container_ready(c, now)]
-    stamp = seconds(wall)
+    stamp = whole_seconds(wall)
     generated = [
         initialized_condition(incomplete_init_containers(run), stamp),
         *readiness_conditions(phase, unready, stamp),
@@ -80,7 +75,7 @@ def pod_status(pod: Pod, run: PodRun, now: float, wall: datetime, host_ip: str |
         host_ips=[PodIP(ip=host_ip)] if host_ip else [],
         pod_ip=run.pod_ip,
         pod_ips=ips,
-        start_time=seconds(run.seen_wall),
+        start_time=whole_seconds(run.seen_wall),
         init_container_statuses=init_container_statuses(run),
         container_statuses=statuses,
         qos_class=pod.status.qos_class or pod_qos_class(pod.spec),

@@ -25,14 +25,13 @@ from typing import Any, final
 
 import msgspec
 
-from kube_actors.clock import TimerHandle
+from kube_actors.clock import TimerHandle, whole_seconds
 from kube_actors.runtime import Controller, ControllerContext
 from kube_actors.sim.containers import EPSILON
 from kube_actors.sim.kubelet import NodeAgents
 from kube_actors.sim.nodes import build_node, free_index
 from kube_actors.sim.profile import PROFILE_NAME, SimProfile, SimulationProfile, profile_object
 from kube_actors.sim.scheduler import Scheduler
-from kube_actors.sim.status import seconds
 
 
 @final
@@ -88,7 +87,7 @@ class SimWorld:
         """Create the profile's nodes that do not exist yet, as their kubelets register them."""
         store = self.ctx.store
         existing = store.list("Node")
-        now = seconds(self.ctx.clock.now())
+        now = whole_seconds(self.ctx.clock.now())
         for spec in self._profile.node_specs():
             if store.try_get("Node", spec.name) is None:
                 node = build_node(spec, free_index(existing), now)  # type: ignore[arg-type]

@@ -28,7 +28,7 @@ import random
 import uuid
 from collections import deque
 from collections.abc import Callable, Iterator
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any, Literal, TypedDict, final, get_args
 
 import anyio.lowlevel
@@ -40,7 +40,7 @@ from kube_actors.api.defaults import apply_defaults
 from kube_actors.api.meta import AnyObject, Condition, Object, object_key
 from kube_actors.api.pods import set_condition
 from kube_actors.api.validation import validate, validate_update
-from kube_actors.clock import Clock
+from kube_actors.clock import Clock, whole_seconds
 from kube_actors.errors import (
     AlreadyExists,
     BadRequest,
@@ -86,10 +86,6 @@ class DeleteOptions(TypedDict, total=False):
     propagation: Propagation | None
     grace_period_seconds: int | None
     uid: str | None
-
-
-def _seconds(when: datetime) -> datetime:
-    return when.replace(microsecond=0)
 
 
 @final
@@ -286,7 +282,10 @@ class Store(StateReader):
         obj = msgspec.structs.replace(
             obj,
             metadata=msgspec.structs.replace(
-                meta, uid=uid, creation_timestamp=_seconds(self.clock.now()), generation=generation
+                meta,
+                uid=uid,
+                creation_timestamp=whole_seconds(self.clock.now()),
+                generation=generation,
             ),
         )
         return strategy.prepare_for_create(obj)
@@ -518,7 +517,7 @@ class Store(StateReader):
         if not finalizers and grace == 0:
             self._commit("DELETED", old, old, actor, cause)
             return None
-        deadline = _seconds(now + timedelta(seconds=grace)) if grace else _seconds(now)
+        deadline = whole_seconds(now + timedelta(seconds=grace)) if grace else whole_seconds(now)
         new_meta = msgspec.structs.replace(
             meta,
             deletion_timestamp=deadline,
@@ -578,7 +577,9 @@ class Store(StateReader):
         status = getattr(pod, "status", None)
         if status is not None:
             scheduled = Condition(
-                type="PodScheduled", status="True", last_transition_time=_seconds(self.clock.now())
+                type="PodScheduled",
+                status="True",
+                last_transition_time=whole_seconds(self.clock.now()),
             )
             conditions = set_condition(status.conditions or [], scheduled)
             bound = msgspec.structs.replace(

@@ -16,10 +16,10 @@ from datetime import datetime, timedelta
 import msgspec
 
 from kube_actors.api.apps import Deployment, DeploymentStatus
+from kube_actors.api.limits import INT32_MAX
 from kube_actors.api.meta import Condition, get_condition
 from kube_actors.controllers.deployment.util import (
     DEPLOYMENT_PROGRESSING,
-    MAX_INT32,
     NEW_RS_AVAILABLE_REASON,
     TIMED_OUT_REASON,
     replicas,
@@ -32,7 +32,7 @@ def has_progress_deadline(d: Deployment) -> bool:
     Upstream: pkg/controller/deployment/util/deployment_util.go HasProgressDeadline
     """
     pds = d.spec.progress_deadline_seconds
-    return pds is not None and pds != MAX_INT32
+    return pds is not None and pds != INT32_MAX
 
 
 def has_revision_history_limit(d: Deployment) -> bool:
@@ -41,7 +41,7 @@ def has_revision_history_limit(d: Deployment) -> bool:
     Upstream: pkg/controller/deployment/util/deployment_util.go HasRevisionHistoryLimit
     """
     limit = d.spec.revision_history_limit
-    return limit is not None and limit != MAX_INT32
+    return limit is not None and limit != INT32_MAX
 
 
 def deployment_complete(d: Deployment, status: DeploymentStatus) -> bool:

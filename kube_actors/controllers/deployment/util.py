@@ -34,7 +34,6 @@ DEFAULT_DEPLOYMENT_UNIQUE_LABEL_KEY = "pod-template-hash"
 
 ROLLING_UPDATE = "RollingUpdate"
 RECREATE = "Recreate"
-MAX_INT32 = 2**31 - 1
 MAX_REV_HISTORY_LENGTH_IN_CHARS = 2000
 """Upstream keeps ``revision-history`` under ~2000 characters (about 100 revisions)."""
 

@@ -14,6 +14,7 @@ from deployment_builders import (
 from msgspec.structs import replace
 
 from kube_actors.api.apps import Deployment, ReplicaSet
+from kube_actors.api.limits import INT32_MAX
 from kube_actors.controllers.deployment.revisions import set_replicas_annotations
 from kube_actors.controllers.deployment.rolling import (
     cleanup_unhealthy_replicas,
@@ -22,7 +23,7 @@ from kube_actors.controllers.deployment.rolling import (
     scale_down_old_replica_sets_for_rolling_update,
 )
 from kube_actors.controllers.deployment.sync import cleanup_deployment, scale
-from kube_actors.controllers.deployment.util import MAX_INT32, REVISION_ANNOTATION, max_surge
+from kube_actors.controllers.deployment.util import REVISION_ANNOTATION, max_surge
 
 pytestmark = pytest.mark.anyio
 
@@ -391,7 +392,7 @@ def _with_status(name: str, spec_replicas: int, status_replicas: int, revision: 
                 _with_status("foo-2", 0, 0, 2),
                 _with_status("foo-3", 0, 0, 3),
             ],
-            MAX_INT32,
+            INT32_MAX,
             [],
         ),
     ],

@@ -15,6 +15,7 @@ from msgspec.structs import replace
 
 from kube_actors.api.apps import Deployment, DeploymentSpec, DeploymentStatus, DeploymentStrategy
 from kube_actors.api.core import PodTemplateSpec
+from kube_actors.api.limits import INT32_MAX
 from kube_actors.api.meta import Condition, ObjectMeta
 from kube_actors.controllers.deployment.conditions import (
     deployment_complete,
@@ -39,7 +40,6 @@ from kube_actors.controllers.deployment.revisions import (
 )
 from kube_actors.controllers.deployment.util import (
     DESIRED_REPLICAS_ANNOTATION,
-    MAX_INT32,
     MAX_REPLICAS_ANNOTATION,
     REVISION_ANNOTATION,
     REVISION_HISTORY_ANNOTATION,
@@ -228,7 +228,7 @@ def _at(minute: int, second: int) -> datetime:
     ("deadline", "reason", "last_update", "now", "timed_out"),
     [
         (None, "", _at(1, 9), _at(1, 20), False),  # no deadline
-        (MAX_INT32, "", _at(1, 9), _at(1, 20), False),  # "infinite" deadline
+        (INT32_MAX, "", _at(1, 9), _at(1, 20), False),  # "infinite" deadline
         (10, "", _at(1, 9), _at(1, 20), True),  # 11 s since the last progress
         (10, "", _at(1, 11), _at(1, 20), False),  # 9 s
         (10, "", _at(1, 10), _at(1, 20), False),  # exactly 10 s: strictly later only
