@@ -8,21 +8,9 @@ import pytest
 
 from kube_actors import Cluster, Deployment, MemoryLog, SimProfile, State
 from kube_actors.errors import BadRequest, Invalid, ManifestError, NotFound, SettleTimeout
+from tests.manifests import WEB
 
 both_backends = pytest.mark.parametrize("anyio_backend", ["asyncio", "trio"])
-
-WEB = """
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web}
-spec:
-  replicas: 2
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec:
-      containers: [{name: nginx, image: "nginx:1.14.2"}]
-"""
 
 
 def deployment(cluster: Cluster, name: str = "web") -> Deployment:

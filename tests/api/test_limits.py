@@ -25,6 +25,7 @@ from kube_actors.api.meta import AnyObject, GenericObject, ObjectMeta
 from kube_actors.api.validation import validate
 from kube_actors.cli import main
 from kube_actors.errors import ApiError, BadRequest, Invalid, ManifestError
+from tests.manifests import WEB
 
 INT32_MAX, INT64_MAX = 2**31 - 1, 2**63 - 1
 TEMPLATE: dict[str, Any] = {
@@ -57,18 +58,6 @@ BASES: dict[str, dict[str, Any]] = {
         },
     },
 }
-WEB = """\
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web}
-spec:
-  replicas: 2
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec:
-      containers: [{name: nginx, image: "nginx:1.14.2"}]
-"""
 
 
 def merged(base: Any, patch: Any) -> Any:

@@ -9,21 +9,9 @@ import pytest
 from kube_actors import Cluster
 from kube_actors.api import Deployment, Pod, ReplicaSet
 from kube_actors.runtime import Controller, ControllerContext, SyncResult
+from tests.manifests import WEB
 
 pytestmark = pytest.mark.anyio
-
-WEB = """
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web}
-spec:
-  replicas: 2
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec:
-      containers: [{name: nginx, image: "nginx:1.14.2"}]
-"""
 
 
 class ReplicaSetWatcher(Controller):
