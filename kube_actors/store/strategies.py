@@ -13,9 +13,10 @@ from typing import Any, ClassVar, final
 
 import msgspec
 
+from kube_actors.api.core import Pod, PodStatus
 from kube_actors.api.defaults import generate_job_selector
 from kube_actors.api.meta import AnyObject
-from kube_actors.api.pods import termination_grace_period
+from kube_actors.api.pods import pod_qos_class, termination_grace_period
 
 
 class Strategy:
@@ -88,6 +89,17 @@ class JobStrategy(_Workload):
 @final
 class PodStrategy(Strategy):
     """Upstream: pkg/registry/core/pod/strategy.go."""
+
+    def prepare_for_create(self, obj: AnyObject) -> AnyObject:
+        """A new pod's status is the server's: phase ``Pending`` and its QoS class, whatever
+        the request carried.
+
+        Upstream: podStrategy.PrepareForCreate
+        """
+        if not isinstance(obj, Pod):
+            return obj
+        status = PodStatus(phase="Pending", qos_class=pod_qos_class(obj.spec))
+        return msgspec.structs.replace(obj, status=status)
 
     def grace_period(self, obj: AnyObject, requested: int | None) -> int:
         """A bound, unfinished pod waits ``terminationGracePeriodSeconds`` (30) or the request.

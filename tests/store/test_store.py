@@ -9,6 +9,7 @@ import msgspec
 import pytest
 
 from kube_actors.api import load_manifests
+from kube_actors.api.core import Pod
 from kube_actors.api.meta import AnyObject
 from kube_actors.clock import VirtualClock
 from kube_actors.errors import (
@@ -548,3 +549,15 @@ async def test_an_invalid_object_names_every_field_that_is_wrong(store: Store) -
         ("spec.replicas", "Invalid value"),
         ("spec.template.metadata.labels", "Invalid value"),
     ]
+
+
+@pytest.mark.anyio
+async def test_a_new_pod_is_pending_with_its_qos_class_whatever_status_it_was_sent(
+    store: Store,
+) -> None:
+    sent = one(POD.replace("spec:", "status: {phase: Running, podIP: 10.0.0.9}\nspec:"))
+    created = await store.create(sent)
+    assert isinstance(created, Pod)
+    assert created.status.phase == "Pending"
+    assert created.status.qos_class == "BestEffort"
+    assert created.status.pod_ip is None
