@@ -28,6 +28,7 @@ from kube_actors.cli.describe_common import (
     print_labels,
     print_tolerations,
 )
+from kube_actors.cli.describe_daemonset import describe_daemon_set
 from kube_actors.cli.describe_node import describe_node
 from kube_actors.cli.describe_volumes import describe_volumes
 from kube_actors.cli.tables import age, rfc1123z
@@ -42,6 +43,7 @@ def describe(snap: Snapshot, obj: AnyObject) -> str:
         "Deployment": describe_deployment,
         "ReplicaSet": describe_replica_set,
         "ReplicationController": describe_replication_controller,
+        "DaemonSet": describe_daemon_set,
         "Pod": describe_pod,
         "Node": describe_node,
     }.get(obj.kind, describe_generic)
