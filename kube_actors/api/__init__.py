@@ -198,6 +198,9 @@ from kube_actors.api.core import (
     NodeStatus as NodeStatus,
 )
 from kube_actors.api.core import (
+    PersistentVolume as PersistentVolume,
+)
+from kube_actors.api.core import (
     PersistentVolumeClaim as PersistentVolumeClaim,
 )
 from kube_actors.api.core import (
@@ -398,6 +401,7 @@ __all__ = [
     "ObjectMeta",
     "ObjectReference",
     "OwnerReference",
+    "PersistentVolume",
     "PersistentVolumeClaim",
     "PersistentVolumeClaimSpec",
     "Pod",

@@ -17,6 +17,7 @@ from kube_actors.api.core import (
     EndpointSubset,
     Namespace,
     Node,
+    PersistentVolume,
     PersistentVolumeClaim,
     Pod,
     PodTemplateSpec,
@@ -177,6 +178,18 @@ def default_pvc(pvc: PersistentVolumeClaim) -> PersistentVolumeClaim:
     if status.phase is None:
         status = replace(status, phase="Pending")
     return replace(pvc, spec=spec, status=status)
+
+
+def default_pv(pv: PersistentVolume) -> PersistentVolume:
+    """Reclaim policy Retain, VolumeMode Filesystem, phase Pending."""
+    spec, status = pv.spec, pv.status
+    if spec.persistent_volume_reclaim_policy is None:
+        spec = replace(spec, persistent_volume_reclaim_policy="Retain")
+    if spec.volume_mode is None:
+        spec = replace(spec, volume_mode="Filesystem")
+    if status.phase is None:
+        status = replace(status, phase="Pending")
+    return replace(pv, spec=spec, status=status)
 
 
 def default_service_port(port: ServicePort) -> ServicePort:

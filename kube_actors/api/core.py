@@ -1,4 +1,4 @@
-"""Core (``v1``) kinds: Pod, Node, Namespace, Service, Endpoints, PVC, Event, RC.
+"""Core (``v1``) kinds: Pod, Node, Namespace, Service, Endpoints, PVC, PV, Event, RC.
 
 Invariants:
 - Pod specs are JSON dicts (``PodTemplateSpec.spec``, ``Pod.spec``) with the wire's camelCase
@@ -358,6 +358,55 @@ class PersistentVolumeClaim(Object, frozen=True, kw_only=True):
     API_VERSION: ClassVar[str] = "v1"
     spec: PersistentVolumeClaimSpec = PersistentVolumeClaimSpec()
     status: PersistentVolumeClaimStatus = PersistentVolumeClaimStatus()
+
+
+class PersistentVolumeSpec(Struct, frozen=True, kw_only=True):
+    """PV spec. The volume sources are kept as written (JSON); a few common ones are named."""
+
+    capacity: dict[str, Quantity] = {}
+    access_modes: list[str] = []
+    claim_ref: ObjectReference | None = None
+    persistent_volume_reclaim_policy: str | None = None
+    storage_class_name: str | None = None
+    mount_options: list[str] = []
+    volume_mode: str | None = None
+    node_affinity: JSON | None = None
+    volume_attributes_class_name: str | None = None
+    host_path: JSON | None = None
+    local: JSON | None = None
+    nfs: JSON | None = None
+    csi: JSON | None = None
+    iscsi: JSON | None = None
+    fc: JSON | None = None
+    rbd: JSON | None = None
+    cephfs: JSON | None = None
+    aws_elastic_block_store: JSON | None = None
+    gce_persistent_disk: JSON | None = None
+    azure_disk: JSON | None = None
+    azure_file: JSON | None = None
+
+
+class PersistentVolumeStatus(Struct, frozen=True, kw_only=True):
+    """``Pending``, ``Available``, ``Bound``, ``Released`` or ``Failed``."""
+
+    phase: str | None = None
+    message: str | None = None
+    reason: str | None = None
+    last_phase_transition_time: datetime | None = None
+
+
+@final
+class PersistentVolume(Object, frozen=True, kw_only=True):
+    """A persistent volume (cluster-scoped); the simulated provisioner creates ``pvc-<uid>``.
+
+    Deviation: volume sources other than the ones ``PersistentVolumeSpec`` names are not
+    kept on a round trip.
+    """
+
+    API_VERSION: ClassVar[str] = "v1"
+    NAMESPACED: ClassVar[bool] = False
+    spec: PersistentVolumeSpec = PersistentVolumeSpec()
+    status: PersistentVolumeStatus = PersistentVolumeStatus()
 
 
 class EventSource(Struct, frozen=True, kw_only=True):

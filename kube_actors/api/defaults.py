@@ -23,6 +23,7 @@ from kube_actors.api._core_defaults import (
     default_node,
     default_pod,
     default_pod_spec,
+    default_pv,
     default_pvc,
     default_replication_controller,
     default_service,
@@ -57,6 +58,7 @@ from kube_actors.api.core import (
     Endpoints,
     Namespace,
     Node,
+    PersistentVolume,
     PersistentVolumeClaim,
     Pod,
     ReplicationController,
@@ -314,6 +316,7 @@ _DEFAULTERS: dict[type[Any], Callable[[Any], Any]] = {
     Namespace: default_namespace,
     Node: default_node,
     PersistentVolumeClaim: default_pvc,
+    PersistentVolume: default_pv,
 }
 
 

@@ -29,7 +29,7 @@ from typing import Any, ClassVar, Final, final
 
 import msgspec
 
-from kube_actors.api.core import Node, Pod, Toleration
+from kube_actors.api.core import Node, PersistentVolumeClaim, Pod, Toleration
 from kube_actors.api.meta import Condition, get_condition
 from kube_actors.api.pods import is_pod_terminal, set_condition
 from kube_actors.clock import TimerHandle
@@ -51,6 +51,7 @@ from kube_actors.sim.framework import (
     static_filter,
     tolerations_of,
 )
+from kube_actors.sim.volumes import pod_claims_error, pre_filter_message
 
 DEFAULT_SCHEDULER_NAME: Final = "default-scheduler"
 SCHEDULING_GATED_MESSAGE: Final = "Scheduling is blocked due to non-empty scheduling gates"
@@ -94,6 +95,7 @@ class Scheduler(Controller):
         """Follow pods (to schedule and to account) and nodes."""
         self.informer("Pod").add_handler(self.add_pod, self.update_pod, self.delete_pod)
         self.informer("Node").add_handler(self.add_node, self.update_node, self.delete_node)
+        self.informer(PersistentVolumeClaim).add_handler(self.claim_changed, self.claim_updated)
 
     # -- pod events --------------------------------------------------------------------
     def add_pod(self, pod: Any) -> None:
@@ -148,6 +150,14 @@ class Scheduler(Controller):
             return
         node_name, req = current
         self._info(node_name).add_pod(req, -1)
+        self._cluster_changed()
+
+    def claim_changed(self, claim: Any) -> None:
+        """A claim appeared or was bound: pods waiting for it may fit now."""
+        self._cluster_changed()
+
+    def claim_updated(self, old: Any, new: Any) -> None:
+        """A claim changed (bound, lost, being deleted)."""
         self._cluster_changed()
 
     # -- node events -------------------------------------------------------------------
@@ -227,6 +237,9 @@ class Scheduler(Controller):
         nodes = self.node_list()
         if not nodes:
             return None, fit_error_message(0, ())
+        claims_error = pod_claims_error(pod, self.informer(PersistentVolumeClaim).lister)
+        if claims_error is not None:
+            return None, pre_filter_message(len(nodes), claims_error)
         req = pod_requests(pod.spec)
         tolerations = tolerations_of(pod.spec)
         candidates, reasons = self.find_static_fits(pod, nodes, tolerations)

@@ -1,4 +1,5 @@
-"""``SimWorld``: the simulated data plane a ``Cluster`` runs against — scheduler, kubelets, profile.
+"""``SimWorld``: the simulated data plane a ``Cluster`` runs against — scheduler, volume
+provisioner, kubelets, profile.
 
 The cluster builds it before anything runs, asks it for its actors, and calls
 ``bootstrap()`` once every controller is set up and before the informers start:
@@ -32,6 +33,7 @@ from kube_actors.sim.kubelet import NodeAgents
 from kube_actors.sim.nodes import build_node, free_index
 from kube_actors.sim.profile import PROFILE_NAME, SimProfile, SimulationProfile, profile_object
 from kube_actors.sim.scheduler import Scheduler
+from kube_actors.sim.volumes import VolumeProvisioner
 
 
 @final
@@ -47,6 +49,7 @@ class SimWorld:
         self._created: datetime | None = None
         self._timers: list[TimerHandle] = []
         self.scheduler = Scheduler(ctx)
+        self.volumes = VolumeProvisioner(ctx)
         self.agents = NodeAgents(ctx, self)
         names = [spec.name for spec in self._profile.node_specs()]
         names += [node.metadata.name for node in ctx.store.list("Node")]
@@ -62,8 +65,8 @@ class SimWorld:
         return self._profile
 
     def actors(self) -> list[Controller]:
-        """The scheduler and the kubelets of the nodes known now."""
-        return [self.scheduler, *self.agents.agents.values()]
+        """The scheduler, the volume provisioner and the kubelets of the nodes known now."""
+        return [self.scheduler, self.volumes, *self.agents.agents.values()]
 
     def bootstrap(self) -> None:
         """Store the profile, register its nodes, schedule its node failures (see the module docstring)."""
