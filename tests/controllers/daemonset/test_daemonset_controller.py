@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from daemonset_cluster import (
     NAME,
     NAMESPACE,
+    SEED,
     apply_seed,
     daemon_pods,
     fluentd,
@@ -20,7 +23,7 @@ from kube_actors.api.core import Pod
 from kube_actors.cluster import Cluster
 from kube_actors.controllers.daemonset.util import CONTROLLER_REVISION_HASH_LABEL
 from kube_actors.sim import SimNode, SimProfile
-from kube_actors.sim.profile import NodeTaint
+from kube_actors.sim.profile import NodeFailure, NodeTaint
 
 
 @pytest.mark.anyio
@@ -228,3 +231,38 @@ async def test_an_orphaned_matching_pod_is_adopted() -> None:
         ds = await apply_seed(c)
         assert sorted(p.name for p in daemon_pods(c)) == orphans
         assert ds.status.current_number_scheduled == 3
+
+
+@pytest.mark.anyio
+async def test_a_node_whose_kubelet_stops_keeps_its_pod_but_is_no_longer_desired() -> None:
+    profile = SimProfile(
+        nodes=3, node_failures=[NodeFailure(node="node-1", at="30s", recover_at="2m")]
+    )
+    async with Cluster(sim=profile) as c:
+        await c.apply(SEED)
+        await c.advance(10)
+        ds = fluentd(c)
+        assert ds.status.number_ready == 3
+        before = pods_by_node(c)["node-1"]
+        await c.advance(21)
+        status = fluentd(c).status
+        assert (status.desired_number_scheduled, status.number_misscheduled) == (2, 1)
+        assert pods_by_node(c)["node-1"] == before
+        await c.advance(120)
+        await c.settle()
+        status = fluentd(c).status
+        assert (status.desired_number_scheduled, status.number_misscheduled) == (3, 0)
+        assert pods_by_node(c)["node-1"] == before
+        assert fluentd(c).uid == ds.uid
+
+
+@pytest.mark.anyio
+async def test_a_node_added_by_a_new_sim_profile_gets_a_pod(tmp_path: Path) -> None:
+    log = tmp_path / "events.jsonl"
+    async with Cluster(log=log) as c:
+        await apply_seed(c)
+    bigger = SimProfile(nodes=[SimNode(name=f"node-{i}") for i in range(1, 5)])
+    async with Cluster(log=log, sim=bigger) as c:
+        await c.settle()
+        assert pods_by_node(c).keys() == {"node-1", "node-2", "node-3", "node-4"}
+        assert fluentd(c).status.desired_number_scheduled == 4
