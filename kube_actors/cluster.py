@@ -470,10 +470,18 @@ class Cluster(ReadMixin):
         *,
         namespace: str = "default",
         actor: str | None = None,
+        kind: str = "Deployment",
     ) -> str:
-        """``kubectl rollout undo deployment/NAME [--to-revision=N]``; returns kubectl's message."""
+        """``kubectl rollout undo KIND/NAME [--to-revision=N]`` for a Deployment, StatefulSet
+        or DaemonSet; returns kubectl's message.
+        """
         return await rollout.rollout_undo(
-            self._live(), name, to_revision, namespace=namespace, actor=actor or self.actor
+            self._live(),
+            name,
+            to_revision,
+            namespace=namespace,
+            actor=actor or self.actor,
+            kind=kind,
         )
 
     async def rollout_pause(
@@ -507,21 +515,35 @@ class Cluster(ReadMixin):
 
     @overload
     def rollout_history(
-        self, name: str, revision: None = None, *, namespace: str = "default"
+        self,
+        name: str,
+        revision: None = None,
+        *,
+        namespace: str = "default",
+        kind: str = "Deployment",
     ) -> HistoryRows: ...
 
     @overload
     def rollout_history(
-        self, name: str, revision: int, *, namespace: str = "default"
+        self, name: str, revision: int, *, namespace: str = "default", kind: str = "Deployment"
     ) -> PodTemplateSpec: ...
 
     def rollout_history(
-        self, name: str, revision: int | None = None, *, namespace: str = "default"
+        self,
+        name: str,
+        revision: int | None = None,
+        *,
+        namespace: str = "default",
+        kind: str = "Deployment",
     ) -> HistoryRows | PodTemplateSpec:
-        """``kubectl rollout history``: ``(revision, change-cause)`` rows, or one revision's template."""
+        """``kubectl rollout history KIND/NAME``: ``(revision, change-cause)`` rows, or one
+        revision's template.
+        """
         if revision is None:
-            return rollout.rollout_history(self.store, name, namespace=namespace)
-        return rollout.rollout_history_revision(self.store, name, revision, namespace=namespace)
+            return rollout.rollout_history(self.store, name, namespace=namespace, kind=kind)
+        return rollout.rollout_history_revision(
+            self.store, name, revision, namespace=namespace, kind=kind
+        )
 
     def rollout_status(
         self, name: str, *, namespace: str = "default", kind: str = "Deployment"

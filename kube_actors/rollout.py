@@ -8,16 +8,17 @@ the controllers then carry the change out while the cluster runs. Writes are mad
 function                        kubectl
 ==============================  ============================================================
 ``set_image``                   ``set image KIND/NAME CONTAINER=IMAGE...``
-``rollout_status``              ``rollout status deployment/NAME`` (one look, no watching)
-``rollout_history``             ``rollout history deployment/NAME``
-``rollout_history_revision``    ``rollout history deployment/NAME --revision=N``
-``rollout_undo``                ``rollout undo deployment/NAME [--to-revision=N]``
+``rollout_status``              ``rollout status KIND/NAME`` (one look, no watching)
+``rollout_history``             ``rollout history KIND/NAME``
+``rollout_history_revision``    ``rollout history KIND/NAME --revision=N``
+``rollout_undo``                ``rollout undo KIND/NAME [--to-revision=N]``
 ``rollout_pause``               ``rollout pause deployment/NAME``
 ``rollout_resume``              ``rollout resume deployment/NAME``
 ``rollout_restart``             ``rollout restart KIND/NAME``
 ==============================  ============================================================
 
-Messages and errors are kubectl's words (``deployment "web" successfully rolled out``,
+KIND is a Deployment, StatefulSet or DaemonSet (the last two through
+``kube_actors.rollout_revisions``). Messages and errors are kubectl's words (``deployment "web" successfully rolled out``,
 ``unable to find specified revision 5 in history``).
 
 Upstream: staging/src/k8s.io/kubectl/pkg/polymorphichelpers (rollout_status.go,
@@ -33,6 +34,7 @@ from typing import Any, NamedTuple
 
 from msgspec.structs import replace
 
+from kube_actors import rollout_revisions
 from kube_actors._names import kind_info, resolve_kind
 from kube_actors.api.apps import DaemonSet, Deployment, ReplicaSet, StatefulSet
 from kube_actors.api.codec import from_dict, to_dict
@@ -278,15 +280,23 @@ def _history(store: Reader, d: Deployment) -> dict[int, ReplicaSet]:
 
 
 def rollout_history(
-    store: Reader, name: str, *, namespace: str = "default"
+    store: Reader, name: str, *, namespace: str = "default", kind: str = "Deployment"
 ) -> list[tuple[int, str]]:
     """``(revision, change-cause)`` rows, oldest first; the cause is ``<none>`` when unset.
 
     The change-cause is the ``kubernetes.io/change-cause`` annotation the Deployment had
-    when the revision's ReplicaSet was last made new.
+    when the revision's ReplicaSet was last made new (a StatefulSet's or DaemonSet's when
+    its ControllerRevision was written, see ``rollout_revisions``).
+
+    Raises:
+        NotFound: no such object.
+        BadRequest: the kind has no rollout history.
 
     Upstream: staging/src/k8s.io/kubectl/pkg/polymorphichelpers/history.go DeploymentHistoryViewer
     """
+    owner = _revisioned(store, name, namespace, kind)
+    if owner is not None:
+        return rollout_revisions.history_rows(store, owner)
     d = _deployment(store, name, namespace)
     history = _history(store, d)
     return [
@@ -296,7 +306,12 @@ def rollout_history(
 
 
 def rollout_history_revision(
-    store: Reader, name: str, revision_number: int, *, namespace: str = "default"
+    store: Reader,
+    name: str,
+    revision_number: int,
+    *,
+    namespace: str = "default",
+    kind: str = "Deployment",
 ) -> PodTemplateSpec:
     """The pod template of one revision (with its ``pod-template-hash`` label and change-cause).
 
@@ -305,6 +320,9 @@ def rollout_history_revision(
 
     Upstream: staging/src/k8s.io/kubectl/pkg/polymorphichelpers/history.go DeploymentHistoryViewer
     """
+    owner = _revisioned(store, name, namespace, kind)
+    if owner is not None:
+        return rollout_revisions.revision_template(store, owner, revision_number)
     d = _deployment(store, name, namespace)
     rs = _history(store, d).get(revision_number)
     if rs is None:
@@ -321,6 +339,25 @@ def _deployment(store: Reader, name: str, namespace: str) -> Deployment:
     return store.get(Deployment, name, namespace)
 
 
+def _revisioned(
+    store: Reader, name: str, namespace: str, kind: str
+) -> rollout_revisions.RevisionedSet | None:
+    """The StatefulSet or DaemonSet ``kind``/``name`` (``None`` for a Deployment).
+
+    Raises:
+        NotFound: no such object.
+        BadRequest: a kind without rollout history.
+    """
+    kind = _kind(kind)
+    if kind == "Deployment":
+        return None
+    if kind == "StatefulSet":
+        return store.get(StatefulSet, name, namespace)
+    if kind == "DaemonSet":
+        return store.get(DaemonSet, name, namespace)
+    raise BadRequest(f"no history viewer has been implemented for {kind_info(kind).resource}")
+
+
 # -- undo -------------------------------------------------------------------------------
 async def rollout_undo(
     store: Store,
@@ -329,6 +366,7 @@ async def rollout_undo(
     *,
     namespace: str = "default",
     actor: str = "user",
+    kind: str = "Deployment",
 ) -> str:
     """Ask for an earlier revision's template back in the Deployment; returns kubectl's message.
 
@@ -355,6 +393,9 @@ async def rollout_undo(
 
     Upstream: staging/src/k8s.io/kubectl/pkg/polymorphichelpers/rollback.go DeploymentRollbacker.Rollback
     """
+    owner = _revisioned(store, name, namespace, kind)
+    if owner is not None:
+        return await rollout_revisions.undo(store, owner, to_revision or 0, actor=actor)
     wanted = to_revision or 0
     if wanted < 0:
         raise BadRequest(f"unable to find specified revision {wanted} in history")

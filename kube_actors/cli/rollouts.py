@@ -26,8 +26,12 @@ from kube_actors.errors import BadRequest, SettleTimeout
 REVISION_ANNOTATION = "deployment.kubernetes.io/revision"
 
 
-def _deployment_only(kind: str, verb: str) -> None:
-    if kind != "Deployment":
+REVISIONED = ("Deployment", "StatefulSet", "DaemonSet")
+"""The kinds with a rollout history (and so undo)."""
+
+
+def _only(kind: str, verb: str, kinds: tuple[str, ...] = ("Deployment",)) -> None:
+    if kind not in kinds:
         raise CliError(f"{verb} is not supported for {kind_label(kind)}")
 
 
@@ -105,19 +109,21 @@ def cmd_rollout_history(opts: argparse.Namespace) -> int:
     from kube_actors import rollout
 
     kind, name = parse_target(opts.args)
-    _deployment_only(kind, "rollout history")
+    _only(kind, "rollout history", REVISIONED)
     options = Options.of(opts)
     snap = read_snapshot(options)
     ns = options.namespace
     target = resource_ref(kind, name)
     try:
         if opts.revision > 0:
-            template = rollout.rollout_history_revision(snap, name, opts.revision, namespace=ns)
+            template = rollout.rollout_history_revision(
+                snap, name, opts.revision, namespace=ns, kind=kind
+            )
             w = PrefixWriter()
             describe_pod_template(w, template)
             out(f"{target} with revision #{opts.revision}\n{w.raw_text()}\n")
             return 0
-        rows = rollout.rollout_history(snap, name, namespace=ns)
+        rows = rollout.rollout_history(snap, name, namespace=ns, kind=kind)
     except BadRequest as exc:
         raise CliError(str(exc)) from None
     if not rows:
@@ -132,15 +138,19 @@ def cmd_rollout_history(opts: argparse.Namespace) -> int:
 
 def _mutate(opts: argparse.Namespace, verb: str) -> int:
     kind, name = parse_target(opts.args)
-    if verb != "restart":
-        _deployment_only(kind, f"rollout {verb}")
+    if verb == "undo":
+        _only(kind, "rollout undo", REVISIONED)
+    elif verb != "restart":
+        _only(kind, f"rollout {verb}")
     options = Options.of(opts)
     ns = options.namespace
 
     async def action(cluster: Any) -> None:
         try:
             if verb == "undo":
-                message = await cluster.rollout_undo(name, opts.to_revision or None, namespace=ns)
+                message = await cluster.rollout_undo(
+                    name, opts.to_revision or None, namespace=ns, kind=kind
+                )
                 report(cluster, message + "\n")
             elif verb == "pause":
                 await cluster.rollout_pause(name, namespace=ns)
