@@ -6,6 +6,7 @@ module           upstream
 ``controller``   daemon_controller.go: handlers, ``syncDaemonSet``, ``manage``, ``syncNodes``
 ``eligibility``  daemon_controller.go: ``NodeShouldRunDaemonPod``, ``predicates``, ``NewPod``
 ``manage``       daemon_controller.go: ``podsShouldBeOnNode`` and the pod-to-node grouping
+``sync_nodes``   daemon_controller.go: ``syncNodes`` (expectations, slow-start creates, deletes)
 ``update``       update.go: the RollingUpdate strategy
 ``revisions``    update.go: ControllerRevisions (construct, snapshot, dedup, cleanup)
 ``status``       daemon_controller.go: ``updateDaemonSetStatus``

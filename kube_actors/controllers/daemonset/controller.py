@@ -23,28 +23,26 @@ Upstream: pkg/controller/daemon/daemon_controller.go, update.go
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any, ClassVar
 
 import msgspec
 
 from kube_actors.api.apps import ControllerRevision, DaemonSet
 from kube_actors.api.core import Node, Pod
-from kube_actors.api.meta import AnyObject, controller_ref, new_controller_ref, split_key
+from kube_actors.api.meta import AnyObject, controller_ref, split_key
 from kube_actors.api.pods import is_pod_ready
 from kube_actors.api.selectors import NOTHING, Selector, selector_from_label_selector
 from kube_actors.controllers._util import (
     ORPHANS_INDEX,
-    SLOW_START_INITIAL_BATCH_SIZE,
-    SUCCESSFUL_DELETE_POD_REASON,
-    PodControl,
     claim_candidates,
     claim_objects,
     orphans_index,
-    slow_start_batch,
 )
 from kube_actors.controllers.daemonset.backoff import Backoff
-from kube_actors.controllers.daemonset.eligibility import node_should_run_daemon_pod
+from kube_actors.controllers.daemonset.eligibility import (
+    node_should_run_daemon_pod,
+    should_ignore_node_update,
+)
 from kube_actors.controllers.daemonset.manage import (
     Plan,
     group_by_node,
@@ -57,15 +55,11 @@ from kube_actors.controllers.daemonset.status import (
     calculate_status,
     status_unchanged,
 )
+from kube_actors.controllers.daemonset.sync_nodes import NodeSync
 from kube_actors.controllers.daemonset.update import rolling_update
-from kube_actors.controllers.daemonset.util import (
-    ON_DELETE,
-    create_pod_template,
-    replace_daemon_set_pod_node_name_node_affinity,
-    template_generation_or_none,
-)
+from kube_actors.controllers.daemonset.util import ON_DELETE
 from kube_actors.controllers.history import History
-from kube_actors.errors import ApiError, Conflict, NotFound
+from kube_actors.errors import ApiError, Conflict
 from kube_actors.informer import DeletedFinalStateUnknown, cache_key, last_state
 from kube_actors.runtime import Controller, ControllerContext, ControllerExpectations
 from kube_actors.runtime.controller import SyncResult, requeue_after
@@ -95,7 +89,9 @@ class DaemonSetsController(Controller):
         super().__init__(ctx, **kwargs)
         self.expectations = ControllerExpectations(self.clock)
         self.failed_pods_backoff = Backoff()
-        self.pod_control = PodControl(self.client, self.recorder)
+        self.node_sync = NodeSync(
+            self.client, self.recorder, self.expectations, self.burst_replicas
+        )
         self.ds_informer = self.informer(DaemonSet)
         self.pod_informer = self.informer(Pod)
         self.node_informer = self.informer(Node)
@@ -115,7 +111,9 @@ class DaemonSetsController(Controller):
         self.pod_informer.add_indexer(ORPHANS_INDEX, orphans_index)
         self.history_informer.add_indexer(ORPHANS_INDEX, orphans_index)
         self.ds_informer.add_handler(self.enqueue, self.update_daemon_set, self.delete_daemon_set)
-        self.history_informer.add_handler(self.add_history, self.update_history, self.delete_child)
+        self.history_informer.add_handler(
+            self.add_history, self.update_history, self.delete_history
+        )
         self.pod_informer.add_handler(self.add_pod, self.update_pod, self.delete_pod)
         self.node_informer.add_handler(self.add_node, self.update_node, self.delete_node)
 
@@ -162,7 +160,7 @@ class DaemonSetsController(Controller):
     def add_history(self, revision: ControllerRevision) -> None:
         """An orphan revision wakes the sets that could adopt it. Upstream: addHistory"""
         if revision.metadata.deletion_timestamp is not None:
-            self.delete_child(revision)
+            self.delete_history(revision)
         elif controller_ref(revision.metadata) is None:
             for ds in self.daemon_sets_matching(revision):
                 self.enqueue(ds)
@@ -171,7 +169,7 @@ class DaemonSetsController(Controller):
         """Wake the old and new owners, or the adopters of an orphan. Upstream: updateHistory"""
         self._update_child(old, cur)
 
-    def delete_child(self, obj: AnyObject | DeletedFinalStateUnknown) -> None:
+    def delete_history(self, obj: AnyObject | DeletedFinalStateUnknown) -> None:
         """A deleted revision wakes its owner. Upstream: deleteHistory"""
         self.enqueue_owner(obj)
 
@@ -311,7 +309,7 @@ class DaemonSetsController(Controller):
                 step = rolling_update(ds, nodes, node_to_pods, hash_, self.clock.now())
             except ValueError as exc:
                 raise ApiError(f"couldn't get unavailable numbers: {exc}") from None
-            await self.sync_nodes(ds, step.delete, step.create, hash_)
+            await self.node_sync.sync_nodes(ds, step.delete, step.create, hash_, [])
         pods = await self.get_daemon_pods(ds)
         await self.history.cleanup_history(ds, old, pods)
         return delay
@@ -346,79 +344,8 @@ class DaemonSetsController(Controller):
         unscheduled, bound = pods_without_node(nodes, node_to_pods)
         for type_, reason, message in plan.events:
             self.recorder.event(ds, type_, reason, message)
-        await self.sync_nodes(ds, [*plan.delete, *unscheduled], plan.create, hash_, bound)
+        await self.node_sync.sync_nodes(ds, [*plan.delete, *unscheduled], plan.create, hash_, bound)
         return plan.requeue_after
-
-    async def sync_nodes(
-        self,
-        ds: DaemonSet,
-        pods_to_delete: list[str],
-        nodes_needing_daemon_pods: list[str],
-        hash_: str,
-        force_delete: list[str] | None = None,
-    ) -> None:
-        """Create daemon pods on the given nodes (slow start) and delete the given pods.
-
-        Raises:
-            ApiError: the first failed create or delete (the others are still attempted).
-
-        Upstream: daemon_controller.go syncNodes
-        """
-        key = cache_key(ds)
-        forced = force_delete or []
-        create_diff = min(len(nodes_needing_daemon_pods), self.burst_replicas)
-        deletions = [(n, False) for n in pods_to_delete] + [(n, True) for n in forced]
-        deletions = deletions[: self.burst_replicas]
-        self.expectations.set_expectations(key, create_diff, len(deletions))
-        error = await self._create_pods(ds, nodes_needing_daemon_pods[:create_diff], hash_)
-        for pod_name, force in deletions:
-            try:
-                await self._delete_pod(ds, pod_name, force=force)
-            except ApiError as exc:
-                self.expectations.deletion_observed(key)
-                if not isinstance(exc, NotFound) and error is None:
-                    error = exc
-        if error is not None:
-            raise error
-
-    async def _create_pods(
-        self, ds: DaemonSet, node_names: list[str], hash_: str
-    ) -> ApiError | None:
-        key = cache_key(ds)
-        template = create_pod_template(ds.spec.template, template_generation_or_none(ds), hash_)
-        ref = new_controller_ref(ds)
-        targets: Iterator[str] = iter(node_names)
-        attempted = 0
-
-        async def create() -> None:
-            nonlocal attempted
-            attempted += 1
-            affinity = replace_daemon_set_pod_node_name_node_affinity(
-                template.spec.get("affinity"), next(targets)
-            )
-            pod_template = msgspec.structs.replace(
-                template, spec={**template.spec, "affinity": affinity}
-            )
-            try:
-                await self.pod_control.create_pods(pod_template, ds, ref)
-            except ApiError:
-                self.expectations.creation_observed(key)
-                raise
-
-        _, error = await slow_start_batch(len(node_names), SLOW_START_INITIAL_BATCH_SIZE, create)
-        skipped = len(node_names) - attempted
-        if skipped > 0:
-            self.expectations.lower_expectations(key, skipped, 0)
-        if error is not None and not isinstance(error, ApiError):
-            raise error
-        return error
-
-    async def _delete_pod(self, ds: DaemonSet, name: str, *, force: bool) -> None:
-        if not force:
-            await self.pod_control.delete_pod(ds.namespace, name, ds)
-            return
-        await self.client.delete("Pod", name, ds.namespace, grace_period_seconds=0)
-        self.recorder.normal(ds, SUCCESSFUL_DELETE_POD_REASON, f"Deleted pod: {name}")
 
     async def update_daemon_set_status(
         self, ds: DaemonSet, nodes: list[Node], hash_: str, *, update_observed_gen: bool
@@ -427,6 +354,10 @@ class DaemonSetsController(Controller):
 
         Raises:
             ApiError: the write failed twice.
+
+        Deviation: the delay is ``minReadySeconds + 1`` (upstream: ``minReadySeconds``), the
+        skew guard upstream's pod handler adds: on the virtual clock the exact delay lands
+        on the strict ``ready + minReadySeconds < now`` boundary and finds nothing new.
 
         Upstream: daemon_controller.go updateDaemonSetStatus, storeDaemonSetStatus
         """
@@ -457,17 +388,3 @@ class DaemonSetsController(Controller):
                 if attempt >= STATUS_UPDATE_RETRIES:
                     raise
                 current = self.client.get(DaemonSet, ds.name, ds.namespace)
-
-
-def should_ignore_node_update(old: Node, cur: Node) -> bool:
-    """Only heartbeats changed: the same conditions are True and nothing else differs.
-
-    Upstream: daemon_controller.go shouldIgnoreNodeUpdate, nodeInSameCondition
-    """
-    old_true = {c.type for c in old.status.conditions if c.status == "True"}
-    cur_true = {c.type for c in cur.status.conditions if c.status == "True"}
-    if old_true != cur_true:
-        return False
-    meta = msgspec.structs.replace(old.metadata, resource_version=cur.metadata.resource_version)
-    status = msgspec.structs.replace(old.status, conditions=cur.status.conditions)
-    return msgspec.structs.replace(old, metadata=meta, status=status) == cur

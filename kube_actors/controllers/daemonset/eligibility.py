@@ -10,12 +10,15 @@ Deviation: taints are the node's ``spec.taints`` plus those its readiness and
 ``spec.unschedulable`` imply (``api.nodes.effective_taints``), standing in for the node
 lifecycle controller that adds them upstream.
 
-Upstream: pkg/controller/daemon/daemon_controller.go NodeShouldRunDaemonPod, predicates, NewPod
+Upstream: pkg/controller/daemon/daemon_controller.go NodeShouldRunDaemonPod, predicates, NewPod,
+shouldIgnoreNodeUpdate
 """
 
 from __future__ import annotations
 
 from typing import NamedTuple
+
+import msgspec
 
 from kube_actors.api.apps import DaemonSet
 from kube_actors.api.core import Node, Pod, Taint
@@ -77,3 +80,17 @@ def node_should_run_daemon_pod(node: Node, ds: DaemonSet) -> ShouldRun:
         no_execute = untolerated_taints(taints, pod_tolerations(pod.spec), ("NoExecute",))
         return ShouldRun(False, not no_execute)
     return ShouldRun(True, True)
+
+
+def should_ignore_node_update(old: Node, cur: Node) -> bool:
+    """Only heartbeats changed: the same conditions are True and nothing else differs.
+
+    Upstream: daemon_controller.go shouldIgnoreNodeUpdate, nodeInSameCondition
+    """
+    old_true = {c.type for c in old.status.conditions if c.status == "True"}
+    cur_true = {c.type for c in cur.status.conditions if c.status == "True"}
+    if old_true != cur_true:
+        return False
+    meta = msgspec.structs.replace(old.metadata, resource_version=cur.metadata.resource_version)
+    status = msgspec.structs.replace(old.status, conditions=cur.status.conditions)
+    return msgspec.structs.replace(old, metadata=meta, status=status) == cur
