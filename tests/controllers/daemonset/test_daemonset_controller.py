@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import msgspec
 import pytest
 from daemonset_cluster import (
     NAME,
@@ -266,3 +267,32 @@ async def test_a_node_added_by_a_new_sim_profile_gets_a_pod(tmp_path: Path) -> N
         await c.settle()
         assert pods_by_node(c).keys() == {"node-1", "node-2", "node-3", "node-4"}
         assert fluentd(c).status.desired_number_scheduled == 4
+
+
+async def fail_pod_on(c: Cluster, node: str) -> str:
+    """Mark the live daemon pod on ``node`` Failed (a kubelet rejecting it); its name."""
+    pod = next(p for p in daemon_pods(c) if p.spec.get("nodeName") == node)
+    status = msgspec.structs.replace(pod.status, phase="Failed", reason="Evicted")
+    await c.update_status(msgspec.structs.replace(pod, status=status))
+    return pod.name
+
+
+@pytest.mark.anyio
+async def test_a_pod_that_keeps_failing_is_replaced_after_a_growing_back_off() -> None:
+    async with Cluster() as c:
+        await apply_seed(c)
+        first = await fail_pod_on(c, "node-1")
+        await c.advance(0.1)
+        assert c.try_get(Pod, first, NAMESPACE) is None or (
+            c.get(Pod, first, NAMESPACE).metadata.deletion_timestamp is not None
+        )
+        await c.advance(0.1)
+        second = await fail_pod_on(c, "node-1")
+        await c.advance(0.5)
+        assert len(messages(c, "FailedDaemonPod")) == 1
+        assert c.get(Pod, second, NAMESPACE).status.phase == "Failed"
+        await c.advance(1)
+        assert len(messages(c, "FailedDaemonPod")) == 2
+        assert c.try_get(Pod, second, NAMESPACE) is None
+        await c.settle()
+        assert len(pods_by_node(c)["node-1"]) == 1
