@@ -10,12 +10,14 @@ from kube_actors.controllers.daemonset import DaemonSetsController
 from kube_actors.controllers.deployment import DeploymentController
 from kube_actors.controllers.garbage_collector import GarbageCollector
 from kube_actors.controllers.replicaset import ReplicaSetController, ReplicationManager
+from kube_actors.controllers.statefulset import StatefulSetController
 from kube_actors.runtime import Controller
 
 REGISTRY: dict[str, type[Controller]] = {
     "replicaset": ReplicaSetController,
     "replicationcontroller": ReplicationManager,
     "deployment": DeploymentController,
+    "statefulset": StatefulSetController,
     "garbagecollector": GarbageCollector,
     "daemonset": DaemonSetsController,
 }
@@ -30,4 +32,5 @@ __all__ = [
     "GarbageCollector",
     "ReplicaSetController",
     "ReplicationManager",
+    "StatefulSetController",
 ]
