@@ -4,9 +4,9 @@
 kubectl's wording on stderr with exit code 1 — never a traceback. Library log lines go to
 stderr at WARNING and above, so stdout carries only what the verb prints.
 
-Verbs: ``apply create get describe delete scale set image label annotate rollout
-{status,history,undo,pause,resume,restart} events trace advance replay import verify
-bench demo``.
+Verbs: ``apply create [job|cronjob] get describe delete scale set image label annotate
+rollout {status,history,undo,pause,resume,restart} wait events trace advance replay import
+verify bench demo``.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from collections.abc import Sequence
 import structlog
 
 from kube_actors.cli.args import Handler, build_parser, parse
+from kube_actors.cli.batch import cmd_create_cronjob, cmd_create_job
 from kube_actors.cli.demo import cmd_demo
 from kube_actors.cli.errors import format_error
 from kube_actors.cli.read import cmd_describe, cmd_events, cmd_get, cmd_replay, cmd_trace
@@ -31,6 +32,7 @@ from kube_actors.cli.rollouts import (
 )
 from kube_actors.cli.running import Interrupted
 from kube_actors.cli.tools import cmd_bench, cmd_import, cmd_verify
+from kube_actors.cli.wait import cmd_wait
 from kube_actors.cli.write import (
     cmd_advance,
     cmd_annotate,
@@ -51,6 +53,9 @@ HANDLERS: dict[str, Handler] = {
     "replay": cmd_replay,
     "apply": cmd_apply,
     "create": cmd_create,
+    "create job": cmd_create_job,
+    "create cronjob": cmd_create_cronjob,
+    "wait": cmd_wait,
     "delete": cmd_delete,
     "scale": cmd_scale,
     "set image": cmd_set_image,

@@ -166,13 +166,10 @@ def _read_verbs(b: Builder, h: dict[str, Handler]) -> None:
 
 
 def _write_verbs(b: Builder, h: dict[str, Handler]) -> None:
-    for name, text in (
-        ("apply", "Apply a configuration by file name or stdin"),
-        ("create", "Create a resource from a file or stdin"),
-    ):
-        p = b.verb(name, h[name], text)
-        _files_flag(p, required=True)
-        _settle_flags(p)
+    p = b.verb("apply", h["apply"], "Apply a configuration by file name or stdin")
+    _files_flag(p, required=True)
+    _settle_flags(p)
+    _create_verbs(b, h)
     p = b.verb(
         "delete",
         h["delete"],
@@ -213,6 +210,39 @@ def _write_verbs(b: Builder, h: dict[str, Handler]) -> None:
         _settle_flags(p)
     p = b.verb("advance", h["advance"], "Let (virtual) time pass: the controllers run for DURATION")
     p.add_argument("duration", metavar="DURATION")
+
+
+def _create_verbs(b: Builder, h: dict[str, Handler]) -> None:
+    create = b.verb("create", h["create"], "Create a resource from a file or stdin")
+    _files_flag(create, required=False)
+    _settle_flags(create)
+    subs = create.add_subparsers(dest="create_verb", metavar="SUBCOMMAND", parser_class=Parser)
+    subs.required = False
+    p = b.verb("job", h["create job"], "Create a job with the specified name", subs=subs)
+    p.add_argument("name", metavar="NAME")
+    p.add_argument("--image", help="the image of the container to run")
+    p.add_argument("--from", dest="from_", metavar="cronjob/NAME", help="a CronJob to start")
+    p.add_argument("command", nargs="*", metavar="-- COMMAND [args...]")
+    _settle_flags(p)
+    p = b.verb(
+        "cronjob", h["create cronjob"], "Create a cron job with the specified name", subs=subs
+    )
+    p.add_argument("name", metavar="NAME")
+    p.add_argument("--image", help="the image of the container to run")
+    p.add_argument("--schedule", help="a schedule in the cron format")
+    p.add_argument("--restart", default="OnFailure", help="OnFailure (default) or Never")
+    p.add_argument("command", nargs="*", metavar="-- COMMAND [args...]")
+    _settle_flags(p)
+    p = b.verb(
+        "wait", h["wait"], "Wait for a specific condition on one or many resources (virtual time)"
+    )
+    p.add_argument("args", nargs="+", metavar="TYPE[/NAME] [NAME...]")
+    p.add_argument(
+        "--for", dest="for_condition", metavar="CONDITION", help="delete or condition=TYPE[=VALUE]"
+    )
+    p.add_argument("--timeout", metavar="DURATION", help="how long to wait (default 30s)")
+    p.add_argument("-l", "--selector")
+    p.add_argument("--all", action="store_true")
 
 
 def _rollout_verbs(b: Builder, h: dict[str, Handler]) -> None:
@@ -276,7 +306,17 @@ def _tool_verbs(b: Builder, h: dict[str, Handler]) -> None:
 
 def parse(parser: Parser, argv: Sequence[str]) -> argparse.Namespace:
     """Parse ``argv``; unknown extra arguments are a usage error (``bench`` passes them on)."""
-    opts, extra = parser.parse_known_args(list(argv))
+    argv = list(argv)
+    command: list[str] | None = None
+    if "--" in argv:  # ``create job NAME --image=IMG -- COMMAND ARGS...``, as kubectl splits it
+        cut = argv.index("--")
+        argv, command = argv[:cut], argv[cut + 1 :]
+    opts, extra = parser.parse_known_args(argv)
+    if command is not None:
+        if hasattr(opts, "command"):
+            opts.command = command
+        else:
+            extra = [*extra, "--", *command]
     if isinstance(getattr(opts, "args", None), list):
         # positionals after an option (``label x a=b --overwrite c=d``), as kubectl allows
         opts.args.extend(e for e in extra if not e.startswith("-"))

@@ -119,6 +119,8 @@ def cmd_apply(opts: argparse.Namespace) -> int:
 
 def cmd_create(opts: argparse.Namespace) -> int:
     """``create -f``: ``deployment.apps/web created``, or AlreadyExists."""
+    if not opts.filename:
+        raise CliError("must specify one of -f and -k")
 
     async def write(cluster: Any, obj: AnyObject) -> tuple[AnyObject, str]:
         return await cluster.create(obj), "created"
