@@ -17,6 +17,7 @@ from typing import Any
 from kube_actors.api.meta import AnyObject
 from kube_actors.cli.cells import Cells, Columns, created, labels_text
 from kube_actors.cli.columns_generic import GENERIC_TABLES
+from kube_actors.cli.columns_storage import STORAGE_TABLES
 from kube_actors.cli.podstatus import pod_row_cells
 from kube_actors.cli.tables import age
 from kube_actors.cli.workloads import (
@@ -171,33 +172,6 @@ def _namespace(obj: Any, now: datetime, wide: bool) -> Cells:
     return [obj.name, obj.status.phase or "", created(obj, now)]
 
 
-def _pvc(obj: Any, now: datetime, wide: bool) -> Cells:
-    spec, st = obj.spec, obj.status
-    phase = "Terminating" if obj.metadata.deletion_timestamp is not None else (st.phase or "")
-    capacity = access = ""
-    if spec.volume_name:
-        capacity = str(st.capacity.get("storage", ""))
-        modes = {
-            "ReadWriteOnce": "RWO",
-            "ReadOnlyMany": "ROX",
-            "ReadWriteMany": "RWX",
-            "ReadWriteOncePod": "RWOP",
-        }
-        access = ",".join(modes.get(m, m) for m in st.access_modes)
-    cells = [
-        obj.name,
-        phase,
-        spec.volume_name or "",
-        capacity,
-        access,
-        spec.storage_class_name or "",
-        created(obj, now),
-    ]
-    if wide:
-        cells.append(spec.volume_mode or "<unset>")
-    return cells
-
-
 def _event_times(obj: Any, now: datetime) -> tuple[str, str, int]:
     first = obj.first_timestamp or obj.event_time
     first_text = age(first, now)
@@ -275,11 +249,6 @@ TABLES: dict[str, Columns] = {
     ),
     "Endpoints": Columns(("NAME", "ENDPOINTS", "AGE"), (), _endpoints),
     "Namespace": Columns(("NAME", "STATUS", "AGE"), (), _namespace),
-    "PersistentVolumeClaim": Columns(
-        ("NAME", "STATUS", "VOLUME", "CAPACITY", "ACCESS MODES", "STORAGECLASS", "AGE"),
-        ("VOLUMEMODE",),
-        _pvc,
-    ),
     "Event": Columns(("LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"), (), _event),
     "HorizontalPodAutoscaler": Columns(
         ("NAME", "REFERENCE", "TARGETS", "MINPODS", "MAXPODS", "REPLICAS", "AGE"), (), hpa_row
@@ -288,6 +257,7 @@ TABLES: dict[str, Columns] = {
         ("NAME", "CONTROLLER", "REVISION", "AGE"), (), controller_revision_row
     ),
     **GENERIC_TABLES,
+    **STORAGE_TABLES,
 }
 
 EVENT_WIDE_HEADER = (

@@ -30,6 +30,11 @@ from kube_actors.cli.describe_common import (
 )
 from kube_actors.cli.describe_daemonset import describe_daemon_set
 from kube_actors.cli.describe_node import describe_node
+from kube_actors.cli.describe_statefulset import describe_stateful_set
+from kube_actors.cli.describe_storage import (
+    describe_persistent_volume,
+    describe_persistent_volume_claim,
+)
 from kube_actors.cli.describe_volumes import describe_volumes
 from kube_actors.cli.tables import age, rfc1123z
 from kube_actors.replay import Snapshot
@@ -46,6 +51,9 @@ def describe(snap: Snapshot, obj: AnyObject) -> str:
         "DaemonSet": describe_daemon_set,
         "Pod": describe_pod,
         "Node": describe_node,
+        "StatefulSet": describe_stateful_set,
+        "PersistentVolumeClaim": describe_persistent_volume_claim,
+        "PersistentVolume": describe_persistent_volume,
     }.get(obj.kind, describe_generic)
     return describer(snap, obj)
 
