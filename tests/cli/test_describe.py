@@ -180,6 +180,7 @@ def test_describe_node_lists_taints_sorted_by_effect_and_key(cli, tmp_path: Path
 def test_describe_falls_back_to_every_field_however_deeply_nested(cli, tmp_path: Path) -> None:
     (tmp_path / "sts.yaml").write_text(STATEFUL_SET)
     assert cli("apply", "-f", "sts.yaml").code == 0
-    result = cli("describe", "statefulset", "web")
+    [revision] = cli("get", "controllerrevisions", "-o", "name").out.split()
+    result = cli("describe", revision)
     assert result.code == 0
-    assert re.search(r"\n          Container Port: +80\n", result.out)
+    assert re.search(r"\n            Container Port: +80\n", result.out)
