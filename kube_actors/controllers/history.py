@@ -1,8 +1,9 @@
 """ControllerRevision history shared by the StatefulSet and DaemonSet controllers.
 
 A controller that keeps its templates as history snapshots each one into an immutable
-``ControllerRevision`` named ``<parent>-<hash>``, where the hash is FNV-32 over the
-revision's data (and, after a name clash, the collision count). Revisions carry a
+``ControllerRevision`` named ``<parent>-<hash>``, where the hash is 32-bit FNV-1 over the
+revision's data (and, after a name clash, the decimal collision count) — Go's
+``fnv.New32`` as upstream uses here, not the FNV-1a of ``pod-template-hash``. Revisions carry a
 ``revision`` number that only grows: rolling back to an older template re-numbers the
 equal old revision instead of creating a new one.
 

@@ -1,4 +1,5 @@
-"""The simulated data plane: the default scheduler, one kubelet per node, and ``SimProfile``.
+"""The simulated data plane: the default scheduler, the volume provisioner, one kubelet per
+node, and ``SimProfile``.
 
 Importing this package registers the ``SimulationProfile`` kind (``sim.kube-actors.io/v1``)
 with ``api.registry``, so stores and codecs decode it.
@@ -18,6 +19,7 @@ from kube_actors.sim.profile import SimProfile as SimProfile
 from kube_actors.sim.profile import SimulationProfile as SimulationProfile
 from kube_actors.sim.profile import load_profile as load_profile
 from kube_actors.sim.scheduler import Scheduler as Scheduler
+from kube_actors.sim.volumes import VolumeProvisioner as VolumeProvisioner
 from kube_actors.sim.world import SimWorld as SimWorld
 
 __all__ = [
@@ -33,5 +35,6 @@ __all__ = [
     "SimProfile",
     "SimWorld",
     "SimulationProfile",
+    "VolumeProvisioner",
     "load_profile",
 ]
