@@ -7,6 +7,9 @@ rolling updates, ``OnDelete``, failed pods, revisions and the claim retention po
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 from sts_builders import (
     HEADLESS_SERVICE,
@@ -352,3 +355,28 @@ async def test_min_ready_seconds_holds_the_next_ordinal_until_available(
     assert ready < created
     st = web(cluster).status
     assert (st.ready_replicas, st.available_replicas) == (2, 2)
+
+
+@pytest.mark.anyio
+async def test_in_the_log_file_each_pod_is_added_after_its_predecessors_ready_record(
+    tmp_path: Path,
+) -> None:
+    log = tmp_path / "events.jsonl"
+    async with Cluster(log=str(log)) as c:
+        await start_web(c, web_yaml(3))
+    added: dict[str, int] = {}
+    ready: dict[str, int] = {}
+    for position, line in enumerate(log.read_text().splitlines()):
+        record = json.loads(line)
+        obj = record["object"]
+        if obj["kind"] != "Pod":
+            continue
+        name = obj["metadata"]["name"]
+        if record["type"] == "ADDED":
+            added.setdefault(name, position)
+        conditions = obj.get("status", {}).get("conditions", [])
+        if any(x["type"] == "Ready" and x["status"] == "True" for x in conditions):
+            ready.setdefault(name, position)
+    assert sorted(added, key=added.__getitem__) == ["web-0", "web-1", "web-2"]
+    assert ready["web-0"] < added["web-1"]
+    assert ready["web-1"] < added["web-2"]
