@@ -25,6 +25,7 @@ from sts_builders import (
 
 from kube_actors.api.core import PersistentVolume, Pod, PodStatus
 from kube_actors.cluster import Cluster
+from kube_actors.eventlog import MemoryLog
 
 
 async def start_web(c: Cluster, manifest: str) -> None:
@@ -380,3 +381,31 @@ async def test_in_the_log_file_each_pod_is_added_after_its_predecessors_ready_re
     assert sorted(added, key=added.__getitem__) == ["web-0", "web-1", "web-2"]
     assert ready["web-0"] < added["web-1"]
     assert ready["web-1"] < added["web-2"]
+
+
+async def _rolled_web(log: MemoryLog | Path, seed: int) -> None:
+    async with Cluster(log=log, seed=seed) as c:
+        await start_web(c, web_yaml(3, partition=1))
+        await c.set_image("StatefulSet", "web", {"nginx": "nginx:1.9.1"})
+        await c.settle()
+        await c.scale("StatefulSet", "web", 2)
+        await c.settle()
+
+
+@pytest.mark.anyio
+async def test_the_same_seed_gives_a_byte_identical_log() -> None:
+    first, second = MemoryLog(), MemoryLog()
+    await _rolled_web(first, seed=5)
+    await _rolled_web(second, seed=5)
+    assert first.dump() == second.dump()
+
+
+@pytest.mark.anyio
+async def test_reopening_a_settled_log_writes_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "events.jsonl"
+    await _rolled_web(path, seed=5)
+    async with Cluster(log=path, seed=5) as reopened:
+        last = reopened.store.resource_version
+        await reopened.settle()
+        assert reopened.store.resource_version == last
+        assert sorted(pods(reopened)) == ["web-0", "web-1"]
