@@ -6,11 +6,13 @@ classes; ``DEFAULT_CONTROLLERS`` is what a ``Cluster`` runs unless told otherwis
 
 from __future__ import annotations
 
+from kube_actors.controllers.cronjob import CronJobController
 from kube_actors.controllers.daemonset import DaemonSetsController
 from kube_actors.controllers.deployment import DeploymentController
 from kube_actors.controllers.garbage_collector import GarbageCollector
 from kube_actors.controllers.replicaset import ReplicaSetController, ReplicationManager
 from kube_actors.controllers.statefulset import StatefulSetController
+from kube_actors.controllers.ttl_after_finished import TTLAfterFinishedController
 from kube_actors.runtime import Controller
 
 REGISTRY: dict[str, type[Controller]] = {
@@ -20,6 +22,8 @@ REGISTRY: dict[str, type[Controller]] = {
     "statefulset": StatefulSetController,
     "garbagecollector": GarbageCollector,
     "daemonset": DaemonSetsController,
+    "cronjob": CronJobController,
+    "ttl-after-finished": TTLAfterFinishedController,
 }
 
 DEFAULT_CONTROLLERS: list[str] = list(REGISTRY)
@@ -27,10 +31,12 @@ DEFAULT_CONTROLLERS: list[str] = list(REGISTRY)
 __all__ = [
     "DEFAULT_CONTROLLERS",
     "REGISTRY",
+    "CronJobController",
     "DaemonSetsController",
     "DeploymentController",
     "GarbageCollector",
     "ReplicaSetController",
     "ReplicationManager",
     "StatefulSetController",
+    "TTLAfterFinishedController",
 ]
