@@ -48,6 +48,7 @@ from kube_actors.sim import SimProfile, SimWorld
 from kube_actors.store import State, Store
 from kube_actors.store.admission import AdmissionRequest
 from kube_actors.store.apply import Outcome, apply_object
+from kube_actors.store.service_addresses import DEFAULT_SERVICE_CIDR, ServiceAddresses
 from kube_actors.store.store import PatchType, Propagation
 
 log = structlog.get_logger("kube_actors.cluster")
@@ -82,6 +83,7 @@ class Cluster(ReadMixin):
         settle_cap: how much (virtual) time ``settle()`` may run, in seconds.
         simulate: run the scheduler and kubelets (``False``: only the controllers).
         actors: factories of your own ``Controller`` subclasses.
+        service_cidr: the IPv4 range Services get their cluster IPs from.
 
     Raises:
         ValueError, TypeError: an argument is out of range or of the wrong type; the
@@ -113,6 +115,7 @@ class Cluster(ReadMixin):
         settle_cap: float = DEFAULT_SETTLE_CAP,
         simulate: bool = True,
         actors: Iterable[Callable[[ControllerContext], Controller]] = (),
+        service_cidr: str = DEFAULT_SERVICE_CIDR,
     ) -> None:
         self._log_arg = _check_log(log)
         self._clock_arg = _check_clock(clock)
@@ -135,6 +138,10 @@ class Cluster(ReadMixin):
         self.settle_cap = _positive(settle_cap, "settle_cap")
         self._simulate = bool(simulate)
         self._actor_factories = list(actors)
+        try:
+            self._service_addresses = ServiceAddresses(cidr=service_cidr)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"service_cidr: {exc}") from None
         self._group: anyio.abc.TaskGroup | None = None
         self._phase: Literal["new", "running", "closed"] = "new"
         self._owns_log = False
@@ -159,7 +166,13 @@ class Cluster(ReadMixin):
         self.log = self._open_log()
         state = State.from_log(self.log)
         self.clock = self._make_clock(state)
-        self.store = Store(self.log, self.clock, seed=self.seed, state=state)
+        self.store = Store(
+            self.log,
+            self.clock,
+            seed=self.seed,
+            state=state,
+            service_addresses=self._service_addresses,
+        )
         self.store.on_failure.append(self._on_log_failure)
         self.informers = InformerFactory(self.store, self.clock)
         self.supervisor = Supervisor(self.clock)

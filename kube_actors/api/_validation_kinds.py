@@ -99,6 +99,13 @@ def validate_service_spec(spec: ServiceSpec) -> Errors:
         errs.extend(_target_port_errors(f"{path}.targetPort", port.target_port))
         if port.node_port is not None:
             errs.extend(in_range(f"{path}.nodePort", port.node_port, 1, 65535))
+            if (spec.type or "ClusterIP") in ("ClusterIP", "ExternalName") and port.node_port:
+                errs.append(
+                    forbidden(
+                        f"{path}.nodePort",
+                        f"may not be used when `type` is '{spec.type or 'ClusterIP'}'",
+                    )
+                )
     if spec.type is not None and spec.type not in _SERVICE_TYPES:
         errs.append(not_supported("spec.type", spec.type, _SERVICE_TYPES))
     if spec.session_affinity is not None and spec.session_affinity not in ("ClientIP", "None"):

@@ -36,6 +36,7 @@ import msgspec
 import structlog
 
 from kube_actors.api.codec import encode_json, from_dict, to_dict
+from kube_actors.api.core import Service
 from kube_actors.api.defaults import apply_defaults
 from kube_actors.api.meta import AnyObject, Condition, Object, object_key
 from kube_actors.api.pods import set_condition
@@ -56,6 +57,7 @@ from kube_actors.eventlog.engine import LogEngine
 from kube_actors.eventlog.records import encode_record, format_ts, parse_ts
 from kube_actors.store.admission import AdmissionChain, AdmissionRequest, Operation
 from kube_actors.store.patch import merge_patch, strategic_merge_patch
+from kube_actors.store.service_addresses import ServiceAddresses
 from kube_actors.store.state import Entry, State, StateReader
 from kube_actors.store.strategies import strategy_for
 from kube_actors.store.watch import Subscriber, Watch, WatchEvent
@@ -100,8 +102,11 @@ class Store(StateReader):
         seed: int = 0,
         state: State | None = None,
         watch_history: int = 4096,
+        service_addresses: ServiceAddresses | None = None,
     ) -> None:
         self.engine = log
+        self.service_addresses = service_addresses or ServiceAddresses()
+        """Where Services get their cluster IPs and node ports."""
         """The log engine records are appended to (``log`` is a logger everywhere else)."""
         self.clock = clock
         self.state = state if state is not None else State.from_log(log)
@@ -228,6 +233,8 @@ class Store(StateReader):
             obj = apply_defaults(obj)
         obj = self._admit("CREATE", obj, None, actor)
         obj = self._stamp_identity(obj)
+        if isinstance(obj, Service):
+            obj = self._allocate(obj, None)
         errors = validate(obj)
         if errors:
             raise Invalid(obj.kind, obj.name, errors)
@@ -290,6 +297,12 @@ class Store(StateReader):
         )
         return strategy.prepare_for_create(obj)
 
+    def _allocate(self, svc: Service, old: Service | None) -> Service:
+        """``svc`` with its cluster IP and node ports (see ``store.service_addresses``)."""
+        others = (entry.obj for entry in self.state.entries("Service"))
+        services = (other for other in others if isinstance(other, Service))
+        return self.service_addresses.allocate(svc, old, services, self.rng)
+
     # -- update ------------------------------------------------------------------------
     def _current(self, obj: AnyObject) -> Entry:
         key = self.state.key_for(obj.kind, obj.name, obj.metadata.namespace)
@@ -323,6 +336,8 @@ class Store(StateReader):
         new = self._admit("UPDATE", new, old, actor)
         if isinstance(new, Object) and isinstance(old, Object):
             new = self._bump_generation(old, new)
+        if isinstance(new, Service) and isinstance(old, Service):
+            new = self._allocate(new, old)
         errors = validate_update(old, new)
         if errors:
             raise Invalid(new.kind, new.name, errors)
