@@ -80,7 +80,11 @@ class CronJobController(Controller):
                 f"unparseable schedule for cronjob: {cur.spec.schedule}",
             )
             return
-        self.enqueue_after(cache_key(cur), next_schedule_time_duration(cur, self.now(), sched))
+        after = next_schedule_time_duration(cur, self.now(), sched)
+        if after is None:
+            self.enqueue(cur)
+        else:
+            self.enqueue_after(cache_key(cur), after)
 
     def jobs_to_be_reconciled(self, cj: CronJob) -> list[Job]:
         """The Jobs this CronJob controls, by name.

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import final
 
+from croniter import CroniterBadDateError
+
 from kube_actors.api.batch import CronJob
 from kube_actors.api.schedule import CronSchedule, parse_schedule
 
@@ -94,10 +96,17 @@ class ZonedSchedule:
     def next(self, t: datetime) -> datetime:
         """The first start time strictly after ``t``, in UTC.
 
+        Raises:
+            ScheduleError: the schedule never fires (``59 23 31 2 *``); robfig's ``Next``
+                returns the zero time then.
+
         Upstream: robfig/cron Schedule.Next
         """
         local = t.astimezone(self.zone)
-        return self.schedule.next_after(local).astimezone(UTC)
+        try:
+            return self.schedule.next_after(local).astimezone(UTC)
+        except CroniterBadDateError:
+            raise ScheduleError(f"schedule {self.schedule.text!r} never fires") from None
 
 
 def parse_cron_job_schedule(cj: CronJob) -> ZonedSchedule:
@@ -186,8 +195,9 @@ def next_schedule_time(cj: CronJob, now: datetime, sched: ZonedSchedule) -> Rece
     return recent
 
 
-def next_schedule_time_duration(cj: CronJob, now: datetime, sched: ZonedSchedule) -> float:
-    """Seconds until the next start time after the last one due (plus ``NEXT_SCHEDULE_DELTA``).
+def next_schedule_time_duration(cj: CronJob, now: datetime, sched: ZonedSchedule) -> float | None:
+    """Seconds until the next start time after the last one due (plus ``NEXT_SCHEDULE_DELTA``);
+    ``None`` for a schedule that never fires.
 
     Upstream: pkg/controller/cronjob/utils.go nextScheduleTimeDuration
     """
@@ -202,4 +212,8 @@ def next_schedule_time_duration(cj: CronJob, now: datetime, sched: ZonedSchedule
             base = recent.earliest
         else:
             base = now
-    return (sched.next(base) - now).total_seconds() + NEXT_SCHEDULE_DELTA
+    try:
+        following = sched.next(base)
+    except ScheduleError:
+        return None
+    return (following - now).total_seconds() + NEXT_SCHEDULE_DELTA
