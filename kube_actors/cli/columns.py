@@ -235,7 +235,7 @@ TABLES: dict[str, Columns] = {
     ),
     "Job": Columns(("NAME", "COMPLETIONS", "DURATION", "AGE"), _CONTAINERS_WIDE, job_row),
     "CronJob": Columns(
-        ("NAME", "SCHEDULE", "SUSPEND", "ACTIVE", "LAST SCHEDULE", "AGE"),
+        ("NAME", "SCHEDULE", "TIMEZONE", "SUSPEND", "ACTIVE", "LAST SCHEDULE", "AGE"),
         _CONTAINERS_WIDE,
         cron_job_row,
     ),

@@ -133,14 +133,16 @@ def job_row(obj: Any, now: datetime, wide: bool) -> Cells:
 
 
 def cron_job_row(obj: Any, now: datetime, wide: bool) -> Cells:
-    """NAME SCHEDULE SUSPEND ACTIVE LAST SCHEDULE AGE (kubectl 1.28, before TIMEZONE).
+    """NAME SCHEDULE TIMEZONE SUSPEND ACTIVE LAST SCHEDULE AGE (kubectl 1.32).
 
     Upstream: pkg/printers/internalversion/printers.go printCronJob
     """
     spec, st = obj.spec, obj.status
     last = age(st.last_schedule_time, now) if st.last_schedule_time is not None else "<none>"
+    time_zone = "<none>" if spec.time_zone is None else spec.time_zone
     suspend = "<unset>" if spec.suspend is None else str(spec.suspend).lower()
-    cells = [obj.name, spec.schedule, suspend, str(len(st.active)), last, created(obj, now)]
+    cells = [obj.name, spec.schedule, time_zone, suspend, str(len(st.active)), last]
+    cells.append(created(obj, now))
     if wide:
         job_spec = spec.job_template.spec
         cells += [*containers_cells(job_spec.template.spec), selector_text(job_spec.selector)]

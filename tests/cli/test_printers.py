@@ -193,12 +193,21 @@ def test_workload_rows_follow_kubectl_columns() -> None:
     assert header_for("CronJob", False) == [
         "NAME",
         "SCHEDULE",
+        "TIMEZONE",
         "SUSPEND",
         "ACTIVE",
         "LAST SCHEDULE",
         "AGE",
     ]
-    assert row_for(cron, NOW, False) == ["web", "*/5 * * * *", "false", "0", "<none>", "10m"]
+    assert row_for(cron, NOW, False) == [
+        "web",
+        "*/5 * * * *",
+        "<none>",
+        "false",
+        "0",
+        "<none>",
+        "10m",
+    ]
     assert header_for("Job", False) == ["NAME", "COMPLETIONS", "DURATION", "AGE"]
 
 
