@@ -12,6 +12,7 @@ from typing import TypeVar
 from kube_actors.api.apps import ControllerRevision, DaemonSet, Deployment, ReplicaSet, StatefulSet
 from kube_actors.api.autoscaling import HorizontalPodAutoscaler
 from kube_actors.api.batch import CronJob, Job
+from kube_actors.api.coordination import Lease
 from kube_actors.api.core import (
     Endpoints,
     Event,
@@ -24,6 +25,7 @@ from kube_actors.api.core import (
     Service,
 )
 from kube_actors.api.meta import Object
+from kube_actors.api.policy import PodDisruptionBudget
 
 O = TypeVar("O", bound=type[Object])  # noqa: E741
 
@@ -63,6 +65,8 @@ for _cls in (
     Job,
     CronJob,
     HorizontalPodAutoscaler,
+    Lease,
+    PodDisruptionBudget,
 ):
     register_kind(_cls)
 del _cls
