@@ -31,7 +31,9 @@ from kube_actors.api.codec import from_dict
 from kube_actors.api.core import Event, PodTemplateSpec
 from kube_actors.api.manifests import load_manifests
 from kube_actors.api.meta import AnyObject
+from kube_actors.api.metrics import NodeMetrics, PodMetrics
 from kube_actors.api.reads import ReadMixin, sort_events
+from kube_actors.api.selectors import parse_selector
 from kube_actors.clock import Clock, RealClock, VirtualClock, check_seconds
 from kube_actors.controllers import DEFAULT_CONTROLLERS, REGISTRY
 from kube_actors.errors import (
@@ -45,6 +47,7 @@ from kube_actors.eventlog.records import parse_ts
 from kube_actors.informer import InformerFactory
 from kube_actors.runtime import Controller, ControllerContext, Supervisor
 from kube_actors.sim import SimProfile, SimWorld
+from kube_actors.sim.metrics import MetricsServer
 from kube_actors.store import State, Store
 from kube_actors.store.admission import AdmissionRequest
 from kube_actors.store.apply import Outcome, apply_object
@@ -358,6 +361,25 @@ class Cluster(ReadMixin):
 
     def _entries(self, kind: str, namespace: str | None) -> builtins.list[AnyObject]:
         return self.store._entries(kind, namespace)
+
+    def pod_metrics(
+        self, namespace: str | None = None, selector: str = ""
+    ) -> builtins.list[PodMetrics]:
+        """``metrics.k8s.io`` PodMetrics as of now (every namespace when ``namespace`` is None).
+
+        Raises:
+            ValueError: ``selector`` is not a label selector.
+        """
+        return self._metrics().pod_metrics(namespace, parse_selector(selector))
+
+    def node_metrics(self) -> builtins.list[NodeMetrics]:
+        """``metrics.k8s.io`` NodeMetrics as of now."""
+        return self._metrics().node_metrics()
+
+    def _metrics(self) -> MetricsServer:
+        if self.world is None:
+            raise BadRequest("the metrics API is not available: the cluster runs no simulation")
+        return self.world.metrics
 
     def events(self, obj: AnyObject | None = None) -> builtins.list[Event]:
         """Events (about ``obj``, else all of them), oldest first as kubectl sorts them."""

@@ -10,6 +10,7 @@ from kube_actors.controllers.cronjob import CronJobController
 from kube_actors.controllers.daemonset import DaemonSetsController
 from kube_actors.controllers.deployment import DeploymentController
 from kube_actors.controllers.garbage_collector import GarbageCollector
+from kube_actors.controllers.podautoscaler import HorizontalController
 from kube_actors.controllers.replicaset import ReplicaSetController, ReplicationManager
 from kube_actors.controllers.statefulset import StatefulSetController
 from kube_actors.controllers.ttl_after_finished import TTLAfterFinishedController
@@ -24,6 +25,7 @@ REGISTRY: dict[str, type[Controller]] = {
     "daemonset": DaemonSetsController,
     "cronjob": CronJobController,
     "ttl-after-finished": TTLAfterFinishedController,
+    "horizontalpodautoscaling": HorizontalController,
 }
 
 DEFAULT_CONTROLLERS: list[str] = list(REGISTRY)
@@ -35,6 +37,7 @@ __all__ = [
     "DaemonSetsController",
     "DeploymentController",
     "GarbageCollector",
+    "HorizontalController",
     "ReplicaSetController",
     "ReplicationManager",
     "StatefulSetController",

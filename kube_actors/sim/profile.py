@@ -23,14 +23,16 @@ from __future__ import annotations
 
 import fnmatch
 import re
+from fractions import Fraction
 from typing import Any, ClassVar, Final, final
 
 import msgspec
 import yaml
 
 from kube_actors.api.meta import JSON, Object, ObjectMeta, Quantity
-from kube_actors.api.quantity import cpu_millis, is_valid_quantity, memory_bytes
+from kube_actors.api.quantity import cpu_millis, is_valid_quantity, memory_bytes, parse_quantity
 from kube_actors.api.registry import register_kind
+from kube_actors.api.selectors import parse_selector
 from kube_actors.clock import parse_duration
 from kube_actors.errors import ManifestError
 
@@ -170,24 +172,125 @@ class NodeFailure(_Spec, frozen=True):
             )
 
 
-class MetricRule(_Spec, frozen=True):
-    """Synthetic resource use of the pods matching ``selector`` (a label selector string).
+METRIC_FIELDS: Final = ("cpu_total", "memory_total", "cpu", "memory", "value")
+"""The quantities a metric rule (or one of its steps) may set."""
 
-    ``cpuTotal``/``memoryTotal`` are shared out evenly among the matching pods;
-    ``cpu``/``memory`` are per pod.
-    """
 
-    selector: str
+class MetricValues(_Spec, frozen=True):
+    """The quantities of a metric rule: totals shared out, per-pod values, a custom value."""
+
     cpu_total: Quantity | None = None
     memory_total: Quantity | None = None
     cpu: Quantity | None = None
     memory: Quantity | None = None
+    value: Quantity | None = None
 
     def __post_init__(self) -> None:
-        for name in ("cpu_total", "memory_total", "cpu", "memory"):
+        for name in METRIC_FIELDS:
             value = getattr(self, name)
             if value is not None and not is_valid_quantity(value):
                 raise ValueError(f"{_camel(name)}: invalid quantity {value!r}")
+        for resource in ("cpu", "memory"):
+            if (
+                getattr(self, resource) is not None
+                and getattr(self, f"{resource}_total") is not None
+            ):
+                raise ValueError(
+                    f"{resource}: {resource} and {resource}Total are mutually exclusive"
+                )
+
+    def quantities(self) -> dict[str, Fraction]:
+        """The fields that are set, by snake_case name, as exact numbers."""
+        return {
+            name: parse_quantity(getattr(self, name))
+            for name in METRIC_FIELDS
+            if getattr(self, name) is not None
+        }
+
+
+class MetricStep(MetricValues, frozen=True):
+    """From ``at`` seconds (since the profile was stored) on, these values replace the rule's."""
+
+    at: Seconds = 0.0
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        _normalize(self, "at")
+
+
+class MetricRule(MetricValues, frozen=True):
+    """Synthetic metrics: resource use of pods, a custom metric of pods or of an object, or an
+    external metric.
+
+    - Resource use of the Running pods matching ``selector`` (a label selector string; empty
+      selects every pod), in ``namespace`` (unset: every namespace): ``cpuTotal`` and
+      ``memoryTotal`` are shared out evenly among the matching pods that are Ready (the
+      unready ones get 0), ``cpu`` and ``memory`` are per pod.
+    - ``metric: NAME`` with ``value``: a custom metric of each matching Running pod (the
+      ``Pods`` metric type), or with ``object: KIND/NAME`` the metric of that object (the
+      ``Object`` type).
+    - ``external: NAME`` with ``value``: an external metric, its series labelled ``labels``.
+
+    Later rules override earlier ones for the pods (and metrics) they both cover.
+    ``steps`` make the values change with time: from each step's ``at`` on, the values it
+    sets replace the rule's (with ``ramp: true`` they move linearly from one step to the
+    next). Times count from when the profile was stored, as ``nodeFailures`` do.
+    """
+
+    selector: str = ""
+    namespace: str | None = None
+    metric: str | None = None
+    object: str | None = None
+    external: str | None = None
+    labels: dict[str, str] = {}
+    steps: list[MetricStep] = []
+    ramp: bool = False
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        try:
+            parse_selector(self.selector)
+        except ValueError as exc:
+            raise ValueError(f"selector: {exc}") from None
+        if self.object is not None:
+            if self.metric is None:
+                raise ValueError("metric: required with object")
+            kind, _, name = self.object.partition("/")
+            if not kind or not name:
+                raise ValueError(f"object: expected KIND/NAME, got {self.object!r}")
+        if self.external is not None and self.metric is not None:
+            raise ValueError("external: external and metric are mutually exclusive")
+        ats = [float(step.at) for step in self.steps]
+        if ats != sorted(ats):
+            raise ValueError("steps: must be in order of at")
+
+    @property
+    def is_resource(self) -> bool:
+        """Whether the rule describes pod resource use (not a custom or external metric)."""
+        return self.metric is None and self.external is None
+
+    def values_at(self, elapsed: float) -> dict[str, Fraction]:
+        """The rule's quantities ``elapsed`` seconds after the profile was stored."""
+        values = self.quantities()
+        before = [step for step in self.steps if float(step.at) <= elapsed]
+        if not before:
+            return values
+        last = before[-1]
+        current = last.quantities()
+        if self.ramp and len(before) < len(self.steps):
+            following = self.steps[len(before)]
+            span = float(following.at) - float(last.at)
+            share = Fraction(elapsed - float(last.at)) / Fraction(span) if span > 0 else Fraction(1)
+            target = following.quantities()
+            for name, start in list(current.items()):
+                if name in target:
+                    current[name] = start + (target[name] - start) * share
+        for resource in ("cpu", "memory"):
+            for name, other in ((resource, f"{resource}_total"), (f"{resource}_total", resource)):
+                if name in current:
+                    values.pop(other, None)
+        values.update(current)
+        return values
 
 
 class SimProfile(_Spec, frozen=True):
@@ -198,7 +301,8 @@ class SimProfile(_Spec, frozen=True):
     [readinessDelay] Running to Ready; ``image_pull_failures`` [imagePullFailures] image
     globs that never pull; ``containers`` [containers] rules by image glob;
     ``job_pod_run_for`` [jobPodRunFor] run time of containers of pods whose restartPolicy
-    is not Always; ``node_failures`` [nodeFailures]; ``metrics`` [metrics];
+    is not Always; ``node_failures`` [nodeFailures]; ``metrics`` [metrics] rules of synthetic
+    metrics (``MetricRule``);
     ``node_status_report_frequency`` [nodeStatusReportFrequency] how often a kubelet
     re-reports its node's status when nothing changed (the heartbeat; 0 disables it).
     """

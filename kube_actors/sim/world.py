@@ -13,6 +13,9 @@ The cluster builds it before anything runs, asks it for its actors, and calls
    the stored profile's creation. A kubelet decides from the windows whether it is down,
    so a replayed log ends up in the same state whatever the timers did before.
 
+``metrics`` (a ``MetricsServer``) answers the metrics APIs from the profile; it is also
+``ctx.extras["metrics"]``, where the HPA controller finds it.
+
 Every node, including a ``Node`` a user creates later, gets its own kubelet. Applying a
 new ``SimulationProfile`` while the cluster runs changes pod behaviour and node failures
 from then on; nodes it adds are not created until the next start.
@@ -30,6 +33,7 @@ from kube_actors.clock import TimerHandle, whole_seconds
 from kube_actors.runtime import Controller, ControllerContext
 from kube_actors.sim.containers import EPSILON
 from kube_actors.sim.kubelet import NodeAgents
+from kube_actors.sim.metrics import MetricsServer
 from kube_actors.sim.nodes import build_node, free_index
 from kube_actors.sim.profile import PROFILE_NAME, SimProfile, SimulationProfile, profile_object
 from kube_actors.sim.scheduler import Scheduler
@@ -51,6 +55,8 @@ class SimWorld:
         self.scheduler = Scheduler(ctx)
         self.volumes = VolumeProvisioner(ctx)
         self.agents = NodeAgents(ctx, self)
+        self.metrics = MetricsServer(ctx.store, ctx.clock, self)
+        ctx.extras["metrics"] = self.metrics
         names = [spec.name for spec in self._profile.node_specs()]
         names += [node.metadata.name for node in ctx.store.list("Node")]
         for name in dict.fromkeys(names):
@@ -103,6 +109,10 @@ class SimWorld:
         if self._created is None:
             return clock.monotonic()
         return clock.monotonic() - (clock.now() - self._created).total_seconds()
+
+    def profile_age(self) -> float:
+        """Seconds since the profile was stored: the time base of metric ``steps``."""
+        return self.ctx.clock.monotonic() - self._epoch()
 
     def node_down(self, node: str, now: float) -> bool:
         """Whether ``node``'s kubelet is stopped at monotonic time ``now``."""
