@@ -9,7 +9,10 @@ from __future__ import annotations
 from kube_actors.controllers.cronjob import CronJobController
 from kube_actors.controllers.daemonset import DaemonSetsController
 from kube_actors.controllers.deployment import DeploymentController
+from kube_actors.controllers.endpoints import EndpointsController, EndpointSliceController
 from kube_actors.controllers.garbage_collector import GarbageCollector
+from kube_actors.controllers.job import JobController
+from kube_actors.controllers.node_lifecycle import NodeLifecycleController, TaintEvictionController
 from kube_actors.controllers.podautoscaler import HorizontalController
 from kube_actors.controllers.replicaset import ReplicaSetController, ReplicationManager
 from kube_actors.controllers.statefulset import StatefulSetController
@@ -23,9 +26,14 @@ REGISTRY: dict[str, type[Controller]] = {
     "statefulset": StatefulSetController,
     "garbagecollector": GarbageCollector,
     "daemonset": DaemonSetsController,
+    "endpoint": EndpointsController,
+    "endpointslice": EndpointSliceController,
+    "job": JobController,
     "cronjob": CronJobController,
     "ttl-after-finished": TTLAfterFinishedController,
     "horizontalpodautoscaling": HorizontalController,
+    "nodelifecycle": NodeLifecycleController,
+    "taint-eviction-controller": TaintEvictionController,
 }
 
 DEFAULT_CONTROLLERS: list[str] = list(REGISTRY)
@@ -36,10 +44,15 @@ __all__ = [
     "CronJobController",
     "DaemonSetsController",
     "DeploymentController",
+    "EndpointSliceController",
+    "EndpointsController",
     "GarbageCollector",
     "HorizontalController",
+    "JobController",
+    "NodeLifecycleController",
     "ReplicaSetController",
     "ReplicationManager",
     "StatefulSetController",
+    "TaintEvictionController",
     "TTLAfterFinishedController",
 ]
