@@ -28,6 +28,7 @@ from kube_actors.cli.describe_common import (
     print_labels,
     print_tolerations,
 )
+from kube_actors.cli.describe_cronjob import describe_cron_job
 from kube_actors.cli.describe_daemonset import describe_daemon_set
 from kube_actors.cli.describe_node import describe_node
 from kube_actors.cli.describe_statefulset import describe_stateful_set
@@ -54,6 +55,7 @@ def describe(snap: Snapshot, obj: AnyObject) -> str:
         "StatefulSet": describe_stateful_set,
         "PersistentVolumeClaim": describe_persistent_volume_claim,
         "PersistentVolume": describe_persistent_volume,
+        "CronJob": describe_cron_job,
     }.get(obj.kind, describe_generic)
     return describer(snap, obj)
 

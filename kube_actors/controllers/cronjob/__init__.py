@@ -9,6 +9,7 @@ module          upstream
 ``jobs``        utils.go: ``getJobFromTemplate2``, job names, ``byJobStartTime``
 ``cleanup``     cronjob_controllerv2.go: ``cleanupFinishedJobs``, ``deleteJob``
 ``status``      the status a sync builds (upstream's ``cronJobCopy``)
+``wakeups``     the queue's ``AddAfter`` for start times, as timers ``settle()`` ignores
 ==============  ==========================================================================
 """
 

@@ -7,9 +7,15 @@ Informer handlers only queue CronJob keys:
 * Jobs: the controlling CronJob of any Job added, changed or deleted (``owns``).
 
 ``sync`` deletes finished Jobs beyond the history limits, runs ``CronJobSync`` (which
-creates the Job due), writes the status once if anything changed, and returns
-``Requeue(after=seconds until the next start time)``. The controller never sleeps: on the
-virtual clock a day of schedules passes as fast as the Jobs can be written.
+creates the Job due and answers the seconds until the next start time), writes the
+status once if anything changed, and arms the CronJob's wake-up for its next start time.
+The controller never sleeps: on the virtual clock a day of schedules passes as fast as
+the Jobs can be written.
+
+Deviation: the next start time is a ``Wakeups`` timer rather than a requeue returned
+from ``sync`` (upstream's ``AddAfter``): a pending requeue is outstanding work, and
+every CronJob always has one, so ``Cluster.settle()`` would never end before its cap
+(the HPA controller's sync period is a timer for the same reason).
 
 Upstream: pkg/controller/cronjob/cronjob_controllerv2.go ControllerV2
 """
@@ -31,10 +37,11 @@ from kube_actors.controllers.cronjob.schedule import (
 )
 from kube_actors.controllers.cronjob.status import Working
 from kube_actors.controllers.cronjob.sync import CronJobSync
+from kube_actors.controllers.cronjob.wakeups import Wakeups
 from kube_actors.errors import ApiError
-from kube_actors.informer import cache_key
+from kube_actors.informer import DeletedFinalStateUnknown, cache_key, last_state
 from kube_actors.runtime import Controller, ControllerContext
-from kube_actors.runtime.controller import SyncResult, requeue_after
+from kube_actors.runtime.controller import SyncResult
 
 
 class CronJobController(Controller):
@@ -50,14 +57,26 @@ class CronJobController(Controller):
         self.cj_lister = self.cj_informer.lister
         self.job_lister = self.job_informer.lister
         self.cron_sync = CronJobSync(self.client, self.recorder)
+        self.wakeups = Wakeups(self.clock, self.queue)
 
     def setup(self) -> None:
         """Watch CronJobs and the Jobs they control.
 
         Upstream: cronjob_controllerv2.go NewControllerV2
         """
-        self.cj_informer.add_handler(self.enqueue, self.update_cron_job, self.enqueue)
+        self.cj_informer.add_handler(self.enqueue, self.update_cron_job, self.delete_cron_job)
         self.owns(Job)
+
+    def delete_cron_job(self, obj: CronJob | DeletedFinalStateUnknown) -> None:
+        """A deleted CronJob: drop its wake-up and sync its key once more."""
+        key = cache_key(last_state(obj))
+        self.wakeups.forget(key)
+        self.queue.add(key)
+
+    def shut_down(self) -> None:
+        """Cancel the wake-ups, then stop as every controller does."""
+        self.wakeups.clear()
+        super().shut_down()
 
     def now(self) -> datetime:
         """The cluster's time."""
@@ -84,7 +103,7 @@ class CronJobController(Controller):
         if after is None:
             self.enqueue(cur)
         else:
-            self.enqueue_after(cache_key(cur), after)
+            self.wakeups.after(cache_key(cur), after)
 
     def jobs_to_be_reconciled(self, cj: CronJob) -> list[Job]:
         """The Jobs this CronJob controls, by name.
@@ -98,7 +117,7 @@ class CronJobController(Controller):
         return sorted(jobs, key=lambda job: job.metadata.name)
 
     async def sync(self, key: str) -> SyncResult:
-        """Reconcile one CronJob; requeue at its next start time.
+        """Reconcile one CronJob; wake it again at its next start time.
 
         Raises:
             ApiError: a Job could not be read, deleted or created, or the status write
@@ -121,7 +140,8 @@ class CronJobController(Controller):
         if w.changed:
             await self.client.update_status(replace(w.cj, status=w.status()))
         if after is not None:
-            return requeue_after(after)
+            self.wakeups.after(key, after)
+            return None
         if error is not None:
             raise error
         return None
