@@ -4,6 +4,7 @@ Jobs, pod tracking with the finalizer, parallelism, back-off, deadline and suspe
 
 from __future__ import annotations
 
+import itertools
 from datetime import timedelta
 
 import pytest
@@ -50,7 +51,8 @@ async def test_the_seed_pi_job_completes_with_one_succeeded_pod() -> None:
         assert labels["controller-uid"] == labels["batch.kubernetes.io/controller-uid"] == job.uid
         assert (job.status.succeeded, job.status.failed, job.status.active) == (1, 0, 0)
         complete = condition(job, "Complete")
-        assert complete is not None and complete.status == "True"
+        assert complete is not None
+        assert complete.status == "True"
         assert job.status.completion_time == complete.last_transition_time
         assert job.status.start_time is not None
         assert job.status.completion_time - job.status.start_time == timedelta(seconds=7)
@@ -80,9 +82,12 @@ async def test_a_finished_pod_is_listed_uncounted_then_loses_its_finalizer_then_
             elif uncounted is not None and uncounted.succeeded == [pod.uid]:
                 if stages[-1] != "uncounted":
                     stages.append("uncounted")
-            elif JOB_TRACKING_FINALIZER not in current.metadata.finalizers:
-                if job.status.succeeded == 1 and stages[-1] != "counted":
-                    stages.append("counted")
+            elif (
+                JOB_TRACKING_FINALIZER not in current.metadata.finalizers
+                and job.status.succeeded == 1
+                and stages[-1] != "counted"
+            ):
+                stages.append("counted")
         assert stages == ["created with finalizer", "uncounted", "counted"]
 
 
@@ -116,7 +121,7 @@ async def test_job_failed_demo_backs_off_10_20_40_80_160_320_seconds_then_fails(
         assert len(pods) == 7  # backoffLimit 6, plus one
         assert all(p.status.phase == "Failed" for p in pods)
         created = [p.metadata.creation_timestamp for p in pods]
-        gaps = [(b - a).total_seconds() for a, b in zip(created, created[1:], strict=False)]
+        gaps = [(b - a).total_seconds() for a, b in itertools.pairwise(created)]
         startup = 1  # the profile's podStartup: each failure comes that long after creation
         assert gaps == [10 + startup, 20 + startup, 40 + startup, 80 + startup, 160 + startup, 321]
         failed = condition(job, "Failed")
@@ -139,7 +144,7 @@ async def test_the_back_off_is_capped_at_six_minutes() -> None:
         await c.apply(manifest(JOB_FAILED_DEMO, backoffLimit=8))
         await c.settle()
         created = [p.metadata.creation_timestamp for p in job_pods(c, "job-failed-demo")]
-        gaps = [(b - a).total_seconds() - 1 for a, b in zip(created, created[1:], strict=False)]
+        gaps = [(b - a).total_seconds() - 1 for a, b in itertools.pairwise(created)]
         assert gaps == [10, 20, 40, 80, 160, 320, 360, 360]
         assert condition(get_job(c, "job-failed-demo"), "Failed").reason == "BackoffLimitExceeded"
 
@@ -167,7 +172,8 @@ async def test_active_deadline_fails_the_job_100_seconds_after_start_and_deletes
             for snap in positions(c)
             if any(p.metadata.deletion_timestamp for p in job_pods(snap, "pi-with-timeout"))
         ]
-        assert deleting and deleting[0] == failed.last_transition_time
+        assert deleting
+        assert deleting[0] == failed.last_transition_time
 
 
 @pytest.mark.anyio
