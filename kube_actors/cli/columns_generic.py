@@ -206,7 +206,38 @@ _CREATED_AT = Columns(("NAME", "CREATED AT"), (), _created_at)
 _BINDING = Columns(("NAME", "ROLE", "AGE"), ("USERS", "GROUPS", "SERVICEACCOUNTS"), _binding)
 _WEBHOOKS = Columns(("NAME", "WEBHOOKS", "AGE"), (), _webhooks)
 
+
+def _with_more(items: list[str], limit: int = 3) -> str:
+    """``a,b,c + 2 more...``, or ``<unset>`` for nothing (upstream listWithMoreString)."""
+    text = ",".join(items[:limit])
+    if len(items) > limit:
+        return f"{text} + {len(items) - limit} more..."
+    return text or "<unset>"
+
+
+def _endpoint_slice(obj: AnyObject, now: datetime, wide: bool) -> Cells:
+    """Upstream: printers.go printEndpointSlice (formatDiscoveryPorts, formatDiscoveryEndpoints)."""
+    f = _fields(obj)
+    ports = [p for p in f.get("ports") or () if isinstance(p, dict)]
+    endpoints = [e for e in f.get("endpoints") or () if isinstance(e, dict)]
+    return [
+        obj.name,
+        str(f.get("addressType", "")),
+        _with_more(
+            [
+                str(p.get("port") if p.get("port") is not None else p.get("name") or "*")
+                for p in ports
+            ]
+        ),
+        _with_more([str(a) for e in endpoints for a in e.get("addresses") or ()]),
+        created(obj, now),
+    ]
+
+
 GENERIC_TABLES: dict[str, Columns] = {
+    "EndpointSlice": Columns(
+        ("NAME", "ADDRESSTYPE", "PORTS", "ENDPOINTS", "AGE"), (), _endpoint_slice
+    ),
     "ConfigMap": Columns(("NAME", "DATA", "AGE"), (), _config_map),
     "Secret": Columns(("NAME", "TYPE", "DATA", "AGE"), (), _secret),
     "ServiceAccount": Columns(("NAME", "SECRETS", "AGE"), (), _service_account),

@@ -31,6 +31,7 @@ from kube_actors.cli.describe_common import (
 from kube_actors.cli.describe_cronjob import describe_cron_job
 from kube_actors.cli.describe_daemonset import describe_daemon_set
 from kube_actors.cli.describe_node import describe_node
+from kube_actors.cli.describe_service import describe_service
 from kube_actors.cli.describe_statefulset import describe_stateful_set
 from kube_actors.cli.describe_storage import (
     describe_persistent_volume,
@@ -53,6 +54,7 @@ def describe(snap: Snapshot, obj: AnyObject) -> str:
         "Pod": describe_pod,
         "Node": describe_node,
         "StatefulSet": describe_stateful_set,
+        "Service": describe_service,
         "PersistentVolumeClaim": describe_persistent_volume_claim,
         "PersistentVolume": describe_persistent_volume,
         "CronJob": describe_cron_job,

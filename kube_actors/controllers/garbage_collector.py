@@ -49,6 +49,8 @@ WATCHED_KINDS: tuple[str, ...] = (
     "CronJob",
     "ControllerRevision",
     "PersistentVolumeClaim",
+    "Service",
+    "EndpointSlice",
 )
 """The kinds whose objects can own or be owned; their informers feed the graph."""
 
