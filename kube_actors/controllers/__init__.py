@@ -12,7 +12,6 @@ from kube_actors.controllers.deployment import DeploymentController
 from kube_actors.controllers.endpoints import EndpointsController, EndpointSliceController
 from kube_actors.controllers.garbage_collector import GarbageCollector
 from kube_actors.controllers.job import JobController
-from kube_actors.controllers.node_lifecycle import NodeLifecycleController, TaintEvictionController
 from kube_actors.controllers.podautoscaler import HorizontalController
 from kube_actors.controllers.replicaset import ReplicaSetController, ReplicationManager
 from kube_actors.controllers.statefulset import StatefulSetController
@@ -32,8 +31,6 @@ REGISTRY: dict[str, type[Controller]] = {
     "cronjob": CronJobController,
     "ttl-after-finished": TTLAfterFinishedController,
     "horizontalpodautoscaling": HorizontalController,
-    "nodelifecycle": NodeLifecycleController,
-    "taint-eviction-controller": TaintEvictionController,
 }
 
 DEFAULT_CONTROLLERS: list[str] = list(REGISTRY)
@@ -49,10 +46,8 @@ __all__ = [
     "GarbageCollector",
     "HorizontalController",
     "JobController",
-    "NodeLifecycleController",
     "ReplicaSetController",
     "ReplicationManager",
     "StatefulSetController",
-    "TaintEvictionController",
     "TTLAfterFinishedController",
 ]
