@@ -9,7 +9,8 @@ callers can catch ``KubeActorsError`` and never see a traceback from bad input::
     │   ├── AlreadyExists        409
     │   ├── Conflict             409, stale resourceVersion (optimistic concurrency)
     │   ├── Invalid              422, with field causes (``FieldError``)
-    │   ├── AdmissionDenied      403, an admission callable said no
+    │   ├── AdmissionDenied      403, an admission callable or webhook said no
+    │   ├── InternalError        500, e.g. a webhook that could not be called (failurePolicy Fail)
     │   ├── BadRequest           400, e.g. a patch that is not an object
     │   └── Expired              410 Gone, a watch fell too far behind
     ├── ManifestError            a manifest that cannot be parsed or decoded at all
@@ -137,6 +138,19 @@ class AdmissionDenied(ApiError):
 
     code = 403
     reason = "Forbidden"
+
+
+class InternalError(ApiError):
+    """The server could not complete the request (500), worded as upstream's
+    ``Internal error occurred: ...``.
+    """
+
+    code = 500
+    reason = "InternalError"
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(f"Internal error occurred: {detail}")
+        self.detail = detail
 
 
 class BadRequest(ApiError):

@@ -39,6 +39,7 @@ from kube_actors.api._validation_apps import (
 )
 from kube_actors.api._validation_batch import validate_cron_job, validate_job
 from kube_actors.api._validation_config import validate_config_map, validate_secret
+from kube_actors.api._validation_webhooks import validate_webhook_configuration
 from kube_actors.api._validation_kinds import (
     validate_controller_revision,
     validate_endpoints,
@@ -125,6 +126,12 @@ _SPEC_RULES: dict[type[Object], Callable[[Any], Errors]] = {
 _GENERIC_RULES: dict[tuple[str, str], Callable[[GenericObject], Errors]] = {
     ("v1", "ConfigMap"): validate_config_map,
     ("v1", "Secret"): validate_secret,
+    ("admissionregistration.k8s.io/v1", "MutatingWebhookConfiguration"): (
+        validate_webhook_configuration
+    ),
+    ("admissionregistration.k8s.io/v1", "ValidatingWebhookConfiguration"): (
+        validate_webhook_configuration
+    ),
 }
 
 

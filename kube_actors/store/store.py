@@ -1,8 +1,11 @@
 """``Store``: the API server of kube_actors, and the only writer of the event log.
 
 Contract:
-- The ``*_nowait`` methods commit synchronously; their ``async`` twins commit the same
-  way and then yield to the event loop once, so a loop of writes lets others run.
+- The ``async`` write methods call the admission webhooks that match (awaiting them,
+  see ``store.webhooks``), commit, and then yield to the event loop once, so a loop of
+  writes lets others run (``checkpoint=False``: no yield, and no suspension at all when no
+  webhook matches). The ``*_nowait`` twins run the same steps synchronously without
+  webhooks, for writers that cannot await.
 - Every write is one atomic commit: admission and checks first, then the record is
   appended to the log, folded into ``State``, delivered to synchronous subscribers
   (informers) and then to asynchronous watches. Nothing happens in between, so a write
@@ -59,8 +62,10 @@ from kube_actors.store.admission import AdmissionChain, AdmissionRequest, Operat
 from kube_actors.store.patch import merge_patch, strategic_merge_patch
 from kube_actors.store.service_addresses import ServiceAddresses
 from kube_actors.store.state import Entry, State, StateReader
+from kube_actors.store.steps import defaulted, delete_options, run_now, with_status
 from kube_actors.store.strategies import strategy_for
 from kube_actors.store.watch import Subscriber, Watch, WatchEvent
+from kube_actors.store.webhooks import WebhookAdmission
 
 log = structlog.get_logger("kube_actors.store")
 
@@ -114,6 +119,8 @@ class Store(StateReader):
         # hand out the uids and generated names of the first run again.
         self.rng = random.Random(seed if self.state.rv == 0 else f"{seed}@{self.state.rv}")
         self.admission = AdmissionChain()
+        self.webhooks = WebhookAdmission(self.state, clock.activity)
+        """The admission webhooks the state's webhook configurations register."""
         self._subscribers: dict[str | None, list[Subscriber]] = {}
         self._watches: list[Watch] = []
         self._history: deque[WatchEvent] = deque(maxlen=watch_history)
@@ -216,22 +223,32 @@ class Store(StateReader):
         )
 
     # -- create ------------------------------------------------------------------------
-    async def create(self, obj: AnyObject, *, actor: str = "user", cause: str = "") -> AnyObject:
+    async def create(
+        self, obj: AnyObject, *, actor: str = "user", cause: str = "", checkpoint: bool = True
+    ) -> AnyObject:
         """Create ``obj``; returns it as stored.
 
         Raises:
-            AlreadyExists, Invalid, AdmissionDenied: nothing was written.
+            AlreadyExists, Invalid, AdmissionDenied, InternalError: nothing was written.
         """
-        committed = self.create_nowait(obj, actor=actor, cause=cause)
-        await anyio.lowlevel.checkpoint()
+        committed = await self._create(obj, actor, cause, self.webhooks)
+        if checkpoint:
+            await anyio.lowlevel.checkpoint()
         return committed
 
     def create_nowait(self, obj: AnyObject, *, actor: str = "user", cause: str = "") -> AnyObject:
-        """``create`` without awaiting (for synchronous callers inside the event loop)."""
+        """``create`` without awaiting and without webhooks (for synchronous callers)."""
+        return run_now(self._create(obj, actor, cause, None))
+
+    async def _create(
+        self, obj: AnyObject, actor: str, cause: str, webhooks: WebhookAdmission | None
+    ) -> AnyObject:
         obj = self._prepare_create(obj)
         if isinstance(obj, Object):
             obj = apply_defaults(obj)
         obj = self._admit("CREATE", obj, None, actor)
+        if webhooks is not None:
+            obj = defaulted(obj, await webhooks.mutate("CREATE", obj, None, actor=actor))
         obj = self._stamp_identity(obj)
         if isinstance(obj, Service):
             obj = self._allocate(obj, None)
@@ -239,6 +256,8 @@ class Store(StateReader):
         if errors:
             raise Invalid(obj.kind, obj.name, errors)
         self._check_admission("CREATE", obj, None, actor)
+        if webhooks is not None:
+            await webhooks.validate("CREATE", obj, None, actor=actor)
         if self.state.get(obj.kind, obj.key) is not None:
             raise AlreadyExists(obj.kind, obj.name, obj.namespace or None)
         return self._commit("ADDED", obj, None, actor, cause)
@@ -314,18 +333,26 @@ class Store(StateReader):
             raise Conflict(obj.kind, obj.name)
         return entry
 
-    async def update(self, obj: AnyObject, *, actor: str = "user", cause: str = "") -> AnyObject:
+    async def update(
+        self, obj: AnyObject, *, actor: str = "user", cause: str = "", checkpoint: bool = True
+    ) -> AnyObject:
         """Replace spec and metadata of an existing object (CAS when ``obj`` carries a resourceVersion).
 
         Raises:
-            NotFound, Conflict, Invalid, AdmissionDenied: nothing was written.
+            NotFound, Conflict, Invalid, AdmissionDenied, InternalError: nothing was written.
         """
-        committed = self.update_nowait(obj, actor=actor, cause=cause)
-        await anyio.lowlevel.checkpoint()
+        committed = await self._update(obj, actor, cause, self.webhooks)
+        if checkpoint:
+            await anyio.lowlevel.checkpoint()
         return committed
 
     def update_nowait(self, obj: AnyObject, *, actor: str = "user", cause: str = "") -> AnyObject:
-        """``update`` without awaiting."""
+        """``update`` without awaiting and without webhooks."""
+        return run_now(self._update(obj, actor, cause, None))
+
+    async def _update(
+        self, obj: AnyObject, actor: str, cause: str, webhooks: WebhookAdmission | None
+    ) -> AnyObject:
         entry = self._current(obj)
         old = entry.obj
         new = self._carry_server_fields(old, obj)
@@ -334,6 +361,8 @@ class Store(StateReader):
         if isinstance(new, Object):
             new = apply_defaults(new)
         new = self._admit("UPDATE", new, old, actor)
+        if webhooks is not None:
+            new = defaulted(new, await webhooks.mutate("UPDATE", new, old, actor=actor))
         if isinstance(new, Object) and isinstance(old, Object):
             new = self._bump_generation(old, new)
         if isinstance(new, Service) and isinstance(old, Service):
@@ -342,30 +371,56 @@ class Store(StateReader):
         if errors:
             raise Invalid(new.kind, new.name, errors)
         self._check_admission("UPDATE", new, old, actor)
+        if webhooks is not None:
+            await webhooks.validate("UPDATE", new, old, actor=actor)
+            self._check_unchanged(entry)
         return self._write_update(old, new, actor, cause)
 
-    async def update_status(
-        self, obj: AnyObject, *, actor: str = "user", cause: str = ""
-    ) -> AnyObject:
-        """Replace only ``status`` (CAS when ``obj`` carries a resourceVersion).
+    def _check_unchanged(self, entry: Entry) -> None:
+        """After awaiting webhooks: nobody may have written the object meanwhile.
 
         Raises:
-            NotFound, Conflict: nothing was written.
+            NotFound, Conflict: it was deleted or changed.
         """
-        committed = self.update_status_nowait(obj, actor=actor, cause=cause)
-        await anyio.lowlevel.checkpoint()
+        current = self.state.get(entry.kind, entry.key)
+        if current is not entry:
+            obj = entry.obj
+            if current is None:
+                raise NotFound(obj.kind, obj.name, obj.namespace or None)
+            raise Conflict(obj.kind, obj.name)
+
+    async def update_status(
+        self, obj: AnyObject, *, actor: str = "user", cause: str = "", checkpoint: bool = True
+    ) -> AnyObject:
+        """Replace only ``status`` (CAS when ``obj`` carries a resourceVersion); webhooks see
+        it as the ``status`` subresource.
+
+        Raises:
+            NotFound, Conflict, AdmissionDenied, InternalError: nothing was written.
+        """
+        committed = await self._update_status(obj, actor, cause, self.webhooks)
+        if checkpoint:
+            await anyio.lowlevel.checkpoint()
         return committed
 
     def update_status_nowait(
         self, obj: AnyObject, *, actor: str = "user", cause: str = ""
     ) -> AnyObject:
-        """``update_status`` without awaiting."""
+        """``update_status`` without awaiting and without webhooks."""
+        return run_now(self._update_status(obj, actor, cause, None))
+
+    async def _update_status(
+        self, obj: AnyObject, actor: str, cause: str, webhooks: WebhookAdmission | None
+    ) -> AnyObject:
         entry = self._current(obj)
         old = entry.obj
-        if not hasattr(old, "status"):
-            raise BadRequest(f"{obj.kind} has no status")
-        new = msgspec.structs.replace(old, status=obj.status)  # type: ignore[union-attr]
-        new = strategy_for(old.kind).prepare_for_status_update(old, new, obj)
+        new = with_status(old, obj)
+        if webhooks is not None and new != old:
+            changed = await webhooks.mutate("UPDATE", new, old, actor=actor, subresource="status")
+            if changed is not None:
+                new = with_status(old, changed)
+            await webhooks.validate("UPDATE", new, old, actor=actor, subresource="status")
+            self._check_unchanged(entry)
         if new == old:
             return old
         return self._write_update(old, new, actor, cause)
@@ -418,25 +473,20 @@ class Store(StateReader):
         status: bool = False,
         actor: str = "user",
         cause: str = "",
+        checkpoint: bool = True,
     ) -> AnyObject:
         """Apply a merge (``"merge"``) or strategic merge (``"strategic"``) patch.
 
         Raises:
             BadRequest: an unknown patch type, a patch that is not an object, or one that
                 gives a different name or kind.
-            NotFound, Invalid, AdmissionDenied: nothing was written.
+            NotFound, Conflict, Invalid, AdmissionDenied, InternalError: nothing was written.
         """
-        committed = self.patch_nowait(
-            kind,
-            name,
-            patch,
-            namespace=namespace,
-            patch_type=patch_type,
-            status=status,
-            actor=actor,
-            cause=cause,
+        committed = await self._patch(
+            kind, name, patch, namespace, patch_type, status, actor, cause, self.webhooks
         )
-        await anyio.lowlevel.checkpoint()
+        if checkpoint:
+            await anyio.lowlevel.checkpoint()
         return committed
 
     def patch_nowait(
@@ -451,7 +501,23 @@ class Store(StateReader):
         actor: str = "user",
         cause: str = "",
     ) -> AnyObject:
-        """``patch`` without awaiting."""
+        """``patch`` without awaiting and without webhooks."""
+        return run_now(
+            self._patch(kind, name, patch, namespace, patch_type, status, actor, cause, None)
+        )
+
+    async def _patch(
+        self,
+        kind: str,
+        name: str,
+        patch: dict[str, Any],
+        namespace: str | None,
+        patch_type: PatchType,
+        status: bool,
+        actor: str,
+        cause: str,
+        webhooks: WebhookAdmission | None,
+    ) -> AnyObject:
         if patch_type not in get_args(PatchType):
             raise BadRequest(
                 f'unsupported patch type "{patch_type}": use one of {", ".join(get_args(PatchType))}'
@@ -468,8 +534,8 @@ class Store(StateReader):
             raise BadRequest("a patch may not change an object's kind or name")
         obj = from_dict(patched)
         if status:
-            return self.update_status_nowait(obj, actor=actor, cause=cause)
-        return self.update_nowait(obj, actor=actor, cause=cause)
+            return await self._update_status(obj, actor, cause, webhooks)
+        return await self._update(obj, actor, cause, webhooks)
 
     # -- delete ------------------------------------------------------------------------
     async def delete(
@@ -483,24 +549,20 @@ class Store(StateReader):
         uid: str | None = None,
         actor: str = "user",
         cause: str = "",
+        checkpoint: bool = True,
     ) -> AnyObject | None:
         """Delete an object; returns it (with deletionTimestamp) if it is not gone yet.
 
         Raises:
             NotFound: no such object (or its uid is not ``uid``).
-            AdmissionDenied: nothing was written.
+            AdmissionDenied, InternalError: nothing was written.
         """
-        deleted = self.delete_nowait(
-            kind,
-            name,
-            namespace,
-            propagation=propagation,
-            grace_period_seconds=grace_period_seconds,
-            uid=uid,
-            actor=actor,
-            cause=cause,
+        options = DeleteOptions(
+            propagation=propagation, grace_period_seconds=grace_period_seconds, uid=uid
         )
-        await anyio.lowlevel.checkpoint()
+        deleted = await self._delete(kind, name, namespace, options, actor, cause, self.webhooks)
+        if checkpoint:
+            await anyio.lowlevel.checkpoint()
         return deleted
 
     def delete_nowait(
@@ -515,7 +577,25 @@ class Store(StateReader):
         actor: str = "user",
         cause: str = "",
     ) -> AnyObject | None:
-        """``delete`` without awaiting."""
+        """``delete`` without awaiting and without webhooks."""
+        options = DeleteOptions(
+            propagation=propagation, grace_period_seconds=grace_period_seconds, uid=uid
+        )
+        return run_now(self._delete(kind, name, namespace, options, actor, cause, None))
+
+    async def _delete(
+        self,
+        kind: str,
+        name: str,
+        namespace: str | None,
+        options: DeleteOptions,
+        actor: str,
+        cause: str,
+        webhooks: WebhookAdmission | None,
+    ) -> AnyObject | None:
+        propagation = options.get("propagation")
+        grace_period_seconds = options.get("grace_period_seconds")
+        uid = options.get("uid")
         if propagation is not None and propagation not in get_args(Propagation):
             raise BadRequest(f'unsupported propagationPolicy "{propagation}"')
         entry = self.state.get(kind, self.state.key_for(kind, name, namespace))
@@ -523,6 +603,14 @@ class Store(StateReader):
             raise NotFound(kind, name, namespace)
         old = entry.obj
         self._check_admission("DELETE", None, old, actor)
+        if webhooks is not None:
+            wire = delete_options(propagation, grace_period_seconds)
+            await webhooks.mutate("DELETE", None, old, actor=actor, options=wire)
+            await webhooks.validate("DELETE", None, old, actor=actor, options=wire)
+            entry = self.state.get(kind, entry.key)
+            if entry is None or (uid is not None and entry.uid != uid):
+                raise NotFound(kind, name, namespace)
+            old = entry.obj
         meta = old.metadata
         finalizers = _deletion_finalizers(meta.finalizers, propagation)
         now = self.clock.now()
