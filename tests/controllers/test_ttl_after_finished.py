@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -178,3 +179,23 @@ def test_time_left_counts_from_the_finished_conditions_transition() -> None:
     assert time_left(job, finished_at.replace(second=40)) == 60
     assert not needs_cleanup(replace(job, status=JobStatus()))
     assert not needs_cleanup(replace(job, spec=JobSpec()))
+
+
+SEED_PI_WITH_TTL = Path(__file__).parents[1] / "fixtures" / "seeds" / "002_11_Job_pi-with-ttl.yaml"
+
+
+@pytest.mark.anyio
+async def test_the_seeds_pi_with_ttl_job_and_its_pod_are_gone_100_s_after_it_completed() -> None:
+    async with Cluster() as c:
+        await c.apply(SEED_PI_WITH_TTL.read_text())
+        await c.wait_for(lambda: needs_cleanup(c.get(Job, "pi-with-ttl")), timeout=60)
+        job = c.get(Job, "pi-with-ttl")
+        [complete] = [cond for cond in job.status.conditions if cond.type == "Complete"]
+        finished_at = complete.last_transition_time
+        assert finished_at is not None
+        assert [pod.status.phase for pod in c.list(Pod)] == ["Succeeded"]
+        await c.advance((finished_at - c.now()).total_seconds() + 99)
+        assert c.try_get(Job, "pi-with-ttl") is not None
+        await c.advance(1)
+        assert c.try_get(Job, "pi-with-ttl") is None
+        assert c.list(Pod) == []
