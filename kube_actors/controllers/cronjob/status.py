@@ -43,9 +43,11 @@ class Working:
         )
 
     def adopt(self, fresh: CronJob) -> None:
-        """Continue with a freshly read CronJob (its active list, as upstream's ``cronJob = cjCopy``)."""
+        """Continue with a freshly read CronJob and its status (upstream's ``cronJob = cjCopy``)."""
         self.cj = fresh
         self.active = list(fresh.status.active)
+        self.last_schedule_time = fresh.status.last_schedule_time
+        self.last_successful_time = fresh.status.last_successful_time
 
     def remove_active(self, uid: str | None) -> None:
         """Drop the Job with ``uid`` from ``active``. Upstream: deleteFromActiveList"""
