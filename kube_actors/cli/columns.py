@@ -233,7 +233,9 @@ TABLES: dict[str, Columns] = {
         _CONTAINERS_WIDE,
         daemon_set_row,
     ),
-    "Job": Columns(("NAME", "COMPLETIONS", "DURATION", "AGE"), _CONTAINERS_WIDE, job_row),
+    "Job": Columns(
+        ("NAME", "COMPLETIONS", "DURATION", "AGE"), ("STATUS", *_CONTAINERS_WIDE), job_row
+    ),
     "CronJob": Columns(
         ("NAME", "SCHEDULE", "TIMEZONE", "SUSPEND", "ACTIVE", "LAST SCHEDULE", "AGE"),
         _CONTAINERS_WIDE,

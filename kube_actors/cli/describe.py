@@ -30,6 +30,7 @@ from kube_actors.cli.describe_common import (
 )
 from kube_actors.cli.describe_cronjob import describe_cron_job
 from kube_actors.cli.describe_daemonset import describe_daemon_set
+from kube_actors.cli.describe_job import describe_job
 from kube_actors.cli.describe_node import describe_node
 from kube_actors.cli.describe_service import describe_service
 from kube_actors.cli.describe_statefulset import describe_stateful_set
@@ -51,6 +52,7 @@ def describe(snap: Snapshot, obj: AnyObject) -> str:
         "ReplicaSet": describe_replica_set,
         "ReplicationController": describe_replication_controller,
         "DaemonSet": describe_daemon_set,
+        "Job": describe_job,
         "Pod": describe_pod,
         "Node": describe_node,
         "StatefulSet": describe_stateful_set,

@@ -111,8 +111,30 @@ def daemon_set_row(obj: Any, now: datetime, wide: bool) -> Cells:
     return cells
 
 
+def job_status(obj: Any) -> str:
+    """The STATUS cell of kubectl 1.32: the first of Complete, Failed, Terminating, Suspended,
+    FailureTarget that holds, else Running.
+
+    Upstream: pkg/printers/internalversion/printers.go printJob
+    """
+    true = {c.type for c in obj.status.conditions if c.status == "True"}
+    if "Complete" in true:
+        return "Complete"
+    if "Failed" in true:
+        return "Failed"
+    if obj.metadata.deletion_timestamp is not None:
+        return "Terminating"
+    for type_ in ("Suspended", "FailureTarget"):
+        if type_ in true:
+            return type_
+    return "Running"
+
+
 def job_row(obj: Any, now: datetime, wide: bool) -> Cells:
-    """NAME COMPLETIONS DURATION AGE (kubectl 1.28, before the STATUS column).
+    """NAME COMPLETIONS DURATION AGE, as the seeds show them (+ STATUS CONTAINERS IMAGES SELECTOR).
+
+    Deviation: kubectl 1.32 prints STATUS second in every table; here the default table
+    keeps the columns of the seeds' kubectl and ``-o wide`` adds STATUS after AGE.
 
     Upstream: pkg/printers/internalversion/printers.go printJob
     """
@@ -128,7 +150,11 @@ def job_row(obj: Any, now: datetime, wide: bool) -> Cells:
         duration = human_duration((st.completion_time or now) - st.start_time)
     cells = [obj.name, completions, duration, created(obj, now)]
     if wide:
-        cells += [*containers_cells(spec.template.spec), selector_text(spec.selector)]
+        cells += [
+            job_status(obj),
+            *containers_cells(spec.template.spec),
+            selector_text(spec.selector),
+        ]
     return cells
 
 
