@@ -1,15 +1,18 @@
-"""``EventRecorder``: ``core/v1`` Events written through the store, with repeats aggregated.
+"""``EventRecorder``: ``core/v1`` Events written through the store, correlated first.
 
-A repeat of an event (same involved object, type, reason, message and source) increments
-``count`` and ``lastTimestamp`` of the existing Event instead of creating a new one, as
-client-go's event correlator does. Event names are ``<object>.<hex>`` like upstream's;
-the hex part comes from the clock and a counter, so runs stay deterministic.
+Every event goes through the component's ``EventCorrelator`` (``runtime.correlator``):
+a repeat increments ``count`` and ``lastTimestamp`` of the Event already written, the 10th
+and later similar events (same reason, other messages) within 10 minutes become one
+"(combined from similar events)" Event, and a spam filter drops what exceeds 25 events per
+object and source (refilled at one per 5 minutes). Event names are ``<object>.<hex>`` like
+upstream's; the hex part comes from the clock and a counter, so runs stay deterministic.
 
 Upstream: staging/src/k8s.io/client-go/tools/record/event.go, events_cache.go
 """
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime
 from typing import final
 
@@ -19,14 +22,13 @@ import structlog
 from kube_actors.api.core import Event, EventSource
 from kube_actors.api.meta import AnyObject, ObjectMeta, ObjectReference, object_key
 from kube_actors.errors import ApiError
+from kube_actors.runtime.correlator import EventCorrelator, Occurrence
 from kube_actors.store import Store
 
 log = structlog.get_logger("kube_actors.events")
 
 NORMAL = "Normal"
 WARNING = "Warning"
-
-_Signature = tuple[str, str, str, str, str, str, str]
 
 
 def object_reference(obj: AnyObject) -> ObjectReference:
@@ -49,38 +51,53 @@ class EventRecorder:
         self._store = store
         self.component = component
         self.host = host
-        self._seen: dict[_Signature, str] = {}
+        self.correlator = EventCorrelator()
         self._counter = 0
+        self.dropped = 0
+        """Events the spam filter dropped."""
 
     def event(self, obj: AnyObject, type_: str, reason: str, message: str) -> None:
         """Record that ``reason: message`` happened to ``obj``; failures are logged, never raised."""
         namespace = obj.metadata.namespace or "default"
         cause = object_key(namespace, obj.metadata.name)
-        signature: _Signature = (
-            obj.kind,
-            namespace,
-            obj.metadata.name,
-            obj.metadata.uid or "",
-            type_,
-            reason,
-            message,
+        occurrence = Occurrence(
+            component=self.component,
+            host=self.host or "",
+            kind=obj.kind,
+            namespace=namespace,
+            name=obj.metadata.name,
+            uid=obj.metadata.uid or "",
+            api_version=obj.api_version,
+            type=type_,
+            reason=reason,
+            message=message,
         )
-        now = self._store.clock.now().replace(microsecond=0)
+        store = self._store
+        decision = self.correlator.correlate(occurrence, store.clock.monotonic())
+        if decision.skip:
+            self.dropped += 1
+            return
+        now = store.clock.now().replace(microsecond=0)
         try:
-            name = self._seen.get(signature)
-            existing = self._store.try_get("Event", name, namespace) if name else None
+            existing = (
+                store.try_get("Event", decision.existing, namespace) if decision.existing else None
+            )
             if isinstance(existing, Event):
                 updated = msgspec.structs.replace(
-                    existing, count=(existing.count or 1) + 1, last_timestamp=now
+                    existing,
+                    count=(existing.count or 1) + 1,
+                    last_timestamp=now,
+                    message=decision.message,
                 )
-                self._store.update_nowait(updated, actor=self.component, cause=cause)
+                store.update_nowait(updated, actor=self.component, cause=cause)
+                self.correlator.written(decision, existing.name)
                 return
             name = self._new_name(obj.metadata.name, namespace, now)
             event = Event(
                 metadata=ObjectMeta(name=name, namespace=namespace),
                 involved_object=object_reference(obj),
                 reason=reason,
-                message=message,
+                message=decision.message,
                 source=EventSource(component=self.component, host=self.host),
                 first_timestamp=now,
                 last_timestamp=now,
@@ -89,8 +106,8 @@ class EventRecorder:
                 reporting_component=self.component,
                 reporting_instance=self.host or self.component,
             )
-            self._store.create_nowait(event, actor=self.component, cause=cause)
-            self._seen[signature] = name
+            store.create_nowait(event, actor=self.component, cause=cause)
+            self.correlator.written(dataclasses.replace(decision, count=1), name)
         except ApiError as exc:
             log.warning(
                 "event_write_failed", component=self.component, reason=reason, error=str(exc)
