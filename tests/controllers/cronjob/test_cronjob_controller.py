@@ -304,3 +304,24 @@ async def test_an_invalid_cronjob_is_rejected_as_the_api_server_words_it(
             await c.apply(manifest)
         assert str(raised.value) == message
         assert c.list(CronJob) == []
+
+
+@pytest.mark.anyio
+async def test_a_cluster_with_a_cronjob_still_settles_at_once() -> None:
+    async with running_cluster() as c:
+        await c.apply(cron_job_yaml())
+        assert await c.settle() is True
+        assert c.now() == START
+        assert len(c.controllers["cronjob-controller"].wakeups) == 1  # type: ignore[attr-defined]
+        await c.advance(60)
+        assert jobs(c) == [f"hello-{epoch_minutes(0, 1)}"]
+
+
+@pytest.mark.anyio
+async def test_a_deleted_cronjob_leaves_no_wakeup_behind() -> None:
+    async with running_cluster() as c:
+        await c.apply(cron_job_yaml())
+        await c.advance(1)
+        await c.delete("CronJob", "hello")
+        await c.advance(1)
+        assert len(c.controllers["cronjob-controller"].wakeups) == 0  # type: ignore[attr-defined]
