@@ -5,8 +5,8 @@ kubectl's wording on stderr with exit code 1 — never a traceback. Library log 
 stderr at WARNING and above, so stdout carries only what the verb prints.
 
 Verbs: ``apply create [job|cronjob] get describe delete scale set image label annotate
-rollout {status,history,undo,pause,resume,restart} wait events trace advance replay import
-verify bench demo``.
+rollout {status,history,undo,pause,resume,restart} wait events trace advance autoscale top
+replay import verify bench demo``.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from collections.abc import Sequence
 import structlog
 
 from kube_actors.cli.args import Handler, build_parser, parse
+from kube_actors.cli.autoscale import cmd_autoscale
 from kube_actors.cli.batch import cmd_create_cronjob, cmd_create_job
 from kube_actors.cli.demo import cmd_demo
 from kube_actors.cli.errors import format_error
@@ -32,6 +33,7 @@ from kube_actors.cli.rollouts import (
 )
 from kube_actors.cli.running import Interrupted
 from kube_actors.cli.tools import cmd_bench, cmd_import, cmd_verify
+from kube_actors.cli.top import cmd_top
 from kube_actors.cli.wait import cmd_wait
 from kube_actors.cli.write import (
     cmd_advance,
@@ -62,6 +64,8 @@ HANDLERS: dict[str, Handler] = {
     "label": cmd_label,
     "annotate": cmd_annotate,
     "advance": cmd_advance,
+    "autoscale": cmd_autoscale,
+    "top": cmd_top,
     "rollout status": cmd_rollout_status,
     "rollout history": cmd_rollout_history,
     "rollout undo": cmd_rollout_undo,

@@ -134,6 +134,7 @@ def build_parser(handlers: dict[str, Handler]) -> Parser:
     _read_verbs(b, handlers)
     _write_verbs(b, handlers)
     _rollout_verbs(b, handlers)
+    _autoscaling_verbs(b, handlers)
     _tool_verbs(b, handlers)
     return parser
 
@@ -273,6 +274,27 @@ def _rollout_verbs(b: Builder, h: dict[str, Handler]) -> None:
         p = b.verb(name, h[f"rollout {name}"], text, subs=subs)
         p.add_argument("args", nargs="+", metavar="TYPE/NAME")
         _settle_flags(p)
+
+
+def _autoscaling_verbs(b: Builder, h: dict[str, Handler]) -> None:
+    p = b.verb(
+        "autoscale",
+        h["autoscale"],
+        "Auto-scale a deployment, replica set, stateful set, or replication controller",
+    )
+    p.add_argument("args", nargs="+", metavar="TYPE NAME | TYPE/NAME")
+    p.add_argument("--max", type=int, default=-1, help="the upper limit for the number of pods")
+    p.add_argument("--min", type=int, default=-1, help="the lower limit (default: the server's)")
+    p.add_argument("--cpu-percent", type=int, default=-1, help="the target average CPU utilization")
+    p.add_argument("--name", default="", help="the HPA's name (default: the target's)")
+    _settle_flags(p)
+    p = b.verb("top", h["top"], "Display resource (CPU/memory) usage of pods or nodes")
+    p.add_argument("args", nargs="+", metavar="pod|node [NAME]")
+    p.add_argument("-l", "--selector", help="label selector (e.g. app=web)")
+    p.add_argument("--containers", action="store_true", help="pods: one line per container")
+    p.add_argument("--sort-by", choices=("cpu", "memory"), help="sort by cpu or memory use")
+    p.add_argument("--no-headers", action="store_true")
+    _time_travel_flags(p)
 
 
 def _tool_verbs(b: Builder, h: dict[str, Handler]) -> None:

@@ -30,6 +30,7 @@ from kube_actors.cli.describe_common import (
 )
 from kube_actors.cli.describe_cronjob import describe_cron_job
 from kube_actors.cli.describe_daemonset import describe_daemon_set
+from kube_actors.cli.describe_hpa import describe_horizontal_pod_autoscaler
 from kube_actors.cli.describe_job import describe_job
 from kube_actors.cli.describe_node import describe_node
 from kube_actors.cli.describe_service import describe_service
@@ -56,6 +57,7 @@ def describe(snap: Snapshot, obj: AnyObject) -> str:
         "Pod": describe_pod,
         "Node": describe_node,
         "StatefulSet": describe_stateful_set,
+        "HorizontalPodAutoscaler": describe_horizontal_pod_autoscaler,
         "Service": describe_service,
         "PersistentVolumeClaim": describe_persistent_volume_claim,
         "PersistentVolume": describe_persistent_volume,

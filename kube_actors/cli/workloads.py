@@ -16,6 +16,7 @@ from typing import Any
 from kube_actors.api.meta import controller_ref
 from kube_actors.api.selectors import selector_from_label_selector
 from kube_actors.cli.cells import Cells, containers_cells, created, labels_text, selector_text
+from kube_actors.cli.quantities import quantity_text
 from kube_actors.cli.tables import age, human_duration
 
 
@@ -192,35 +193,49 @@ def hpa_metrics(obj: Any) -> str:
 
 
 def hpa_metric(spec: Any, status: Any) -> str:
-    """One metric of the TARGETS cell.
+    """One metric of the TARGETS cell: ``current/target``, ``(avg)`` for average-value targets.
 
     Upstream: pkg/printers/internalversion/printers.go formatHPAMetrics
     """
-    if spec.type == "Resource" and spec.resource is not None:
-        target = spec.resource.target
-        current_src = (
-            status.resource.current if status is not None and status.resource is not None else None
-        )
+    field = {
+        "Resource": "resource",
+        "ContainerResource": "container_resource",
+        "Pods": "pods",
+        "Object": "object",
+        "External": "external",
+    }.get(spec.type)
+    source = getattr(spec, field, None) if field else None
+    if source is None:
+        return "<unknown type>"
+    current_src = getattr(status, field, None) if status is not None and field else None
+    current = current_src.current if current_src is not None else None
+    target = source.target
+    if spec.type in ("Resource", "ContainerResource"):
         if target.average_value is not None:
-            current = str(current_src.average_value) if current_src is not None else "<unknown>"
-            return f"{current}/{target.average_value}"
-        current = "<unknown>"
-        if current_src is not None and current_src.average_utilization is not None:
-            current = f"{current_src.average_utilization}%"
+            value = _q(current.average_value) if current is not None else "<unknown>"
+            return f"{value}/{_q(target.average_value)}"
+        value = "<unknown>"
+        if current is not None and current.average_utilization is not None:
+            value = f"{current.average_utilization}%"
         wanted = (
             f"{target.average_utilization}%" if target.average_utilization is not None else "<auto>"
         )
-        return f"{current}/{wanted}"
-    source = getattr(
-        spec, {"Pods": "pods", "Object": "object", "External": "external"}.get(spec.type, "x"), None
-    )
-    if source is None:
-        return "<unknown type>"
-    target = source.target
-    wanted = target.average_value if target.average_value is not None else target.value
-    return f"<unknown>/{wanted}" + (
-        " (avg)" if spec.type != "Pods" and target.average_value is not None else ""
-    )
+        return f"{value}/{wanted}"
+    if spec.type == "Pods":
+        value = _q(current.average_value) if current is not None else "<unknown>"
+        return f"{value}/{_q(target.average_value)}"
+    if target.average_value is not None:
+        value = "<unknown>"
+        if current is not None and current.average_value is not None:
+            value = _q(current.average_value)
+        return f"{value}/{_q(target.average_value)} (avg)"
+    value = _q(current.value) if current is not None else "<unknown>"
+    return f"{value}/{_q(target.value)}"
+
+
+def _q(value: Any) -> str:
+    """A quantity as Go prints it; an absent one as the zero quantity."""
+    return quantity_text(value) if value is not None else "0"
 
 
 def hpa_row(obj: Any, now: datetime, wide: bool) -> Cells:

@@ -37,14 +37,25 @@ from kube_actors.api.pods import is_pod_ready, pod_containers, pod_node_name
 from kube_actors.api.quantity import format_quantity
 from kube_actors.api.reads import Reader
 from kube_actors.api.selectors import EVERYTHING, Selector, parse_selector
-from kube_actors.clock import Clock
-from kube_actors.sim.profile import MetricRule, SimProfile
+from kube_actors.sim.profile import PROFILE_NAME, MetricRule, SimProfile, SimulationProfile
 
 WINDOW_SECONDS: Final = 15.0
 """The sampling window metrics report (metrics-server's default resolution)."""
 
 Usage = dict[str, Fraction]
 """Resource name (``cpu`` in cores, ``memory`` in bytes) -> use."""
+
+
+class Now(Protocol):
+    """The two readings of a clock the metrics need."""
+
+    def now(self) -> datetime:
+        """The current time."""
+        ...
+
+    def monotonic(self) -> float:
+        """Seconds on the clock's monotonic scale."""
+        ...
 
 
 class ProfileView(Protocol):
@@ -133,7 +144,7 @@ class MetricsServer:
     report (not Running, or on a stopped node) are absent, as with a real scrape.
     """
 
-    def __init__(self, reader: Reader, clock: Clock, world: ProfileView) -> None:
+    def __init__(self, reader: Reader, clock: Now, world: ProfileView) -> None:
         self._reader = reader
         self._clock = clock
         self._world = world
@@ -285,3 +296,51 @@ class MetricsServer:
         for rule, value in rules:
             series[tuple(sorted(rule.labels.items()))] = MetricSample(value, now)
         return list(series.values())
+
+
+@final
+class _FixedClock:
+    """A clock stopped at ``when`` (monotonic time is the epoch time)."""
+
+    def __init__(self, when: datetime) -> None:
+        self._when = when
+
+    def now(self) -> datetime:
+        return self._when
+
+    def monotonic(self) -> float:
+        return self._when.timestamp()
+
+
+@final
+class StoredProfileView:
+    """The profile a log stores, seen at a fixed instant: the world of a read-only snapshot."""
+
+    def __init__(self, reader: Reader, now: datetime) -> None:
+        stored = reader.try_get("SimulationProfile", PROFILE_NAME)
+        if isinstance(stored, SimulationProfile):
+            self.profile = stored.spec
+            self._created = stored.metadata.creation_timestamp or now
+        else:
+            self.profile, self._created = SimProfile(), now
+        self._now = now
+
+    def profile_age(self) -> float:
+        """Seconds from the profile's creation to the snapshot's instant."""
+        return (self._now - self._created).total_seconds()
+
+    def node_down(self, node: str, now: float) -> bool:
+        """Whether a ``nodeFailures`` window of ``node`` covers epoch time ``now``."""
+        epoch = self._created.timestamp()
+        for failure in self.profile.node_failures:
+            if failure.node != node:
+                continue
+            end = failure.recover_at
+            if now >= epoch + float(failure.at) and (end is None or now < epoch + float(end)):
+                return True
+        return False
+
+
+def snapshot_metrics(reader: Reader, now: datetime) -> MetricsServer:
+    """A ``MetricsServer`` over a read-only state (a replayed log) at the instant ``now``."""
+    return MetricsServer(reader, _FixedClock(now), StoredProfileView(reader, now))

@@ -326,7 +326,7 @@ class HorizontalController(Controller):
         )
         self.recorder.normal(hpa, "SuccessfulRescale", f"New size: {desired}; reason: {reason}")
         self.normalizer.store_scale_event(key, hpa.spec.behavior, current, desired, work.now)
-        self.log.info("rescaled", key=key, current=current, desired=desired, reason=reason)
+        self.log.debug("rescaled", key=key, current=current, desired=desired, reason=reason)
         return True
 
     async def update_status_if_needed(

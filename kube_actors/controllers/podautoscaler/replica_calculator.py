@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Final, final
 
 from kube_actors.api.autoscaling import CrossVersionObjectReference
@@ -41,6 +41,9 @@ CPU_INITIALIZATION_PERIOD: Final = 300.0
 
 INITIAL_READINESS_DELAY: Final = 30.0
 """--horizontal-pod-autoscaler-initial-readiness-delay."""
+
+ZERO_TIME: Final = datetime(1, 1, 1, tzinfo=UTC)
+"""Go's zero ``time.Time``: what an unset lastTransitionTime compares as."""
 
 PodLister = Callable[[str, Selector], list[Pod]]
 """The pods of a namespace that a selector picks."""
@@ -100,7 +103,7 @@ def _cpu_unready(
     start = pod.status.start_time
     if condition is None or start is None:
         return True
-    transition = condition.last_transition_time or start
+    transition = condition.last_transition_time or ZERO_TIME
     if start + timedelta(seconds=init_period) > now:
         window = timedelta(seconds=metric.window)
         return condition.status == "False" or metric.timestamp < transition + window
