@@ -313,7 +313,7 @@ async def test_a_cluster_with_a_cronjob_still_settles_at_once() -> None:
         assert await c.settle() is True
         assert c.now() == START
         assert len(c.controllers["cronjob-controller"].wakeups) == 1  # type: ignore[attr-defined]
-        await c.advance(60)
+        await c.advance(61)
         assert jobs(c) == [f"hello-{epoch_minutes(0, 1)}"]
 
 
