@@ -224,7 +224,15 @@ class ControllerRefManager:
 
         claimed: list[T] = []
         errors: list[Exception] = []
+        owner_uid = self.owner.uid
+        matches = self.selector.matches
         for obj in objects:
+            ref = controller_ref(obj.metadata)
+            if ref is not None and ref.uid != owner_uid:
+                continue  # another controller's: never touched
+            if ref is not None and matches(obj.metadata.labels) and all(f(obj) for f in filters):
+                claimed.append(obj)  # already ours and still matching: nothing to write
+                continue
             try:
                 result = await self.claim_object(obj, match)
             except ApiError as exc:
