@@ -1,7 +1,8 @@
 """Admission: the user's mutating and validating callables around the built-in steps.
 
-Order for a write, as in the API server: built-in defaulting, user mutating callables,
-built-in validation, user validating callables. A callable rejects by raising
+Order for a write, as in the API server: built-in defaulting, built-in mutating plugins
+(``DefaultTolerationSeconds``), user mutating callables, built-in validation, user
+validating callables. A callable rejects by raising
 ``errors.AdmissionDenied``; a mutating one returns the (new) object or ``None`` to keep it.
 """
 
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from kube_actors.api.meta import AnyObject
+from kube_actors.store.default_toleration_seconds import default_toleration_seconds
 
 Operation = Literal["CREATE", "UPDATE", "DELETE"]
 
@@ -34,9 +36,10 @@ ValidatingAdmission = Callable[[AdmissionRequest], None]
 
 
 class AdmissionChain:
-    """The registered callables, run in registration order."""
+    """The built-in plugins, then the registered callables in registration order."""
 
     def __init__(self) -> None:
+        self.plugins: list[MutatingAdmission] = [default_toleration_seconds]
         self.mutating: list[MutatingAdmission] = []
         self.validating: list[ValidatingAdmission] = []
 
@@ -48,9 +51,9 @@ class AdmissionChain:
             self.validating.append(fn)  # type: ignore[arg-type]
 
     def mutate(self, request: AdmissionRequest) -> AnyObject | None:
-        """Run the mutating callables; returns the final object."""
+        """Run the built-in plugins and the mutating callables; returns the final object."""
         obj = request.object
-        for fn in self.mutating:
+        for fn in (*self.plugins, *self.mutating):
             changed = fn(request)
             if changed is not None:
                 obj = changed

@@ -277,6 +277,7 @@ def test_pod_shows_env_sources_volumes_and_scheduling_rules_as_kubectl_does(
         "Node-Selectors:               disktype=ssd\n"
         "Tolerations:                  dedicated=web:NoSchedule\n"
         "                              node.kubernetes.io/not-ready:NoExecute op=Exists for 300s\n"
+        "                              node.kubernetes.io/unreachable:NoExecute op=Exists for 300s\n"
         "Topology Spread Constraints:  kubernetes.io/hostname:DoNotSchedule when max skew 1 is exceeded\n"
         "                              zone:ScheduleAnyway when max skew 2 is exceeded for selector app=web\n"
     )
