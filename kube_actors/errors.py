@@ -17,6 +17,7 @@ callers can catch ``KubeActorsError`` and never see a traceback from bad input::
     ├── LogError
     │   ├── LogCorrupted         a damaged line in the middle of a log (names path and line)
     │   ├── LogWriteError        an append failed (disk full, I/O error); nothing was written
+    │   ├── LogCompacted         a position before the log's compaction point
     │   └── LogLocked            another process holds the log's append lock
     ├── ClusterClosed            the cluster is not running (not entered, exited, or stopped)
     └── SettleTimeout            ``wait_for`` ran out of (virtual) time
@@ -200,6 +201,18 @@ class LogCorrupted(LogError):
 
 class LogWriteError(LogError):
     """An append could not be written; the log was cut back to its last whole record."""
+
+
+class LogCompacted(LogError):
+    """A position before the log's compaction point: that history was compacted away.
+
+    ``rv`` is the compaction point (the earliest resourceVersion the log can show) and
+    ``ts`` the earliest time.
+    """
+
+    def __init__(self, message: str, rv: int, ts: str) -> None:
+        super().__init__(message)
+        self.rv, self.ts = rv, ts
 
 
 class ClusterClosed(KubeActorsError):
