@@ -1,12 +1,13 @@
 """Well-known node taints, and the taints a node's conditions imply.
 
-Upstream the node lifecycle controller turns conditions into taints
-(``TaintNodesByCondition``): a node that is not Ready carries
+The node lifecycle controller turns conditions into NoSchedule taints
+(``TaintNodesByCondition``, ``no_schedule_taints``): a node that is not Ready carries
 ``node.kubernetes.io/not-ready:NoSchedule`` (``unreachable`` while its status is
-``Unknown``), and ``spec.unschedulable`` becomes ``node.kubernetes.io/unschedulable:
-NoSchedule``. There is no node lifecycle controller here, so whoever reads taints (the
-scheduler, the DaemonSet controller) derives those from the node object with
-``effective_taints``, and both see the same taints.
+``Unknown``), pressure conditions their own taints, and ``spec.unschedulable`` becomes
+``node.kubernetes.io/unschedulable:NoSchedule``. The DaemonSet controller reads
+``spec.taints``; the scheduler adds ``readiness_taint`` (the taint the controller writes
+for the node's Ready condition, so the two agree) to cover the moment between a condition
+change and the controller's write, and clusters run without that controller.
 
 Upstream: staging/src/k8s.io/api/core/v1/well_known_taints.go;
 pkg/controller/nodelifecycle/node_lifecycle_controller.go doNoScheduleTaintingPass
@@ -44,18 +45,32 @@ def readiness_taint(node: Node) -> Taint | None:
     return Taint(key=key, effect="NoSchedule")
 
 
-def effective_taints(node: Node) -> list[Taint]:
-    """``spec.taints`` plus the taints the node's readiness and ``spec.unschedulable`` imply.
+CONDITION_TAINTS: Final = (
+    ("Ready", "False", TAINT_NODE_NOT_READY),
+    ("Ready", "Unknown", TAINT_NODE_UNREACHABLE),
+    ("MemoryPressure", "True", TAINT_NODE_MEMORY_PRESSURE),
+    ("DiskPressure", "True", TAINT_NODE_DISK_PRESSURE),
+    ("NetworkUnavailable", "True", TAINT_NODE_NETWORK_UNAVAILABLE),
+    ("PIDPressure", "True", TAINT_NODE_PID_PRESSURE),
+)
+"""``(condition, status, taint key)``: the NoSchedule taints node conditions imply."""
 
-    An implied taint already present (same key and effect) is not added twice.
+MANAGED_NO_SCHEDULE_KEYS: Final = frozenset(
+    [key for _, _, key in CONDITION_TAINTS] + [TAINT_NODE_UNSCHEDULABLE]
+)
+"""The NoSchedule taint keys the node lifecycle controller owns."""
+
+
+def no_schedule_taints(node: Node) -> list[Taint]:
+    """The NoSchedule taints the node's conditions and ``spec.unschedulable`` imply.
+
+    Upstream: node_lifecycle_controller.go doNoScheduleTaintingPass
     """
-    taints = list(node.spec.taints)
-    implied = [readiness_taint(node)]
+    taints = []
+    for cond in node.status.conditions:
+        for type_, status, key in CONDITION_TAINTS:
+            if cond.type == type_ and cond.status == status:
+                taints.append(Taint(key=key, effect="NoSchedule"))
     if node.spec.unschedulable:
-        implied.append(Taint(key=TAINT_NODE_UNSCHEDULABLE, effect="NoSchedule"))
-    for taint in implied:
-        if taint is not None and not any(
-            t.key == taint.key and t.effect == taint.effect for t in taints
-        ):
-            taints.append(taint)
+        taints.append(Taint(key=TAINT_NODE_UNSCHEDULABLE, effect="NoSchedule"))
     return taints

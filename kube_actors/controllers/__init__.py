@@ -9,10 +9,13 @@ from __future__ import annotations
 from kube_actors.controllers.cronjob import CronJobController
 from kube_actors.controllers.daemonset import DaemonSetsController
 from kube_actors.controllers.deployment import DeploymentController
+from kube_actors.controllers.disruption import DisruptionController
 from kube_actors.controllers.endpoints import EndpointsController, EndpointSliceController
 from kube_actors.controllers.garbage_collector import GarbageCollector
 from kube_actors.controllers.job import JobController
+from kube_actors.controllers.node_lifecycle import NodeLifecycleController, TaintEvictionController
 from kube_actors.controllers.podautoscaler import HorizontalController
+from kube_actors.controllers.podgc import PodGCController
 from kube_actors.controllers.replicaset import ReplicaSetController, ReplicationManager
 from kube_actors.controllers.statefulset import StatefulSetController
 from kube_actors.controllers.ttl_after_finished import TTLAfterFinishedController
@@ -31,6 +34,10 @@ REGISTRY: dict[str, type[Controller]] = {
     "cronjob": CronJobController,
     "ttl-after-finished": TTLAfterFinishedController,
     "horizontalpodautoscaling": HorizontalController,
+    "nodelifecycle": NodeLifecycleController,
+    "taint-eviction-controller": TaintEvictionController,
+    "podgc": PodGCController,
+    "disruption": DisruptionController,
 }
 
 DEFAULT_CONTROLLERS: list[str] = list(REGISTRY)
@@ -41,13 +48,17 @@ __all__ = [
     "CronJobController",
     "DaemonSetsController",
     "DeploymentController",
+    "DisruptionController",
     "EndpointSliceController",
     "EndpointsController",
     "GarbageCollector",
     "HorizontalController",
     "JobController",
+    "NodeLifecycleController",
+    "PodGCController",
     "ReplicaSetController",
     "ReplicationManager",
     "StatefulSetController",
     "TTLAfterFinishedController",
+    "TaintEvictionController",
 ]

@@ -24,24 +24,26 @@ Node status is written when it changes, and re-reported every
 ``nodeStatusReportFrequency`` (default 5 minutes) even when it does not: a heartbeat that
 moves every condition's ``lastHeartbeatTime``. The heartbeat runs on a periodic clock
 timer, which does not keep ``settle()`` going, so a settled cluster stays quiet until
-time is advanced. While the node's kubelet is stopped (a profile ``nodeFailures`` window)
-it sends no heartbeats, the node's conditions are ``Unknown`` and its pods are left as
-they are, deletions included; at recovery the node is Ready again and every pod on it is
-looked at afresh.
+time is advanced. Besides, the kubelet renews the node's ``Lease`` in ``kube-node-lease``
+every 10 s on another periodic timer (created when it first sees its node, owned by the
+Node); the node lifecycle controller reads its ``renewTime`` as the node's heartbeat.
+While the node's kubelet is stopped (a profile ``nodeFailures`` window) it renews
+nothing and writes nothing: the node lifecycle controller marks the node ``Unknown``
+once the Lease is older than its grace period, and the pods are left as they are,
+deletions included. At recovery the kubelet posts the node Ready, renews the Lease and
+looks at every pod on it afresh.
 
 Deviation: the kubelet writes no routine events (Pulling, Pulled, Created, Started,
 Killing), only the ones that report trouble (Failed pulls, BackOff, FailedMount, Failed),
 to keep large scale-ups' logs lean, and each once per cause (upstream repeats them at
 every retry, and after 2 minutes adds "Unable to attach or mount volumes ... timed out
 waiting for the condition"); a pod waiting for a Secret or ConfigMap starts as soon as it
-appears (upstream at its next retry, within about 10 s); heartbeats go into the Node's
-status only: there are no ``Lease`` objects (upstream also renews the node's Lease every
-10 s); a pod being deleted keeps its phase (upstream 1.27+ moves it to Succeeded/Failed
-first), so Job counting is not disturbed by deletions; marking the node Unknown when its
-kubelet stops is upstream's node lifecycle controller's job, done here until that
-controller exists.
+appears (upstream at its next retry, within about 10 s); a pod being deleted keeps its
+phase (upstream 1.27+ moves it to Succeeded/Failed first), so Job counting is not
+disturbed by deletions.
 
-Upstream: pkg/kubelet/kubelet.go syncPod, pod_workers.go, kubelet_node_status.go
+Upstream: pkg/kubelet/kubelet.go syncPod, pod_workers.go, kubelet_node_status.go;
+pkg/kubelet/nodelease/controller.go (via component-helpers/apimachinery/lease)
 """
 
 from __future__ import annotations
@@ -53,7 +55,9 @@ from typing import Any, ClassVar, Final, Protocol, final
 import msgspec
 import structlog
 
+from kube_actors.api.coordination import NODE_LEASE_NAMESPACE, Lease, LeaseSpec
 from kube_actors.api.core import Node, Pod, PodStatus
+from kube_actors.api.meta import ObjectMeta, OwnerReference
 from kube_actors.api.pods import (
     container_images,
     is_pod_terminal,
@@ -62,7 +66,7 @@ from kube_actors.api.pods import (
     pod_restart_policy,
 )
 from kube_actors.clock import TimerHandle, whole_seconds
-from kube_actors.errors import NotFound
+from kube_actors.errors import AlreadyExists, Conflict, NotFound
 from kube_actors.informer import DeletedFinalStateUnknown, cache_key
 from kube_actors.runtime import Controller, ControllerContext, EventRecorder
 from kube_actors.runtime.controller import SyncResult, requeue_after
@@ -105,6 +109,10 @@ log = structlog.get_logger("kube_actors.sim")
 
 NODE_INDEX: Final = "sim.nodeName"
 """Pod informer index: the pod's ``spec.nodeName``."""
+LEASE_DURATION_SECONDS: Final = 40
+"""The kubelet's ``nodeLeaseDurationSeconds``."""
+LEASE_RENEW_INTERVAL: Final = 10.0
+"""A quarter of the lease duration, as upstream's node lease controller renews."""
 
 
 class World(Protocol):
@@ -146,14 +154,22 @@ class Kubelet(Controller):
         self.log = self.log.bind(node=node_name)
         self._heartbeat_timer: TimerHandle | None = None
         self._heartbeat_due = False
+        self._lease_timer: TimerHandle | None = None
+        self._lease_due = False
 
     def setup(self) -> None:
-        """Start the heartbeat timer."""
+        """Start the heartbeat and lease timers."""
         self.schedule_heartbeats()
+        self._lease_timer = self.clock.call_later(
+            LEASE_RENEW_INTERVAL, self._renew_lease, period=LEASE_RENEW_INTERVAL
+        )
 
     def shut_down(self) -> None:
-        """Stop the heartbeats, then the queue."""
+        """Stop the heartbeats and lease renewals, then the queue."""
         self._cancel_heartbeats()
+        if self._lease_timer is not None:
+            self._lease_timer.cancel()
+            self._lease_timer = None
         super().shut_down()
 
     # -- time --------------------------------------------------------------------------
@@ -375,6 +391,12 @@ class Kubelet(Controller):
         self._heartbeat_due = True
         self.queue.add(self.node_name)
 
+    def _renew_lease(self) -> None:
+        if self.world.node_down(self.node_name, self.clock.monotonic()):
+            return
+        self._lease_due = True
+        self.queue.add(self.node_name)
+
     async def sync_node(self) -> None:
         """Register the node if a user made it, and report its conditions when they change
         or a heartbeat is due.
@@ -390,22 +412,57 @@ class Kubelet(Controller):
             self.down = down
             self.log.info("node_stopped" if down else "node_recovered")
             if not down:
+                self._heartbeat_due = self._lease_due = True
                 for pod in self.informer("Pod").lister.by_index(NODE_INDEX, self.node_name):
                     self.queue.add(cache_key(pod))
+        if down:
+            return
         registered = complete_registration(node, lambda: free_index(self.client.list("Node")))  # type: ignore[arg-type]
         if registered is not None:
             updated = await self.client.update(registered)
             assert isinstance(updated, Node)
             node = updated
         stamp = whole_seconds(wall)
-        status = wanted_status(node, down, stamp)
-        if self._heartbeat_due and not down:
+        status = wanted_status(node, stamp)
+        if self._heartbeat_due:
             status = msgspec.structs.replace(
                 status, conditions=heartbeat_conditions(status.conditions, stamp)
             )
         if status != node.status:
             await self.client.update_status(msgspec.structs.replace(node, status=status))
         self._heartbeat_due = False
+        if (
+            self._lease_due
+            or self.informer(Lease).lister.get(NODE_LEASE_NAMESPACE, node.name) is None
+        ):
+            await self.renew_lease(node, wall)
+
+    async def renew_lease(self, node: Node, now: datetime) -> None:
+        """Create the node's Lease, or move its ``renewTime`` to ``now``.
+
+        Upstream: pkg/kubelet/nodelease/controller.go (component-helpers lease controller
+        ensureLease, retryUpdateLease, newLease: owner reference to the Node)
+        """
+        lease = self.informer(Lease).lister.get(NODE_LEASE_NAMESPACE, self.node_name)
+        if lease is None:
+            owner = OwnerReference(
+                api_version="v1", kind="Node", name=node.name, uid=node.metadata.uid or ""
+            )
+            meta = ObjectMeta(
+                name=self.node_name, namespace=NODE_LEASE_NAMESPACE, owner_references=[owner]
+            )
+            spec = LeaseSpec(
+                holder_identity=self.node_name,
+                lease_duration_seconds=LEASE_DURATION_SECONDS,
+                renew_time=now,
+            )
+            with contextlib.suppress(AlreadyExists):
+                await self.client.create(Lease(metadata=meta, spec=spec))
+        else:
+            spec = msgspec.structs.replace(lease.spec, renew_time=now)
+            with contextlib.suppress(NotFound, Conflict):
+                await self.client.update(msgspec.structs.replace(lease, spec=spec))
+        self._lease_due = False
 
 
 def container_run(

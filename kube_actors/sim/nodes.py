@@ -7,12 +7,10 @@ gives the same addresses; a Node a user adds later takes the lowest index not in
 
 Conditions and messages are the kubelet's (Ready ``KubeletReady`` "kubelet is posting
 ready status"...); a heartbeat moves every condition's ``lastHeartbeatTime`` and leaves
-``lastTransitionTime`` alone; while a node's kubelet is stopped every condition is
-``Unknown`` with reason ``NodeStatusUnknown``, as the node lifecycle controller marks it
-upstream.
+``lastTransitionTime`` alone. While a node's kubelet is stopped nothing here writes its
+status: the node lifecycle controller marks it ``Unknown`` once its Lease goes stale.
 
-Upstream: pkg/kubelet/nodestatus/setters.go, pkg/controller/nodelifecycle
-node_lifecycle_controller.go tryUpdateNodeHealth
+Upstream: pkg/kubelet/nodestatus/setters.go
 """
 
 from __future__ import annotations
@@ -45,9 +43,6 @@ NODE_CONDITIONS: Final = (
     ("Ready", "True", "KubeletReady", "kubelet is posting ready status"),
 )
 """``(type, status, reason, message)`` of a healthy node, in the kubelet's order."""
-
-NODE_STATUS_UNKNOWN: Final = "NodeStatusUnknown"
-NODE_STATUS_UNKNOWN_MESSAGE: Final = "Kubelet stopped posting node status."
 
 
 def pod_cidr(index: int) -> str:
@@ -95,23 +90,6 @@ def healthy_conditions(now: datetime) -> list[Condition]:
             last_transition_time=now,
         )
         for type_, status, reason, message in NODE_CONDITIONS
-    ]
-
-
-def unknown_conditions(current: list[Condition], now: datetime) -> list[Condition]:
-    """Every condition ``Unknown``: the kubelet stopped posting status.
-
-    Upstream: node_lifecycle_controller.go tryUpdateNodeHealth (the heartbeat is kept)
-    """
-    return [
-        msgspec.structs.replace(
-            cond,
-            status="Unknown",
-            reason=NODE_STATUS_UNKNOWN,
-            message=NODE_STATUS_UNKNOWN_MESSAGE,
-            last_transition_time=now if cond.status != "Unknown" else cond.last_transition_time,
-        )
-        for cond in current
     ]
 
 
@@ -216,8 +194,8 @@ def complete_registration(node: Node, free: Callable[[], int]) -> Node | None:
     return msgspec.structs.replace(node, metadata=meta, spec=spec)
 
 
-def wanted_status(node: Node, down: bool, now: datetime) -> NodeStatus:
-    """The status the node should show: filled in where a user left it empty, conditions by health."""
+def wanted_status(node: Node, now: datetime) -> NodeStatus:
+    """The status a working kubelet posts: filled in where a user left it empty, conditions healthy."""
     status = node.status
     index = cidr_index(node.spec.pod_cidr) or 0
     if not status.capacity:
@@ -238,11 +216,7 @@ def wanted_status(node: Node, down: bool, now: datetime) -> NodeStatus:
             node_info=node_info(node.name),
             daemon_endpoints={"kubeletEndpoint": {"Port": 10250}},
         )
-    if down:
-        current = status.conditions or healthy_conditions(now)
-        conditions = unknown_conditions(current, now)
-    else:
-        conditions = merge_conditions(status.conditions, healthy_conditions(now))
+    conditions = merge_conditions(status.conditions, healthy_conditions(now))
     return msgspec.structs.replace(status, conditions=conditions)
 
 

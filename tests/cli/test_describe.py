@@ -169,8 +169,8 @@ def test_describe_node_lists_taints_sorted_by_effect_and_key(cli, tmp_path: Path
     assert cli("apply", "-f", "node.yaml").code == 0
     text = cli("describe", "no/node-2").out
     assert re.search(
-        r"\nTaints: +dedicated=gpu:NoSchedule\n +example\.com/maintenance:PreferNoSchedule\n"
-        r"Unschedulable: +true\n",
+        r"\nTaints: +dedicated=gpu:NoSchedule\n +node\.kubernetes\.io/unschedulable:NoSchedule\n"
+        r" +example\.com/maintenance:PreferNoSchedule\nUnschedulable: +true\n",
         text,
     )
     assert "Roles:              <none>\n" in text

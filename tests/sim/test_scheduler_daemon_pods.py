@@ -56,9 +56,9 @@ async def test_a_daemon_pod_binds_to_a_cordoned_node() -> None:
 
 @pytest.mark.anyio
 async def test_a_daemon_pod_for_a_node_that_is_not_ready_waits_until_it_is() -> None:
-    profile = SimProfile(nodes=2, node_failures=[NodeFailure(node="node-1", at=10, recover_at=100)])
-    async with Cluster(controllers=[], sim=profile) as c:
-        await c.advance(11)
+    profile = SimProfile(nodes=2, node_failures=[NodeFailure(node="node-1", at=10, recover_at=150)])
+    async with Cluster(controllers=["nodelifecycle"], sim=profile) as c:
+        await c.advance(50)
         await c.create(daemon_pod("d", "node-1"))
         await c.advance(5)
         pod = get_pod(c, "d")

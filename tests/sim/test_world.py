@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections import Counter
+
 import pytest
 
 from kube_actors.api.core import Node
@@ -56,6 +58,7 @@ async def test_a_new_cluster_stores_the_default_profile_and_registers_three_read
         ("ADDED", "Node", "kubelet", "node-1"),
         ("ADDED", "Node", "kubelet", "node-2"),
         ("ADDED", "Node", "kubelet", "node-3"),
+        *[("ADDED", "Lease", "kubelet", f"node-{i}") for i in (1, 2, 3)],
     ]
 
 
@@ -106,13 +109,13 @@ async def test_a_node_failure_makes_the_node_unknown_and_strands_its_pods_until_
     None
 ):
     profile = SimProfile(
-        nodes=2, node_failures=[NodeFailure(node="node-1", at="30s", recover_at="2m")]
+        nodes=2, node_failures=[NodeFailure(node="node-1", at="30s", recover_at="3m")]
     )
-    async with Cluster(controllers=[], sim=profile) as c:
+    async with Cluster(controllers=["nodelifecycle"], sim=profile) as c:
         await c.create(pod_manifest("a"))
-        await c.advance(29)
+        await c.advance(60)  # the last Lease renewal was at 20 s: stale after 60 s
         assert ready(c, "node-1") == ("True", "KubeletReady")
-        await c.advance(1)
+        await c.advance(9)
         node = get_node(c, "node-1")
         assert {cond.status for cond in node.status.conditions} == {"Unknown"}
         cond = get_condition(node.status.conditions, "Ready")
@@ -122,6 +125,7 @@ async def test_a_node_failure_makes_the_node_unknown_and_strands_its_pods_until_
             "Kubelet stopped posting node status.",
         )
         assert get_pod(c, "a").status.phase == "Running"
+        assert condition(get_pod(c, "a"), "Ready") == "False"
 
         for name in ("b", "c", "d"):
             await c.create(pod_manifest(name))
@@ -130,7 +134,7 @@ async def test_a_node_failure_makes_the_node_unknown_and_strands_its_pods_until_
         assert {get_pod(c, name).spec["nodeName"] for name in ("b", "c", "d")} == {"node-2"}
         assert get_pod(c, "a").metadata.deletion_timestamp is not None  # no kubelet to remove it
 
-        await c.advance(30)
+        await c.advance(51)
         assert ready(c, "node-1") == ("True", "KubeletReady")
         await c.advance(5)
         assert c.try_get("Pod", "a") is None
@@ -155,9 +159,11 @@ async def test_reopening_a_settled_log_writes_nothing_new() -> None:
         assert condition(get_pod(c, "web"), "Ready") == "True"
     assert again.dump().startswith(settled)
     later = records(MemoryLog(again.dump()[len(settled) :]))
-    assert [(r["type"], r["object"]["kind"], r["actor"]) for r in later] == [
-        ("MODIFIED", "Node", "kubelet")
-    ] * 6  # only node heartbeats, at 5 and 10 minutes
+    writes = Counter((r["type"], r["object"]["kind"], r["actor"]) for r in later)
+    assert writes == {  # only heartbeats: node status at 5 and 10 minutes, Leases every 10 s
+        ("MODIFIED", "Node", "kubelet"): 6,
+        ("MODIFIED", "Lease", "kubelet"): 180,
+    }
 
 
 @pytest.mark.anyio
@@ -211,8 +217,8 @@ async def test_two_runs_with_the_same_seed_write_identical_logs() -> None:
 @pytest.mark.anyio
 async def test_a_pod_that_fits_only_an_unreachable_node_says_so() -> None:
     profile = SimProfile(nodes=1, node_failures=[NodeFailure(node="node-1", at=10)])
-    async with Cluster(controllers=[], sim=profile) as c:
-        await c.advance(10)
+    async with Cluster(controllers=["nodelifecycle"], sim=profile) as c:
+        await c.advance(50)  # the Lease, renewed last at 0 s, is stale after 40 s
         await c.create(pod_manifest("p"))
         await c.advance(5)
         pod = get_pod(c, "p")

@@ -47,7 +47,7 @@ from kube_actors.controllers.daemonset.manage import (
     Plan,
     group_by_node,
     pods_should_be_on_node,
-    pods_without_node,
+    unscheduled_pods_without_node,
 )
 from kube_actors.controllers.daemonset.revisions import DaemonSetHistory, revision_hash
 from kube_actors.controllers.daemonset.status import (
@@ -115,7 +115,7 @@ class DaemonSetsController(Controller):
             self.add_history, self.update_history, self.delete_history
         )
         self.pod_informer.add_handler(self.add_pod, self.update_pod, self.delete_pod)
-        self.node_informer.add_handler(self.add_node, self.update_node, self.delete_node)
+        self.node_informer.add_handler(self.add_node, self.update_node)
 
     @staticmethod
     def selector_of(ds: DaemonSet) -> Selector:
@@ -235,15 +235,6 @@ class DaemonSetsController(Controller):
             if node_should_run_daemon_pod(old, ds) != node_should_run_daemon_pod(cur, ds):
                 self.enqueue(ds)
 
-    def delete_node(self, obj: Node | DeletedFinalStateUnknown) -> None:
-        """Wake every set, so pods of the vanished node are removed.
-
-        Deviation: upstream has no node delete handler (the pod garbage collector removes
-        such pods, whose deletions then wake the sets).
-        """
-        for ds in self.ds_lister.list():
-            self.enqueue(ds)
-
     # -- sync ----------------------------------------------------------------------------
     async def sync(self, key: str) -> SyncResult:
         """Reconcile one DaemonSet."""
@@ -309,7 +300,7 @@ class DaemonSetsController(Controller):
                 step = rolling_update(ds, nodes, node_to_pods, hash_, self.clock.now())
             except ValueError as exc:
                 raise ApiError(f"couldn't get unavailable numbers: {exc}") from None
-            await self.node_sync.sync_nodes(ds, step.delete, step.create, hash_, [])
+            await self.node_sync.sync_nodes(ds, step.delete, step.create, hash_)
         pods = await self.get_daemon_pods(ds)
         await self.history.cleanup_history(ds, old, pods)
         return delay
@@ -341,10 +332,10 @@ class DaemonSetsController(Controller):
             pods_should_be_on_node(
                 plan, node, node_to_pods, ds, hash_, self.failed_pods_backoff, monotonic, now
             )
-        unscheduled, bound = pods_without_node(nodes, node_to_pods)
+        unscheduled = unscheduled_pods_without_node(nodes, node_to_pods)
         for type_, reason, message in plan.events:
             self.recorder.event(ds, type_, reason, message)
-        await self.node_sync.sync_nodes(ds, [*plan.delete, *unscheduled], plan.create, hash_, bound)
+        await self.node_sync.sync_nodes(ds, [*plan.delete, *unscheduled], plan.create, hash_)
         return plan.requeue_after
 
     async def update_daemon_set_status(

@@ -6,9 +6,8 @@ pod does not tolerate gets no new pod, but a pod already there keeps running unl
 untolerated taint has the ``NoExecute`` effect. Resources, host ports and pod affinity
 are not checked: the scheduler places the pod.
 
-Deviation: taints are the node's ``spec.taints`` plus those its readiness and
-``spec.unschedulable`` imply (``api.nodes.effective_taints``), standing in for the node
-lifecycle controller that adds them upstream.
+Taints are the node's ``spec.taints``: the node lifecycle controller writes those its
+conditions and ``spec.unschedulable`` imply (``api.nodes.no_schedule_taints``).
 
 Upstream: pkg/controller/daemon/daemon_controller.go NodeShouldRunDaemonPod, predicates, NewPod,
 shouldIgnoreNodeUpdate
@@ -23,7 +22,6 @@ import msgspec
 from kube_actors.api.apps import DaemonSet
 from kube_actors.api.core import Node, Pod, Taint
 from kube_actors.api.meta import ObjectMeta
-from kube_actors.api.nodes import effective_taints
 from kube_actors.api.pods import pod_matches_node, pod_tolerations, untolerated_taints
 from kube_actors.controllers.daemonset.util import add_or_update_daemon_pod_tolerations
 
@@ -72,7 +70,7 @@ def node_should_run_daemon_pod(node: Node, ds: DaemonSet) -> ShouldRun:
     template_node = ds.spec.template.spec.get("nodeName")
     if template_node and template_node != node.name:
         return ShouldRun(False, False)
-    taints = effective_taints(node)
+    taints = node.spec.taints
     fits_node_name, fits_node_affinity, fits_taints = predicates(pod, node, taints)
     if not fits_node_name or not fits_node_affinity:
         return ShouldRun(False, False)

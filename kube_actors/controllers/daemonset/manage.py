@@ -45,14 +45,12 @@ class Plan:
     Attributes:
         create: node names, in node order.
         delete: pod names, in the order found.
-        force_delete: pods bound to nodes that no longer exist (deleted without grace).
         events: ``(type, reason, message)`` to record on the DaemonSet.
         requeue_after: the shortest back-off delay met, if any.
     """
 
     create: list[str] = field(default_factory=list)
     delete: list[str] = field(default_factory=list)
-    force_delete: list[str] = field(default_factory=list)
     events: list[tuple[str, str, str]] = field(default_factory=list)
     requeue_after: float | None = None
 
@@ -188,26 +186,22 @@ def pods_should_be_on_node(
         plan.delete.extend(p.name for p in pods if p.metadata.deletion_timestamp is None)
 
 
-def pods_without_node(
+def unscheduled_pods_without_node(
     nodes: Iterable[Node], node_to_daemon_pods: Mapping[str, list[Pod]]
-) -> tuple[list[str], list[str]]:
-    """Pods for nodes that do not exist: ``(unscheduled, bound)`` pod names.
+) -> list[str]:
+    """Names of the unscheduled pods meant for nodes that do not exist.
 
-    Unscheduled ones can never be placed, and nothing else deletes them. Bound ones are
-    deleted without a grace period.
-
-    Deviation: upstream leaves pods bound to a vanished node to the pod garbage collector
-    (``PodGC``), which force-deletes them; there is none here, so the DaemonSet
-    controller does it for its own pods.
+    They can never be placed, and nothing else deletes them. Pods bound to a vanished
+    node are the pod garbage collector's (``PodGCController``): it force-deletes them
+    once the node has been gone for its quarantine, and the deletion wakes the set.
 
     Upstream: daemon_controller.go getUnscheduledPodsWithoutNode
     """
     existing = {node.name for node in nodes}
-    unscheduled: list[str] = []
-    bound: list[str] = []
-    for node_name in sorted(node_to_daemon_pods):
-        if node_name in existing:
-            continue
-        for pod in node_to_daemon_pods[node_name]:
-            (bound if pod_node_name(pod) else unscheduled).append(pod.name)
-    return unscheduled, bound
+    return [
+        pod.name
+        for node_name in sorted(node_to_daemon_pods)
+        if node_name not in existing
+        for pod in node_to_daemon_pods[node_name]
+        if not pod_node_name(pod)
+    ]

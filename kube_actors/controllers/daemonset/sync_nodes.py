@@ -22,7 +22,6 @@ from kube_actors.api.apps import DaemonSet
 from kube_actors.api.meta import new_controller_ref
 from kube_actors.controllers._util import (
     SLOW_START_INITIAL_BATCH_SIZE,
-    SUCCESSFUL_DELETE_POD_REASON,
     PodControl,
     slow_start_batch,
 )
@@ -59,23 +58,20 @@ class NodeSync:
         pods_to_delete: list[str],
         nodes_needing_daemon_pods: list[str],
         hash_: str,
-        force_delete: list[str],
     ) -> None:
-        """Create pods on ``nodes_needing_daemon_pods``, delete ``pods_to_delete`` (gracefully)
-        and ``force_delete`` (pods of vanished nodes, at once).
+        """Create pods on ``nodes_needing_daemon_pods`` and delete ``pods_to_delete``.
 
         Raises:
             ApiError: the first failed create or delete (the others are still attempted).
         """
         key = cache_key(ds)
         create_diff = min(len(nodes_needing_daemon_pods), self.burst_replicas)
-        deletions = [(n, False) for n in pods_to_delete] + [(n, True) for n in force_delete]
-        deletions = deletions[: self.burst_replicas]
+        deletions = pods_to_delete[: self.burst_replicas]
         self.expectations.set_expectations(key, create_diff, len(deletions))
         error = await self._create_pods(ds, nodes_needing_daemon_pods[:create_diff], hash_)
-        for pod_name, force in deletions:
+        for pod_name in deletions:
             try:
-                await self._delete_pod(ds, pod_name, force=force)
+                await self.pod_control.delete_pod(ds.namespace, pod_name, ds)
             except ApiError as exc:
                 self.expectations.deletion_observed(key)
                 if not isinstance(exc, NotFound) and error is None:
@@ -114,10 +110,3 @@ class NodeSync:
         if error is not None and not isinstance(error, ApiError):
             raise error
         return error
-
-    async def _delete_pod(self, ds: DaemonSet, name: str, *, force: bool) -> None:
-        if not force:
-            await self.pod_control.delete_pod(ds.namespace, name, ds)
-            return
-        await self.client.delete("Pod", name, ds.namespace, grace_period_seconds=0)
-        self.recorder.normal(ds, SUCCESSFUL_DELETE_POD_REASON, f"Deleted pod: {name}")

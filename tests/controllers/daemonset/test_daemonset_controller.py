@@ -245,11 +245,11 @@ async def test_a_node_whose_kubelet_stops_keeps_its_pod_but_is_no_longer_desired
         ds = fluentd(c)
         assert ds.status.number_ready == 3
         before = pods_by_node(c)["node-1"]
-        await c.advance(21)
+        await c.advance(60)  # stale after the 40 s grace period, then tainted unreachable
         status = fluentd(c).status
         assert (status.desired_number_scheduled, status.number_misscheduled) == (2, 1)
         assert pods_by_node(c)["node-1"] == before
-        await c.advance(120)
+        await c.advance(60)
         await c.settle()
         status = fluentd(c).status
         assert (status.desired_number_scheduled, status.number_misscheduled) == (3, 0)

@@ -193,11 +193,18 @@ def test_host_network_pods_tolerate_network_unavailable_nodes() -> None:
 
 
 def test_a_node_that_is_not_ready_gets_no_new_pod_but_keeps_its_pod() -> None:
-    """The not-ready NoSchedule taint the node lifecycle controller would add is not tolerated."""
+    """The not-ready and unreachable NoSchedule taints the node lifecycle controller adds
+    are not tolerated; the NoExecute ones are.
+    """
+    for key in ("node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable"):
+        taints = [Taint(key=key, effect="NoSchedule"), Taint(key=key, effect="NoExecute")]
+        node = new_node("test-node", ready="Unknown", taints=taints)
+        assert node_should_run_daemon_pod(node, new_daemon_set("ds")) == ShouldRun(False, True)
+
+
+def test_readiness_alone_does_not_decide_only_the_taints_do() -> None:
     node = new_node("test-node", ready="False")
-    assert node_should_run_daemon_pod(node, new_daemon_set("ds")) == ShouldRun(False, True)
-    unknown = new_node("test-node", ready="Unknown")
-    assert node_should_run_daemon_pod(unknown, new_daemon_set("ds")) == ShouldRun(False, True)
+    assert node_should_run_daemon_pod(node, new_daemon_set("ds")) == ShouldRun(True, True)
 
 
 def test_the_hypothetical_pod_has_the_node_name_and_the_daemon_tolerations() -> None:

@@ -21,7 +21,7 @@ from kube_actors.controllers.daemonset.manage import (
     creation_order_key,
     group_by_node,
     pods_should_be_on_node,
-    pods_without_node,
+    unscheduled_pods_without_node,
 )
 
 NODE = new_node("node-1")
@@ -164,12 +164,12 @@ def test_pods_are_grouped_by_target_node_without_deleted_terminal_ones() -> None
     assert set(group_by_node(pods, include_deleted_terminal=True)) == {"node-1", "node-2"}
 
 
-def test_pods_for_vanished_nodes_are_split_into_unscheduled_and_bound() -> None:
+def test_only_unscheduled_pods_for_vanished_nodes_are_deleted_here() -> None:
     mapping = {
         "node-1": [new_pod("a", "node-1")],
         "gone": [new_pod("b", "gone"), new_pod("c", "")],
     }
-    assert pods_without_node([NODE], mapping) == (["c"], ["b"])
+    assert unscheduled_pods_without_node([NODE], mapping) == ["c"]
 
 
 def test_backoff_doubles_to_its_maximum_and_resets_after_twice_the_maximum() -> None:
