@@ -6,7 +6,7 @@ stderr at WARNING and above, so stdout carries only what the verb prints.
 
 Verbs: ``apply create [job|cronjob] get describe delete scale set image label annotate
 rollout {status,history,undo,pause,resume,restart} wait events trace advance autoscale top
-replay import verify bench demo``.
+cordon uncordon drain taint replay import verify bench demo``.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from kube_actors.cli.autoscale import cmd_autoscale
 from kube_actors.cli.batch import cmd_create_cronjob, cmd_create_job
 from kube_actors.cli.demo import cmd_demo
 from kube_actors.cli.errors import format_error
+from kube_actors.cli.nodes import cmd_cordon, cmd_drain, cmd_taint, cmd_uncordon
 from kube_actors.cli.read import cmd_describe, cmd_events, cmd_get, cmd_replay, cmd_trace
 from kube_actors.cli.rollouts import (
     cmd_rollout_history,
@@ -64,6 +65,10 @@ HANDLERS: dict[str, Handler] = {
     "label": cmd_label,
     "annotate": cmd_annotate,
     "advance": cmd_advance,
+    "cordon": cmd_cordon,
+    "uncordon": cmd_uncordon,
+    "drain": cmd_drain,
+    "taint": cmd_taint,
     "autoscale": cmd_autoscale,
     "top": cmd_top,
     "rollout status": cmd_rollout_status,

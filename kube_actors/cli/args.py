@@ -135,8 +135,30 @@ def build_parser(handlers: dict[str, Handler]) -> Parser:
     _write_verbs(b, handlers)
     _rollout_verbs(b, handlers)
     _autoscaling_verbs(b, handlers)
+    _node_verbs(b, handlers)
     _tool_verbs(b, handlers)
     return parser
+
+
+def _node_verbs(b: Builder, h: dict[str, Handler]) -> None:
+    for name, text in (
+        ("cordon", "Mark node as unschedulable"),
+        ("uncordon", "Mark node as schedulable"),
+    ):
+        p = b.verb(name, h[name], text)
+        p.add_argument("args", nargs=1, metavar="NODE")
+        _settle_flags(p)
+    p = b.verb("drain", h["drain"], "Drain node in preparation for maintenance")
+    p.add_argument("args", nargs=1, metavar="NODE")
+    p.add_argument("--ignore-daemonsets", action="store_true")
+    p.add_argument("--delete-emptydir-data", action="store_true")
+    p.add_argument("--force", action="store_true")
+    p.add_argument("--timeout", metavar="DURATION", help="give up after this long (0: 1h)")
+    _settle_flags(p)
+    p = b.verb("taint", h["taint"], "Update the taints on one or more nodes")
+    p.add_argument("args", nargs="+", metavar="nodes NAME KEY=VAL:EFFECT|KEY:EFFECT-")
+    p.add_argument("--overwrite", action="store_true")
+    _settle_flags(p)
 
 
 def _read_verbs(b: Builder, h: dict[str, Handler]) -> None:
