@@ -11,6 +11,8 @@ and warns; upstream since v1.2x warns and starts one. The "long overdue" rows sa
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -185,3 +187,41 @@ async def test_sync_cron_job_decides_as_upstreams_table(case: Case) -> None:
             assert after == pytest.approx(expected)
         else:
             assert after is None
+
+
+@asynccontextmanager
+async def synced_once(
+    case: Case, **spec: str
+) -> AsyncIterator[tuple[Cluster, Working, float | None]]:
+    """One sync of a never-run CronJob with ``spec`` fields changed, inside its cluster."""
+    clock = VirtualClock(start=JUST_BEFORE_THE_HOUR)
+    async with Cluster(clock=clock, controllers=[], simulate=False) as c:
+        cj, _ = await arrange(c, clock, case)
+        w = Working.of(replace(cj, spec=replace(cj.spec, **spec)))
+        sync = CronJobSync(
+            StoreClient(c.store, "cronjob-controller"), EventRecorder(c.store, "cronjob-controller")
+        )
+        yield c, w, await sync.sync_cron_job(w, [], case.now)
+
+
+@pytest.mark.anyio
+async def test_a_tz_prefix_is_honoured_with_an_unsupported_schedule_warning() -> None:
+    case = CASES["never ran, is time, A"]
+    async with synced_once(case, schedule="TZ=Asia/Tokyo 0 * * * ?") as (c, w, after):
+        assert [e.reason for e in c.list(Event)] == ["UnsupportedSchedule", "SuccessfulCreate"]
+        assert len(w.active) == 1
+        assert after is not None
+
+
+@pytest.mark.anyio
+async def test_an_unknown_time_zone_stops_scheduling_with_a_warning() -> None:
+    case = CASES["never ran, is time, A"]
+    async with synced_once(case, time_zone="Mars/Olympus") as (c, w, after):
+        [event] = c.list(Event)
+        assert (event.type, event.reason, event.message) == (
+            "Warning",
+            "UnknownTimeZone",
+            'invalid timeZone: "Mars/Olympus": unknown time zone Mars/Olympus',
+        )
+        assert w.active == []
+        assert after is None
