@@ -284,3 +284,14 @@ async def test_deleting_a_job_frees_its_pods_from_the_tracking_finalizer() -> No
         await c.advance(30)
         assert c.try_get(Job, "gone") is None
         assert [p for p in c.list("Pod") if p.metadata.labels.get("job-name") == "gone"] == []
+
+
+@pytest.mark.anyio
+async def test_a_foreground_deletion_waits_for_the_pods_which_lose_their_finalizer() -> None:
+    async with Cluster(sim=LONG_RUNNING) as c:
+        await c.apply(job_manifest("fg", parallelism=2, completions=3))
+        await c.advance(10)
+        await c.delete("Job", "fg", propagation="Foreground")
+        await c.advance(60)
+        assert c.try_get(Job, "fg") is None
+        assert c.list("Pod") == []
