@@ -19,6 +19,7 @@ import structlog
 
 from kube_actors.cli.args import Handler, build_parser, parse
 from kube_actors.cli.autoscale import cmd_autoscale
+from kube_actors.cli.bench import cmd_bench
 from kube_actors.cli.batch import cmd_create_cronjob, cmd_create_job
 from kube_actors.cli.demo import cmd_demo
 from kube_actors.cli.errors import format_error
@@ -33,7 +34,7 @@ from kube_actors.cli.rollouts import (
     cmd_rollout_undo,
 )
 from kube_actors.cli.running import Interrupted
-from kube_actors.cli.tools import cmd_bench, cmd_import, cmd_verify
+from kube_actors.cli.tools import cmd_import, cmd_verify
 from kube_actors.cli.top import cmd_top
 from kube_actors.cli.wait import cmd_wait
 from kube_actors.cli.write import (

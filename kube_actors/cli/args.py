@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
 
+from kube_actors.cli.bench import add_bench_arguments
 from kube_actors.cli.kinds import CliError
 
 Handler = Callable[[argparse.Namespace], int]
@@ -342,9 +343,8 @@ def _tool_verbs(b: Builder, h: dict[str, Handler]) -> None:
         metavar="LOG",
         help="the log (default: --log, $KUBE_ACTORS_LOG, ./kube-actors.jsonl)",
     )
-    p = b.verb("bench", h["bench"], "Run the benchmark harness (bench/)")
-    p.add_argument("scenario", nargs="?", choices=("replay", "scale", "rollout", "workqueue"))
-    p.add_argument("--quick", action="store_true")
+    p = b.verb("bench", h["bench"], "Run benchmark scenarios, compare runs, run bench/ scripts")
+    add_bench_arguments(p)
     b.verb("demo", h["demo"], "Walk the nginx rollout story through these commands, with output")
 
 

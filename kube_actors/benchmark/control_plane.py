@@ -1,0 +1,130 @@
+"""The control plane itself: writes per actor, work queues, time and memory.
+
+``writes`` comes from the log (records per actor, per second of virtual time). Work
+queues are not in the log, so ``workqueue`` comes from a ``QueueProbe`` attached to a live
+run: client-go's counters (adds, gets, retries) of every controller's queue and its depth
+sampled at every write, kept per second of virtual time. A recorded log has no queue
+figures; ``workqueue`` then says so instead of inventing them.
+
+Upstream: staging/src/k8s.io/client-go/util/workqueue/metrics.go
+"""
+
+from __future__ import annotations
+
+import resource
+import sys
+from collections import Counter
+from collections.abc import Callable, Mapping
+from typing import Any, Protocol, final
+
+from kube_actors.benchmark.records import Entry, seconds
+from kube_actors.benchmark.stats import summary
+
+
+def writes(entries: list[Entry], wall_seconds: float | None) -> dict[str, Any]:
+    """``writes``: records in all and by actor, per second of virtual (and wall) time."""
+    if not entries:
+        return {"total": 0}
+    span = seconds(entries[-1].at - entries[0].at)
+    windows = Counter(entry.at // 1_000_000 for entry in entries)
+    per_second = [float(windows.get(i, 0)) for i in range(int(entries[-1].at // 1_000_000) + 1)]
+    by_actor = Counter(entry.actor for entry in entries)
+    result: dict[str, Any] = {
+        "total": len(entries),
+        "virtualSeconds": span,
+        "perVirtualSecond": round(len(entries) / max(1.0, span), 3),
+        "perSecondWindows": summary(per_second),
+        "byActor": dict(sorted(by_actor.items(), key=lambda kv: (-kv[1], kv[0]))),
+    }
+    if wall_seconds:
+        result["perWallSecond"] = round(len(entries) / wall_seconds, 1)
+    return result
+
+
+class _Queue(Protocol):
+    def __len__(self) -> int: ...
+
+
+class _Stats(Protocol):
+    @property
+    def adds(self) -> int: ...
+    @property
+    def gets(self) -> int: ...
+    @property
+    def retries(self) -> int: ...
+
+
+@final
+class QueueProbe:
+    """Samples the depth of named work queues at every write (``sample`` is a store subscriber).
+
+    Args:
+        queues: queue by controller name.
+        stats: a controller's counters now (``queue.statistics()``).
+        now: seconds of virtual time since the run began.
+    """
+
+    def __init__(
+        self,
+        queues: Mapping[str, _Queue],
+        stats: Callable[[str], _Stats],
+        now: Callable[[], float],
+    ) -> None:
+        self._queues = dict(queues)
+        self._stats = stats
+        self._now = now
+        self._start = {name: self._counters(name) for name in self._queues}
+        self.depth: dict[str, dict[int, int]] = {name: {} for name in self._queues}
+
+    def _counters(self, name: str) -> tuple[int, int, int]:
+        stats = self._stats(name)
+        return stats.adds, stats.gets, stats.retries
+
+    def sample(self, *_: object) -> None:
+        """Record each queue's depth now, keeping the largest per second."""
+        second = int(self._now())
+        for name, queue in self._queues.items():
+            depth = len(queue)
+            series = self.depth[name]
+            if depth > series.get(second, -1):
+                series[second] = depth
+
+    def result(self) -> dict[str, Any]:
+        """``workqueue``: per controller the counters since the probe began and peak depth."""
+        controllers: dict[str, Any] = {}
+        for name in sorted(self._queues):
+            adds, gets, retries = self._counters(name)
+            a0, g0, r0 = self._start[name]
+            series = self.depth[name]
+            if adds == a0 and not any(series.values()):
+                continue  # a controller that had nothing to do
+            controllers[name] = {
+                "adds": adds - a0,
+                "gets": gets - g0,
+                "retries": retries - r0,
+                "peakDepth": max(series.values(), default=0),
+                "depth": summary([float(v) for v in series.values()]),
+            }
+        return {"available": True, "controllers": controllers}
+
+
+def no_queue_figures() -> dict[str, Any]:
+    """``workqueue`` for a recorded log: the queues were not observed."""
+    return {"available": False, "reason": "work queues are not in the log; run the scenario"}
+
+
+def memory(entries: list[Entry], wall_seconds: float | None) -> dict[str, Any]:
+    """``memory``: peak RSS of this process (live runs), wall and virtual seconds."""
+    result: dict[str, Any] = {
+        "virtualSeconds": seconds(entries[-1].at - entries[0].at) if entries else 0.0
+    }
+    if wall_seconds is not None:
+        result["wallSeconds"] = round(wall_seconds, 3)
+        result["peakRssMiB"] = peak_rss_mib()
+    return result
+
+
+def peak_rss_mib() -> float:
+    """The process's peak resident set size in MiB (``ru_maxrss``: KiB on Linux, bytes on macOS)."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return round(peak / (1024 * 1024 if sys.platform == "darwin" else 1024), 1)

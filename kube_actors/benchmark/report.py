@@ -1,0 +1,133 @@
+"""Reports of a run: the result files, the summary tables, and the flat figures.
+
+``write_run`` puts ``NAME.json`` (the result document) and ``NAME.csv`` (the time series)
+in the output folder. ``summary_tables`` renders the document as rich tables: one row per
+distribution (count, p50, p90, p99, max) and one of single figures and SLO verdicts.
+``flatten`` turns a document into ``{"podStartupLatency.createToRunning.p99": 2.0, ...}``,
+the form that ``compare`` lines up.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Final
+
+from rich.table import Table
+
+from kube_actors.benchmark.series import Row, to_csv
+
+SKIPPED: Final = frozenset({"hdr", "items", "byActor", "min", "mean", "depth"})
+"""Keys left out of the flat figures: encodings, per-object lists, and secondary statistics."""
+
+COLUMNS: Final = ("count", "p50", "p90", "p99", "max")
+
+
+def write_run(folder: Path, name: str, document: dict[str, Any], rows: list[Row]) -> Path:
+    """Write ``NAME.json`` and ``NAME.csv`` into ``folder``; returns the JSON's path."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.json"
+    path.write_text(json.dumps(document, indent=2) + "\n")
+    (folder / f"{name}.csv").write_text(to_csv(rows))
+    return path
+
+
+def flatten(document: dict[str, Any]) -> dict[str, float]:
+    """Every numeric figure under ``measurements`` by dotted path (booleans as 0/1)."""
+    flat: dict[str, float] = {}
+
+    def walk(prefix: str, value: Any) -> None:
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if key not in SKIPPED:
+                    walk(f"{prefix}.{key}" if prefix else key, item)
+        elif isinstance(value, bool | int | float):
+            flat[prefix] = float(value)
+
+    walk("", document.get("measurements", {}))
+    return flat
+
+
+def distributions(document: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """``(path, summary)`` of every non-empty distribution in the document, in order."""
+    found: list[tuple[str, dict[str, Any]]] = []
+
+    def walk(prefix: str, value: Any) -> None:
+        if not isinstance(value, dict):
+            return
+        if "p50" in value and "count" in value:
+            found.append((prefix, value))
+            return
+        for key, item in value.items():
+            if key not in SKIPPED and key != "depth":
+                walk(f"{prefix}.{key}" if prefix else key, item)
+
+    walk("", document.get("measurements", {}))
+    return found
+
+
+def _seconds(value: Any) -> str:
+    return f"{value:g}" if isinstance(value, int | float) else "-"
+
+
+def summary_tables(document: dict[str, Any]) -> list[Table]:
+    """The distributions table and the single-figures table of one run."""
+    title = f"{document.get('scenario') or document.get('log')}"
+    dist = Table(title=f"{title}: distributions (seconds; throughput in pods/s)")
+    dist.add_column("measurement")
+    for column in COLUMNS:
+        dist.add_column(column, justify="right")
+    for path, stats in distributions(document):
+        dist.add_row(path, *(_seconds(stats.get(c)) for c in COLUMNS))
+    figures = Table(title=f"{title}: figures")
+    figures.add_column("figure")
+    figures.add_column("value", justify="right")
+    for label, value in single_figures(document):
+        figures.add_row(label, value)
+    return [dist, figures]
+
+
+def single_figures(document: dict[str, Any]) -> list[tuple[str, str]]:
+    """The figures worth a line of their own, and every SLO verdict."""
+    m = document.get("measurements", {})
+    rows: list[tuple[str, str]] = []
+    slo = m.get("podStartupLatency", {}).get("slo")
+    if slo:
+        verdict = "PASS" if slo["pass"] else "FAIL"
+        rows.append(
+            (
+                f"SLO pod start-up {slo['metric']} <= {slo['threshold']:g}s",
+                f"{verdict} ({_seconds(slo['value'])})",
+            )
+        )
+    if "schedulingThroughput" in m and m["schedulingThroughput"].get("bound"):
+        rows.append(
+            ("pods bound per second (average)", _seconds(m["schedulingThroughput"]["average"]))
+        )
+    if "rolloutDuration" in m:
+        r = m["rolloutDuration"]
+        rows.append(("rollouts complete / incomplete", f"{r['rollouts']} / {r['incomplete']}"))
+    if "writes" in m:
+        w = m["writes"]
+        rows.append(("writes", str(w.get("total", 0))))
+        if "perWallSecond" in w:
+            rows.append(("writes per wall second", _seconds(w["perWallSecond"])))
+    if m.get("workqueue", {}).get("available"):
+        for name, q in m["workqueue"]["controllers"].items():
+            rows.append(
+                (
+                    f"queue {name}: adds / retries / peak depth",
+                    f"{q['adds']} / {q['retries']} / {q['peakDepth']}",
+                )
+            )
+    for key, label in (("virtualSeconds", "virtual seconds"), ("wallSeconds", "wall seconds")):
+        if key in document:
+            rows.append((label, _seconds(document[key])))
+    if "peakRssMiB" in m.get("memory", {}):
+        rows.append(("peak RSS (MiB)", _seconds(m["memory"]["peakRssMiB"])))
+    if document.get("ok") is False:
+        failed = [s for s in document.get("steps", []) if "error" in s]
+        rows.append(
+            ("FAILED step", f"{failed[0]['step']}: {failed[0]['error']}" if failed else "?")
+        )
+    return rows

@@ -1,0 +1,189 @@
+"""``bench``: the scenario harness (``run``, ``compare``, ``list``) and the scripts of ``bench/``.
+
+- ``bench run SCENARIO.yaml|NAME [--out DIR] [--seed N] [--repeat K]`` runs a scenario
+  (a file, or a name from ``bench/scenarios/``) into ``DIR`` (default
+  ``./bench-results/NAME``): the log ``NAME.jsonl``, the result document ``NAME.json``
+  and the time series ``NAME.csv``, then prints the summary tables. Repeats use the same
+  seed, so their virtual-time figures agree and they show the spread of wall time;
+  they are written as ``NAME-1.*``, ``NAME-2.*``... Exit code 1 when a step failed or
+  an SLO is not met.
+- ``bench run --log EXISTING.jsonl [--out DIR]`` measures a recorded log.
+- ``bench compare A.json B.json... [--threshold PCT] [--metric PATH]...`` lines runs up
+  against the first; exit code 1 when a chosen figure regresses beyond the threshold.
+- ``bench list`` shows the catalogue with each scenario's description.
+- ``bench [replay|scale|rollout|workqueue] [--quick]`` runs the scripts of ``bench/``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+import anyio
+import yaml
+
+from kube_actors.benchmark.compare import compare, comparison_table, load_result
+from kube_actors.benchmark.measure import measure_log, slo_verdicts
+from kube_actors.benchmark.report import summary_tables, write_run
+from kube_actors.benchmark.runner import RunResult, run_scenario
+from kube_actors.benchmark.scenario import MEASUREMENTS, Scenario, Step, load_scenario
+from kube_actors.cli.kinds import CliError
+from kube_actors.cli.output import out
+from kube_actors.cli.tools import BENCH_SCRIPTS, find_bench
+from kube_actors.cli.tools import cmd_bench as run_scripts
+
+ACTIONS = ("run", "compare", "list")
+
+
+def add_bench_arguments(parser: argparse.ArgumentParser) -> None:
+    """The ``bench`` verb's arguments (``--log`` and ``--seed`` are the global flags)."""
+    parser.add_argument(
+        "scenario",
+        nargs="?",
+        choices=(*ACTIONS, *BENCH_SCRIPTS),
+        metavar="run|compare|list|" + "|".join(BENCH_SCRIPTS),
+    )
+    parser.add_argument("args", nargs="*", metavar="FILE")
+    parser.add_argument("--quick", action="store_true", help="the scripts: tiny sizes")
+    parser.add_argument("--out", metavar="DIR", help="run: where the results go")
+    parser.add_argument("--repeat", type=int, default=1, metavar="K", help="run: K runs")
+    parser.add_argument(
+        "--threshold",
+        type=float,
+        default=10.0,
+        metavar="PCT",
+        help="compare: a regression is worse than the baseline by more than PCT %% (10)",
+    )
+    parser.add_argument(
+        "--metric",
+        action="append",
+        metavar="PATH",
+        help="compare: a figure to judge (repeatable; e.g. rolloutDuration.all.p99)",
+    )
+
+
+def cmd_bench(opts: argparse.Namespace) -> int:
+    """Dispatch ``bench`` to the harness or to the scripts of ``bench/``."""
+    action = opts.scenario
+    if action == "run":
+        return _run(opts)
+    if action == "compare":
+        return _compare(opts)
+    if action == "list":
+        return _list()
+    if opts.args:
+        raise CliError(f"unknown arguments: {' '.join(opts.args)}")
+    return run_scripts(opts)
+
+
+# -- run ---------------------------------------------------------------------------------
+def _run(opts: argparse.Namespace) -> int:
+    if opts.repeat < 1:
+        raise CliError(f"--repeat must be at least 1, got {opts.repeat}")
+    if getattr(opts, "log", None) and not opts.args:
+        return _measure_recorded(Path(opts.log), opts.out)
+    if len(opts.args) != 1:
+        raise CliError("bench run takes one scenario: bench run SCENARIO.yaml (or --log LOG)")
+    path = _scenario_path(opts.args[0])
+    scenario = load_scenario(path)
+    folder = Path(opts.out) if opts.out else Path("bench-results") / path.stem
+    seed = int(getattr(opts, "seed", 0) or 0)
+    folder.mkdir(parents=True, exist_ok=True)
+    code = 0
+    for k in range(1, opts.repeat + 1):
+        name = path.stem if opts.repeat == 1 else f"{path.stem}-{k}"
+        result = _with_progress(scenario, folder / f"{name}.jsonl", seed, path.stem)
+        json_path = write_run(folder, name, result.document, result.rows)
+        _print(result.document)
+        out(f"results: {json_path} (log {result.log})\n")
+        code = code or _exit_code(result.document)
+    return code
+
+
+def _scenario_path(text: str) -> Path:
+    path = Path(text)
+    if path.exists() or path.suffix in (".yaml", ".yml"):
+        return path
+    bench = find_bench()
+    candidate = bench / "scenarios" / f"{text}.yaml" if bench is not None else None
+    if candidate is None or not candidate.exists():
+        raise CliError(f'no scenario "{text}": give a file or a name from bench list')
+    return candidate
+
+
+def _with_progress(scenario: Scenario, log: Path, seed: int, name: str) -> RunResult:
+    if not sys.stderr.isatty():
+        return anyio.run(lambda: run_scenario(scenario, log, seed=seed, name=name))
+    from rich.console import Console
+    from rich.progress import Progress
+
+    with Progress(console=Console(file=sys.stderr), transient=True) as progress:
+        task = progress.add_task(name, total=len(scenario.steps))
+
+        def advance(index: int, step: Step) -> None:
+            progress.update(task, completed=index, description=f"{name}: {step.name}")
+
+        return anyio.run(
+            lambda: run_scenario(scenario, log, seed=seed, name=name, progress=advance)
+        )
+
+
+def _measure_recorded(log: Path, out_dir: str | None) -> int:
+    if not log.exists():
+        raise CliError(f'the path "{log}" does not exist')
+    document, rows = measure_log(log, MEASUREMENTS)
+    if out_dir:
+        json_path = write_run(Path(out_dir), log.stem, document, rows)
+        out(f"results: {json_path}\n")
+    _print(document)
+    return _exit_code(document)
+
+
+def _exit_code(document: dict[str, Any]) -> int:
+    failed = not document.get("ok", True) or not all(slo_verdicts(document).values())
+    return 1 if failed else 0
+
+
+def _print(document: dict[str, Any]) -> None:
+    from rich.console import Console
+
+    console = Console(file=sys.stdout, width=110, highlight=False)
+    for table in summary_tables(document):
+        console.print(table)
+
+
+# -- compare and list --------------------------------------------------------------------
+def _compare(opts: argparse.Namespace) -> int:
+    if len(opts.args) < 2:
+        raise CliError("bench compare takes two result documents or more: A.json B.json...")
+    documents = [load_result(path) for path in opts.args]
+    result = compare(
+        documents, list(opts.args), threshold=opts.threshold / 100, metrics=opts.metric
+    )
+    from rich.console import Console
+
+    console = Console(file=sys.stdout, width=max(110, 40 + 24 * len(documents)), highlight=False)
+    console.print(comparison_table(result))
+    for regression in result.regressions:
+        out(f"regression: {regression}\n")
+    if not result.regressions:
+        out(f"no regression beyond {opts.threshold:g}%\n")
+    return 1 if result.regressions else 0
+
+
+def _list() -> int:
+    bench = find_bench()
+    folder = bench / "scenarios" if bench is not None else None
+    if folder is None or not folder.is_dir():
+        raise CliError("no scenario catalogue (bench/scenarios/) next to this installation")
+    rows = []
+    for path in sorted(folder.glob("*.yaml")):
+        data = yaml.safe_load(path.read_text()) or {}
+        description = data.get("description", "") if isinstance(data, dict) else ""
+        rows.append((path.stem, str(description).strip().splitlines()[0] if description else ""))
+    width = max(len(name) for name, _ in rows) if rows else 0
+    for name, description in rows:
+        out(f"{name:<{width}}  {description}\n")
+    return 0
