@@ -106,7 +106,7 @@ class CronJobController(Controller):
             self.wakeups.after(cache_key(cur), after)
 
     def jobs_to_be_reconciled(self, cj: CronJob) -> list[Job]:
-        """The Jobs this CronJob controls, by name.
+        """The Jobs this CronJob controls, sorted by name.
 
         Deviation: matched by the controller reference's uid (upstream: by name only), so a
         Job left by an earlier CronJob of the same name is not taken for this one's.
