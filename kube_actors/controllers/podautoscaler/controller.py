@@ -17,6 +17,15 @@ Deviation: the sync period is a clock timer, not a requeue returned from ``sync`
 ``settle()`` run to its cap. The check that no two HPAs select the same pods
 (AmbiguousSelector) is not done.
 
+Deviation: recommendations and scale events live in memory, as upstream's, and every
+CLI command is a new controller process. Upstream's restarted controller records the
+current size as a recommendation made *now*, which would restart the scale-down window
+at every ``kube-actors advance``; here that first recommendation is dated at the HPA's
+``status.lastScaleTime`` (now when it never rescaled), so a scale-down waits the window
+from the last rescale. Recommendations above the current size made after that rescale
+(possible only while the size sits at ``maxReplicas``) are not remembered across a
+restart; the behavior rate limits start afresh.
+
 Upstream: pkg/controller/podautoscaler/horizontal.go HorizontalController
 """
 
@@ -183,7 +192,7 @@ class HorizontalController(Controller):
             "the HPA controller was able to get the target's current scale",
         )
         current = scale.spec_replicas
-        self.normalizer.record_initial_recommendation(key, current, work.now)
+        self.normalizer.record_initial_recommendation(key, current, self.since(hpa, work.now))
         spec = hpa.spec
         min_replicas = 1 if spec.min_replicas is None else spec.min_replicas
         proposal = Proposal(replicas=0)
@@ -251,6 +260,16 @@ class HorizontalController(Controller):
             reason = "All metrics below target"
         desired = self.normalize(work, key, current, desired, min_replicas)
         return proposal, desired, reason
+
+    @staticmethod
+    def since(hpa: HorizontalPodAutoscaler, now: datetime) -> datetime:
+        """When the first recommendation this process records was made: the last rescale.
+
+        Upstream: horizontal.go recordInitialRecommendation (which uses now; see the
+        module's Deviation)
+        """
+        last = hpa.status.last_scale_time
+        return last if last is not None and last <= now else now
 
     def validate_and_parse_selector(self, work: _Sync, selector: str) -> Selector | None:
         """The scale's selector, or None (with an event and ScalingActive=False).

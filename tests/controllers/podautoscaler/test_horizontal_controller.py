@@ -522,3 +522,24 @@ async def test_a_cluster_with_an_hpa_still_settles() -> None:
     async with Cluster(sim=BUSY) as cluster:
         await started(cluster, WITH_REQUESTS, HPA_DEMO)
         assert await cluster.settle(cap=120)
+
+
+async def test_a_restart_inside_the_window_keeps_the_window_from_the_last_rescale(
+    tmp_path: Path,
+) -> None:
+    log = tmp_path / "events.jsonl"
+    idle = (
+        "apiVersion: sim.kube-actors.io/v1\nkind: SimulationProfile\n"
+        "metadata: {name: default}\nspec:\n  metrics:\n  - {selector: app=nginx, cpu: 0m}\n"
+    )
+    async with Cluster(log=log, sim=BUSY) as cluster:
+        await started(cluster, WITH_REQUESTS, HPA_DEMO)
+        await cluster.advance(45)
+        assert replicas(cluster) == 10
+        await cluster.apply(idle)
+        await cluster.advance(200)
+    async with Cluster(log=log) as cluster:
+        last = hpa(cluster).status.last_scale_time
+        assert last is not None
+        await cluster.wait_for(lambda: replicas(cluster) == 1)
+        assert 300 < (cluster.now() - last).total_seconds() <= 315
