@@ -77,6 +77,6 @@ def slo_verdicts(document: dict[str, Any]) -> dict[str, bool]:
     verdicts = {}
     for name, body in document.get("measurements", {}).items():
         slo = body.get("slo") if isinstance(body, dict) else None
-        if isinstance(slo, dict) and "pass" in slo:
+        if isinstance(slo, dict) and slo.get("pass") is not None:
             verdicts[name] = bool(slo["pass"])
     return verdicts

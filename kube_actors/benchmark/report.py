@@ -93,7 +93,7 @@ def single_figures(document: dict[str, Any]) -> list[tuple[str, str]]:
     rows: list[tuple[str, str]] = []
     slo = m.get("podStartupLatency", {}).get("slo")
     if slo:
-        verdict = "PASS" if slo["pass"] else "FAIL"
+        verdict = {True: "PASS", False: "FAIL", None: "no pods"}[slo["pass"]]
         rows.append(
             (
                 f"SLO pod start-up {slo['metric']} <= {slo['threshold']:g}s",

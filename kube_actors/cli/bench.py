@@ -45,7 +45,6 @@ def add_bench_arguments(parser: argparse.ArgumentParser) -> None:
         choices=(*ACTIONS, *BENCH_SCRIPTS),
         metavar="run|compare|list|" + "|".join(BENCH_SCRIPTS),
     )
-    parser.add_argument("args", nargs="*", metavar="FILE")
     parser.add_argument("--quick", action="store_true", help="the scripts: tiny sizes")
     parser.add_argument("--out", metavar="DIR", help="run: where the results go")
     parser.add_argument("--repeat", type=int, default=1, metavar="K", help="run: K runs")
@@ -65,17 +64,23 @@ def add_bench_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def cmd_bench(opts: argparse.Namespace) -> int:
-    """Dispatch ``bench`` to the harness or to the scripts of ``bench/``."""
+    """Dispatch ``bench`` to the harness or to the scripts of ``bench/``.
+
+    The files of ``run`` and ``compare`` arrive among the extra arguments, which the
+    scripts of ``bench/`` receive as they are (``bench replay --records 10``).
+    """
     action = opts.scenario
+    if action not in ACTIONS:
+        return run_scripts(opts)
+    flags = [e for e in opts.extra if e.startswith("-")]
+    if flags:
+        raise CliError(f"unknown arguments: {' '.join(flags)}\nSee 'kube-actors bench -h'")
+    opts.args = list(opts.extra)
     if action == "run":
         return _run(opts)
     if action == "compare":
         return _compare(opts)
-    if action == "list":
-        return _list()
-    if opts.args:
-        raise CliError(f"unknown arguments: {' '.join(opts.args)}")
-    return run_scripts(opts)
+    return _list()
 
 
 # -- run ---------------------------------------------------------------------------------
