@@ -543,3 +543,56 @@ async def test_a_restart_inside_the_window_keeps_the_window_from_the_last_rescal
         assert last is not None
         await cluster.wait_for(lambda: replicas(cluster) == 1)
         assert 300 < (cluster.now() - last).total_seconds() <= 315
+
+
+CRD = """
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: webapps.example.com}
+spec:
+  group: example.com
+  scope: Namespaced
+  names: {kind: WebApp, plural: webapps, singular: webapp}
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}
+    subresources:
+      scale:
+        specReplicasPath: .spec.replicas
+        statusReplicasPath: .status.replicas
+        labelSelectorPath: .status.selector
+"""
+
+WEBAPP = """
+apiVersion: example.com/v1
+kind: WebApp
+metadata: {name: shop}
+spec: {replicas: 1}
+status: {replicas: 1, selector: app=nginx}
+"""
+
+
+async def test_a_custom_resource_with_a_scale_subresource_is_scaled_by_merge_patch() -> None:
+    manifest = HPA_DEMO.replace(
+        "apiVersion: apps/v1, kind: Deployment, name: hpa-demo",
+        "apiVersion: example.com/v1, kind: WebApp, name: shop",
+    )
+    async with Cluster(sim=BUSY) as cluster:
+        await started(cluster, CRD, WITH_REQUESTS, WEBAPP, manifest)
+        await cluster.advance(15)
+        shop: Any = cluster.get("WebApp", "shop")
+        assert shop.body["spec"]["replicas"] == 4
+        assert hpa_events(cluster)[-1][0] == "SuccessfulRescale"
+
+
+async def test_a_built_in_kind_without_a_scale_subresource_cannot_be_scaled() -> None:
+    manifest = HPA_DEMO.replace("kind: Deployment", "kind: DaemonSet")
+    async with Cluster(sim=BUSY) as cluster:
+        await cluster.apply(manifest)
+        await cluster.advance(15)
+        assert conditions(hpa(cluster))["AbleToScale"][2] == (
+            "the HPA controller was unable to get the target's current scale: the server could"
+            " not find the requested resource (daemonsets.apps/scale)"
+        )
