@@ -14,8 +14,7 @@ the cluster, and periodic timers do not keep ``Cluster.settle()`` from ending.
 
 Deviation: the sync period is a clock timer, not a requeue returned from ``sync``: a
 15 s requeue for every HPA forever would leave one-shot timers pending and make every
-``settle()`` run to its cap. The check that no two HPAs select the same pods
-(AmbiguousSelector) is not done.
+``settle()`` run to its cap.
 
 Deviation: recommendations and scale events live in memory, as upstream's, and every
 CLI command is a new controller process. Upstream's restarted controller records the
@@ -286,7 +285,7 @@ class HorizontalController(Controller):
             )
             return None
         try:
-            return parse_selector(selector)
+            parsed = parse_selector(selector)
         except ValueError as exc:
             message = (
                 f"couldn't convert selector into a corresponding internal selector object: {exc}"
@@ -294,6 +293,38 @@ class HorizontalController(Controller):
             self.recorder.warning(work.hpa, "InvalidSelector", message)
             work.set(SCALING_ACTIVE, False, "InvalidSelector", message)
             return None
+        controlling = self.hpas_controlling_pods(work.hpa, parsed)
+        if len(controlling) > 1:
+            names = " ".join(f"{{{name} {work.hpa.namespace}}}" for name in controlling)
+            message = f"pods by selector {selector} are controlled by multiple HPAs: [{names}]"
+            self.recorder.warning(work.hpa, "AmbiguousSelector", message)
+            work.set(SCALING_ACTIVE, False, "AmbiguousSelector", message)
+            return None
+        return parsed
+
+    def hpas_controlling_pods(self, hpa: HorizontalPodAutoscaler, selector: Selector) -> list[str]:
+        """The HPAs of the namespace (this one included) whose targets select any of these pods.
+
+        Upstream: horizontal.go hpasControllingPodsUnderSelector
+
+        Deviation: upstream remembers each HPA's selector from its last sync; here the other
+        HPAs' targets are read afresh, so the answer does not depend on sync order.
+        """
+        pods = self.list_pods(hpa.namespace, selector)
+        names = [hpa.metadata.name]
+        if not pods:
+            return names
+        for other in self.hpa_lister.list(hpa.namespace):
+            if other.metadata.name == hpa.metadata.name:
+                continue
+            try:
+                scale = get_scale(self.client, other.spec.scale_target_ref, hpa.namespace)
+                theirs = parse_selector(scale.selector) if scale.selector else None
+            except (ScaleError, ValueError):
+                continue
+            if theirs is not None and any(theirs.matches(p.metadata.labels) for p in pods):
+                names.append(other.metadata.name)
+        return sorted(names)
 
     def normalize(
         self, work: _Sync, key: str, current: int, desired: int, min_replicas: int

@@ -596,3 +596,18 @@ async def test_a_built_in_kind_without_a_scale_subresource_cannot_be_scaled() ->
             "the HPA controller was unable to get the target's current scale: the server could"
             " not find the requested resource (daemonsets.apps/scale)"
         )
+
+
+async def test_two_hpas_over_the_same_pods_are_ambiguous_and_neither_scales() -> None:
+    second = HPA_DEMO.replace("metadata: {name: hpa-demo}", "metadata: {name: second}")
+    async with Cluster(sim=BUSY) as cluster:
+        await started(cluster, WITH_REQUESTS, HPA_DEMO)
+        await cluster.apply(second)
+        await cluster.advance(30)
+        assert replicas(cluster) == 1
+        for name in ("hpa-demo", "second"):
+            assert conditions(hpa(cluster, name))["ScalingActive"][1:] == (
+                "AmbiguousSelector",
+                "pods by selector app=nginx are controlled by multiple HPAs:"
+                " [{hpa-demo default} {second default}]",
+            )
