@@ -9,6 +9,7 @@ the form that ``compare`` lines up.
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 from typing import Any, Final
@@ -131,3 +132,15 @@ def single_figures(document: dict[str, Any]) -> list[tuple[str, str]]:
             ("FAILED step", f"{failed[0]['step']}: {failed[0]['error']}" if failed else "?")
         )
     return rows
+
+
+def tables_html(document: dict[str, Any]) -> str:
+    """The summary tables as preformatted HTML with inline styles (for the HTML report)."""
+    from rich.console import Console
+
+    console = Console(record=True, width=110, file=io.StringIO(), highlight=False)
+    for table in summary_tables(document):
+        console.print(table)
+    return console.export_html(
+        inline_styles=True, code_format="<pre style='font-family:monospace'>{code}</pre>"
+    )

@@ -69,8 +69,9 @@ async def run_scenario(
     steps: list[dict[str, Any]] = []
     wall = time.perf_counter()
     async with Cluster(log=log, seed=seed, sim=scenario.profile, fsync="never") as cluster:
+        origin = cluster.clock.monotonic()  # the first record's time: the series' zero
         await cluster.settle()
-        probe = _probe(cluster)
+        probe = _probe(cluster, origin)
         start = cluster.clock.monotonic()
         ok = await _run_steps(cluster, scenario, steps, progress)
         if ok and scenario.settle_at_end:
@@ -100,15 +101,17 @@ async def run_scenario(
     return RunResult(document, time_series(entries, probe.depth), log, steps)
 
 
-def _probe(cluster: Cluster) -> QueueProbe:
-    """A queue probe over every controller (the kubelets' queues are left out)."""
+def _probe(cluster: Cluster, origin: float) -> QueueProbe:
+    """A queue probe over every controller (the kubelets' queues are left out); its
+    seconds count from ``origin``, as the log's time series do.
+    """
     controllers = {
         name: c for name, c in cluster.controllers.items() if not name.startswith("kubelet")
     }
     probe = QueueProbe(
         {name: c.queue for name, c in controllers.items()},
         lambda name: controllers[name].queue.statistics(),
-        lambda: cluster.clock.monotonic(),
+        lambda: cluster.clock.monotonic() - origin,
     )
     cluster.store.subscribe(None, probe.sample)
     return probe

@@ -8,6 +8,8 @@
   they are written as ``NAME-1.*``, ``NAME-2.*``... Exit code 1 when a step failed or
   an SLO is not met.
 - ``bench run --log EXISTING.jsonl [--out DIR]`` measures a recorded log.
+- ``--plot`` adds PNG charts and ``NAME.html``, a report that embeds them (the optional
+  extra ``kube-actors[plot]``: matplotlib).
 - ``bench compare A.json B.json... [--threshold PCT] [--metric PATH]...`` lines runs up
   against the first; exit code 1 when a chosen figure regresses beyond the threshold.
 - ``bench list`` shows the catalogue with each scenario's description.
@@ -26,9 +28,10 @@ import yaml
 
 from kube_actors.benchmark.compare import compare, comparison_table, load_result
 from kube_actors.benchmark.measure import measure_log, slo_verdicts
-from kube_actors.benchmark.report import summary_tables, write_run
+from kube_actors.benchmark.report import summary_tables, tables_html, write_run
 from kube_actors.benchmark.runner import RunResult, run_scenario
 from kube_actors.benchmark.scenario import MEASUREMENTS, Scenario, Step, load_scenario
+from kube_actors.benchmark.series import Row
 from kube_actors.cli.kinds import CliError
 from kube_actors.cli.output import out
 from kube_actors.cli.tools import BENCH_SCRIPTS, find_bench
@@ -48,6 +51,11 @@ def add_bench_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--quick", action="store_true", help="the scripts: tiny sizes")
     parser.add_argument("--out", metavar="DIR", help="run: where the results go")
     parser.add_argument("--repeat", type=int, default=1, metavar="K", help="run: K runs")
+    parser.add_argument(
+        "--plot",
+        action="store_true",
+        help="run: PNG charts and an HTML report too (needs kube-actors[plot])",
+    )
     parser.add_argument(
         "--threshold",
         type=float,
@@ -88,7 +96,7 @@ def _run(opts: argparse.Namespace) -> int:
     if opts.repeat < 1:
         raise CliError(f"--repeat must be at least 1, got {opts.repeat}")
     if getattr(opts, "log", None) and not opts.args:
-        return _measure_recorded(Path(opts.log), opts.out)
+        return _measure_recorded(Path(opts.log), opts.out, plot=opts.plot)
     if len(opts.args) != 1:
         raise CliError("bench run takes one scenario: bench run SCENARIO.yaml (or --log LOG)")
     path = _scenario_path(opts.args[0])
@@ -103,6 +111,8 @@ def _run(opts: argparse.Namespace) -> int:
         json_path = write_run(folder, name, result.document, result.rows)
         _print(result.document)
         out(f"results: {json_path} (log {result.log})\n")
+        if opts.plot:
+            _plot(folder, name, result.document, result.rows)
         code = code or _exit_code(result.document)
     return code
 
@@ -135,15 +145,28 @@ def _with_progress(scenario: Scenario, log: Path, seed: int, name: str) -> RunRe
         )
 
 
-def _measure_recorded(log: Path, out_dir: str | None) -> int:
+def _measure_recorded(log: Path, out_dir: str | None, *, plot: bool) -> int:
     if not log.exists():
         raise CliError(f'the path "{log}" does not exist')
+    if plot and not out_dir:
+        raise CliError("--plot writes files: give --out DIR")
     document, rows = measure_log(log, MEASUREMENTS)
+    _print(document)
     if out_dir:
         json_path = write_run(Path(out_dir), log.stem, document, rows)
         out(f"results: {json_path}\n")
-    _print(document)
+        if plot:
+            _plot(Path(out_dir), log.stem, document, rows)
     return _exit_code(document)
+
+
+def _plot(folder: Path, name: str, document: dict[str, Any], rows: list[Row]) -> None:
+    from kube_actors.benchmark.plots import write_charts, write_html
+
+    charts = write_charts(folder, name, document, rows)
+    title = f"kube-actors bench: {document.get('scenario') or name}"
+    report = write_html(folder / f"{name}.html", title, tables_html(document), charts)
+    out(f"charts: {', '.join(str(c) for c in charts)}\nreport: {report}\n")
 
 
 def _exit_code(document: dict[str, Any]) -> int:

@@ -133,3 +133,32 @@ def test_the_catalogue_scenarios_all_load() -> None:
     )
     for path in catalogue.glob("*.yaml"):
         assert load_scenario(path).description
+
+
+def test_plot_writes_four_charts_and_an_html_report_that_embeds_them(
+    cli: Run, tmp_path: Path, scenario: Path
+) -> None:
+    result = cli("bench", "run", "web.yaml", "--out", "out", "--plot")
+    assert result.code == 0, result.err
+    charts = [
+        tmp_path / "out" / f"web-{n}.png" for n in ("pods", "queues", "startup-cdf", "writes")
+    ]
+    for chart in charts:
+        assert chart.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+    report = (tmp_path / "out" / "web.html").read_text()
+    assert report.count('src="data:image/png;base64,') == 4
+    assert "podStartupLatency.createToRunning" in report
+    recorded = cli("bench", "run", "--log", "out/web.jsonl", "--plot")
+    assert recorded.code == 1
+    assert "--plot writes files: give --out DIR" in recorded.err
+
+
+def test_the_queue_probe_counts_from_the_start_of_the_log(
+    cli: Run, tmp_path: Path, scenario: Path
+) -> None:
+    assert cli("bench", "run", "web.yaml", "--out", "out").code == 0
+    rows = (tmp_path / "out" / "web.csv").read_text().splitlines()
+    header = rows[0].split(",")
+    column = header.index("depth:default-scheduler")
+    first = rows[1].split(",")
+    assert int(first[column]) > 0  # the scheduler's queue filled when the pods were created
