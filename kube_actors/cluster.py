@@ -20,7 +20,7 @@ import os
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from types import TracebackType
-from typing import Any, Literal, Self, TypeVar, cast, final, get_args, overload
+from typing import TYPE_CHECKING, Any, Literal, Self, TypeVar, cast, final, get_args, overload
 
 import anyio
 import msgspec
@@ -53,6 +53,9 @@ from kube_actors.store.admission import AdmissionRequest
 from kube_actors.store.apply import Outcome, apply_object
 from kube_actors.store.service_addresses import DEFAULT_SERVICE_CIDR, ServiceAddresses
 from kube_actors.store.store import PatchType, Propagation
+
+if TYPE_CHECKING:
+    from kube_actors.server import ApiServer
 
 log = structlog.get_logger("kube_actors.cluster")
 
@@ -591,6 +594,15 @@ class Cluster(ReadMixin):
     ) -> None:
         """Register an admission callable (raise ``errors.AdmissionDenied`` to reject)."""
         self.store.admission.add(fn, mutating=mutating)
+
+    def serve(self, **options: Any) -> ApiServer:
+        """The Kubernetes API over HTTP(S) for this cluster, while entered (asyncio only):
+        ``async with cluster.serve(port=0) as api:`` gives ``api.url``, ``api.ca_pem`` and
+        ``api.token``. ``options`` are ``kube_actors.server.ApiServer``'s.
+        """
+        from kube_actors.server import ApiServer
+
+        return ApiServer(self, **options)
 
 
 def _check_log(

@@ -6,7 +6,7 @@ stderr at WARNING and above, so stdout carries only what the verb prints.
 
 Verbs: ``apply create [job|cronjob] get describe delete scale set image label annotate
 rollout {status,history,undo,pause,resume,restart} wait events trace advance autoscale top
-cordon uncordon drain taint replay import verify bench demo``.
+cordon uncordon drain taint replay import verify bench demo serve``.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from kube_actors.cli.rollouts import (
     cmd_rollout_undo,
 )
 from kube_actors.cli.running import Interrupted
+from kube_actors.cli.serve import cmd_serve
 from kube_actors.cli.tools import cmd_import, cmd_verify
 from kube_actors.cli.top import cmd_top
 from kube_actors.cli.wait import cmd_wait
@@ -72,6 +73,7 @@ HANDLERS: dict[str, Handler] = {
     "taint": cmd_taint,
     "autoscale": cmd_autoscale,
     "top": cmd_top,
+    "serve": cmd_serve,
     "rollout status": cmd_rollout_status,
     "rollout history": cmd_rollout_history,
     "rollout undo": cmd_rollout_undo,

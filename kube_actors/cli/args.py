@@ -138,7 +138,31 @@ def build_parser(handlers: dict[str, Handler]) -> Parser:
     _autoscaling_verbs(b, handlers)
     _node_verbs(b, handlers)
     _tool_verbs(b, handlers)
+    _serve_verb(b, handlers)
     return parser
+
+
+def _serve_verb(b: Builder, h: dict[str, Handler]) -> None:
+    p = b.verb(
+        "serve", h["serve"], "Serve the cluster as a Kubernetes API server (kubectl, clients)"
+    )
+    p.add_argument(
+        "--port", type=int, default=6443, help="TCP port (default 6443; 0: any free one)"
+    )
+    p.add_argument("--address", help="address to listen on (default 127.0.0.1, loopback only)")
+    p.add_argument(
+        "--speed", type=float, metavar="X", help="virtual time runs X times the wall clock"
+    )
+    p.add_argument("--kubeconfig", default="kube-actors.kubeconfig", metavar="PATH")
+    p.add_argument(
+        "--pki",
+        default="kube-actors-pki",
+        metavar="DIR",
+        help="where the CA and certificate are kept",
+    )
+    p.add_argument("--insecure-http", action="store_true", help="plain HTTP (loopback only)")
+    p.add_argument("--max-body", type=int, default=3 * 1024 * 1024, metavar="BYTES")
+    _time_travel_flags(p)
 
 
 def _node_verbs(b: Builder, h: dict[str, Handler]) -> None:
