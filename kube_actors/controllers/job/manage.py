@@ -121,6 +121,10 @@ class PodManager:
     async def manage_job(self, ctx: SyncJobContext) -> tuple[int, ApiError | None]:
         """Create or delete pods; the active count afterwards and the first error.
 
+        Deviation: while the pod-failure back-off holds creations back, the active count is
+        the pods still running; upstream returns 0 there, so ``status.active`` reads 0 until
+        the next sync although pods run.
+
         Upstream: job_controller.go manageJob
         """
         job, key = ctx.job, ctx.key
@@ -154,7 +158,7 @@ class PodManager:
             remaining = ctx.new_backoff_record.remaining_time(now)
             if remaining > 0:
                 ctx.requeue(max(remaining, SYNC_JOB_BATCH_PERIOD))
-                return 0, None
+                return active, None
         indexes: list[int] = []
         if is_indexed_job(job):
             indexes = first_pending_indexes(
@@ -171,7 +175,7 @@ class PodManager:
                 indexes, remaining = self._indexes_ready_now(ctx, indexes)
                 if remaining > 0:
                     ctx.requeue(max(remaining, SYNC_JOB_BATCH_PERIOD))
-                    return 0, None
+                    return active, None
             diff = len(indexes)
         if diff == 0:
             return active, None

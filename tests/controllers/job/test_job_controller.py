@@ -295,3 +295,54 @@ async def test_a_foreground_deletion_waits_for_the_pods_which_lose_their_finaliz
         await c.advance(60)
         assert c.try_get(Job, "fg") is None
         assert c.list("Pod") == []
+
+
+@pytest.mark.anyio
+async def test_orphaned_pods_lose_the_tracking_finalizer_and_stay() -> None:
+    async with Cluster(sim=LONG_RUNNING) as c:
+        await c.apply(job_manifest("orphaning", parallelism=2, completions=2))
+        await c.advance(10)
+        names = sorted(p.name for p in job_pods(c, "orphaning"))
+        await c.delete("Job", "orphaning", propagation="Orphan")
+        await c.advance(10)
+        assert c.try_get(Job, "orphaning") is None
+        pods = sorted(c.list("Pod"), key=lambda p: p.name)
+        assert [p.name for p in pods] == names
+        assert all(p.metadata.finalizers == [] for p in pods)
+        assert all(p.metadata.owner_references == [] for p in pods)
+
+
+@pytest.mark.anyio
+async def test_a_deadline_set_later_counts_from_the_start_time() -> None:
+    async with Cluster(sim=LONG_RUNNING) as c:
+        await c.apply(job_manifest("late-deadline"))
+        await c.advance(100)
+        await c.patch("Job", "late-deadline", {"spec": {"activeDeadlineSeconds": 200}})
+        await c.advance(99)
+        assert condition(get_job(c, "late-deadline"), "Failed") is None
+        await c.advance(10)
+        job = get_job(c, "late-deadline")
+        failed = condition(job, "Failed")
+        assert failed.reason == "DeadlineExceeded"
+        assert failed.last_transition_time - job.status.start_time == timedelta(seconds=200)
+
+
+@pytest.mark.anyio
+async def test_status_reports_ready_and_terminating_pods() -> None:
+    async with Cluster(sim=LONG_RUNNING) as c:
+        await c.apply(job_manifest("counts", parallelism=3, completions=3))
+        await c.advance(10)
+        job = get_job(c, "counts")
+        assert (job.status.active, job.status.ready, job.status.terminating) == (3, 3, 0)
+        victim = job_pods(c, "counts")[0]
+        await c.delete("Pod", victim.name)
+        await c.advance(2)
+        job = get_job(c, "counts")
+        assert job.status.terminating == 1  # 30 s of grace
+        assert job.status.failed == 1
+        assert job.status.active == 2  # the replacement waits out the 10 s back-off
+        await c.advance(10)
+        job = get_job(c, "counts")
+        assert (job.status.active, job.status.terminating) == (3, 1)
+        await c.advance(30)
+        assert get_job(c, "counts").status.terminating == 0
