@@ -30,7 +30,7 @@ import msgspec
 
 from kube_actors.api.batch import Job
 from kube_actors.api.core import Pod
-from kube_actors.api.meta import controller_ref, split_key
+from kube_actors.api.meta import OwnerReference, controller_ref, split_key
 from kube_actors.api.selectors import NOTHING, Selector, selector_from_label_selector
 from kube_actors.controllers._ranking import filter_active_pods
 from kube_actors.controllers._util import (
@@ -125,7 +125,7 @@ class JobController(Controller):
         """Queue a pod whose finalizer no Job will remove. Upstream: enqueueOrphanPod"""
         self.queue.add(ORPHAN_POD_PREFIX + cache_key(pod))
 
-    def resolve_job(self, pod: Pod, ref: Any = None) -> Job | None:
+    def resolve_job(self, pod: Pod, ref: OwnerReference | None = None) -> Job | None:
         """The Job that controls ``pod`` (through ``ref`` if given), if it still exists."""
         ref = ref if ref is not None else controller_ref(pod.metadata)
         if ref is None or ref.kind != self.kind:
