@@ -105,6 +105,7 @@ def _run(opts: argparse.Namespace) -> int:
     seed = int(getattr(opts, "seed", 0) or 0)
     folder.mkdir(parents=True, exist_ok=True)
     code = 0
+    walls: list[float] = []
     for k in range(1, opts.repeat + 1):
         name = path.stem if opts.repeat == 1 else f"{path.stem}-{k}"
         result = _with_progress(scenario, folder / f"{name}.jsonl", seed, path.stem)
@@ -113,7 +114,13 @@ def _run(opts: argparse.Namespace) -> int:
         out(f"results: {json_path} (log {result.log})\n")
         if opts.plot:
             _plot(folder, name, result.document, result.rows)
+        walls.append(float(result.document["wallSeconds"]))
         code = code or _exit_code(result.document)
+    if len(walls) > 1:
+        out(
+            f"wall seconds over {len(walls)} runs: min {min(walls):g}, "
+            f"mean {sum(walls) / len(walls):.3f}, max {max(walls):g}\n"
+        )
     return code
 
 

@@ -62,6 +62,7 @@ def test_repeats_with_one_seed_write_identical_logs(
     assert result.code == 0, result.err
     first, second = (tmp_path / "out" / f"web-{k}.jsonl" for k in (1, 2))
     assert first.read_bytes() == second.read_bytes()
+    assert "wall seconds over 2 runs: min " in result.out
     one, two = (json.loads((tmp_path / "out" / f"web-{k}.json").read_text()) for k in (1, 2))
     assert one["seed"] == two["seed"] == 5
     assert one["measurements"]["rolloutDuration"] == two["measurements"]["rolloutDuration"]
