@@ -2,8 +2,11 @@
 
 ``writes`` comes from the log (records per actor, per second of virtual time). Work
 queues are not in the log, so ``workqueue`` comes from a ``QueueProbe`` attached to a live
-run: client-go's counters (adds, gets, retries) of every controller's queue and its depth
-sampled at every write, kept per second of virtual time. A recorded log has no queue
+run: client-go's counters (adds, gets, retries) of every controller's queue, its depth
+sampled at every write (kept per second of virtual time), and through the queue's metrics
+hook the queue latency (add to get) and the work duration (get to done, the cost of
+``sync``), both in wall seconds as client-go measures them: virtual time stands still
+while keys wait for a worker. A recorded log has no queue
 figures; ``workqueue`` then says so instead of inventing them.
 
 Upstream: staging/src/k8s.io/client-go/util/workqueue/metrics.go
@@ -13,12 +16,14 @@ from __future__ import annotations
 
 import resource
 import sys
+import time
 from collections import Counter
-from collections.abc import Callable, Mapping
-from typing import Any, Protocol, final
+from collections.abc import Callable, Hashable, Mapping
+from typing import Any, final
 
 from kube_actors.benchmark.records import Entry, seconds
-from kube_actors.benchmark.stats import summary
+from kube_actors.benchmark.stats import encode, summary
+from kube_actors.workqueue import WorkQueue
 
 
 def writes(entries: list[Entry], wall_seconds: float | None) -> dict[str, Any]:
@@ -41,43 +46,59 @@ def writes(entries: list[Entry], wall_seconds: float | None) -> dict[str, Any]:
     return result
 
 
-class _Queue(Protocol):
-    def __len__(self) -> int: ...
+@final
+class QueueTimes:
+    """A ``QueueMetrics`` provider: queue latency (add to get) and work duration (get to
+    done) in wall seconds, one sample per key handed out.
 
+    As client-go's ``defaultQueueMetrics``, a key's add time is kept from its first add
+    until a worker takes it, so duplicates collapse into one sample.
+    """
 
-class _Stats(Protocol):
-    @property
-    def adds(self) -> int: ...
-    @property
-    def gets(self) -> int: ...
-    @property
-    def retries(self) -> int: ...
+    def __init__(self) -> None:
+        self._added: dict[Hashable, float] = {}
+        self._started: dict[Hashable, float] = {}
+        self.latency: list[float] = []
+        self.work: list[float] = []
+
+    def add(self, item: Hashable) -> None:
+        self._added.setdefault(item, time.perf_counter())
+
+    def get(self, item: Hashable) -> None:
+        now = time.perf_counter()
+        added = self._added.pop(item, None)
+        if added is not None:
+            self.latency.append(now - added)
+        self._started[item] = now
+
+    def done(self, item: Hashable) -> None:
+        started = self._started.pop(item, None)
+        if started is not None:
+            self.work.append(time.perf_counter() - started)
 
 
 @final
 class QueueProbe:
-    """Samples the depth of named work queues at every write (``sample`` is a store subscriber).
+    """Watches named work queues: depth at every write (``sample`` is a store subscriber),
+    queue latency and work duration through each queue's ``metrics`` hook, and client-go's
+    counters.
 
     Args:
-        queues: queue by controller name.
-        stats: a controller's counters now (``queue.statistics()``).
-        now: seconds of virtual time since the run began.
+        queues: queue by controller name; their ``metrics`` hook is taken over.
+        now: seconds of virtual time since the log began.
     """
 
-    def __init__(
-        self,
-        queues: Mapping[str, _Queue],
-        stats: Callable[[str], _Stats],
-        now: Callable[[], float],
-    ) -> None:
+    def __init__(self, queues: Mapping[str, WorkQueue[Any]], now: Callable[[], float]) -> None:
         self._queues = dict(queues)
-        self._stats = stats
         self._now = now
         self._start = {name: self._counters(name) for name in self._queues}
         self.depth: dict[str, dict[int, int]] = {name: {} for name in self._queues}
+        self.times = {name: QueueTimes() for name in self._queues}
+        for name, queue in self._queues.items():
+            queue.metrics = self.times[name]
 
     def _counters(self, name: str) -> tuple[int, int, int]:
-        stats = self._stats(name)
+        stats = self._queues[name].statistics()
         return stats.adds, stats.gets, stats.retries
 
     def sample(self, *_: object) -> None:
@@ -90,7 +111,9 @@ class QueueProbe:
                 series[second] = depth
 
     def result(self) -> dict[str, Any]:
-        """``workqueue``: per controller the counters since the probe began and peak depth."""
+        """``workqueue``: per controller the counters since the probe began, peak depth, and
+        the queue latency and work duration distributions (wall seconds).
+        """
         controllers: dict[str, Any] = {}
         for name in sorted(self._queues):
             adds, gets, retries = self._counters(name)
@@ -98,12 +121,15 @@ class QueueProbe:
             series = self.depth[name]
             if adds == a0 and not any(series.values()):
                 continue  # a controller that had nothing to do
+            times = self.times[name]
             controllers[name] = {
                 "adds": adds - a0,
                 "gets": gets - g0,
                 "retries": retries - r0,
                 "peakDepth": max(series.values(), default=0),
                 "depth": summary([float(v) for v in series.values()]),
+                "queueLatency": summary(times.latency) | {"hdr": encode(times.latency)},
+                "workDuration": summary(times.work) | {"hdr": encode(times.work)},
             }
         return {"available": True, "controllers": controllers}
 

@@ -74,12 +74,13 @@ def _seconds(value: Any) -> str:
 def summary_tables(document: dict[str, Any]) -> list[Table]:
     """The distributions table and the single-figures table of one run."""
     title = f"{document.get('scenario') or document.get('log')}"
-    dist = Table(title=f"{title}: distributions (seconds; throughput in pods/s)")
+    dist = Table(title=f"{title}: distributions (seconds; perSecond rows: events per second)")
     dist.add_column("measurement")
     for column in COLUMNS:
         dist.add_column(column, justify="right")
     for path, stats in distributions(document):
-        dist.add_row(path, *(_seconds(stats.get(c)) for c in COLUMNS))
+        label = path.replace("workqueue.controllers.", "queue ")
+        dist.add_row(label, *(_seconds(stats.get(c)) for c in COLUMNS))
     figures = Table(title=f"{title}: figures")
     figures.add_column("figure")
     figures.add_column("value", justify="right")

@@ -110,7 +110,6 @@ def _probe(cluster: Cluster, origin: float) -> QueueProbe:
     }
     probe = QueueProbe(
         {name: c.queue for name, c in controllers.items()},
-        lambda name: controllers[name].queue.statistics(),
         lambda: cluster.clock.monotonic() - origin,
     )
     cluster.store.subscribe(None, probe.sample)

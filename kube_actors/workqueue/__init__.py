@@ -15,6 +15,7 @@ Upstream: staging/src/k8s.io/client-go/util/workqueue
 from __future__ import annotations
 
 from kube_actors.workqueue.delaying import DelayingQueue as DelayingQueue
+from kube_actors.workqueue.metrics import QueueMetrics as QueueMetrics
 from kube_actors.workqueue.queue import QueueStatistics as QueueStatistics
 from kube_actors.workqueue.queue import ShutDown as ShutDown
 from kube_actors.workqueue.queue import WorkQueue as WorkQueue
@@ -44,6 +45,7 @@ __all__ = [
     "ItemExponentialFailureRateLimiter",
     "ItemFastSlowRateLimiter",
     "MaxOfRateLimiter",
+    "QueueMetrics",
     "QueueStatistics",
     "RateLimiter",
     "RateLimitingQueue",

@@ -36,6 +36,7 @@ import anyio.lowlevel
 
 from kube_actors.activity import Activity
 from kube_actors.clock import Clock
+from kube_actors.workqueue.metrics import QueueMetrics
 
 T = TypeVar("T", bound=Hashable)
 
@@ -107,6 +108,7 @@ class WorkQueue(Generic[T]):
         "_retries",
         "_shutting_down",
         "_waiters",
+        "metrics",
         "name",
     )
 
@@ -135,6 +137,8 @@ class WorkQueue(Generic[T]):
         self._adds = 0
         self._gets = 0
         self._retries = 0
+        # Told of every add, get and done when set (see workqueue.metrics).
+        self.metrics: QueueMetrics | None = None
 
     @property
     def clock(self) -> Clock | None:
@@ -156,6 +160,8 @@ class WorkQueue(Generic[T]):
             return
         dirty.add(item)
         self._adds += 1
+        if self.metrics is not None:
+            self.metrics.add(item)
         activity = self._activity
         if activity is not None:
             activity.add(1)
@@ -233,6 +239,8 @@ class WorkQueue(Generic[T]):
         if item not in processing:
             return
         processing.remove(item)
+        if self.metrics is not None:
+            self.metrics.done(item)
         activity = self._activity
         if activity is not None:
             activity.add(-1)
@@ -248,6 +256,8 @@ class WorkQueue(Generic[T]):
         self._dirty.remove(item)
         self._processing.add(item)
         self._gets += 1
+        if self.metrics is not None:
+            self.metrics.get(item)
         return item
 
     async def _wait(self) -> None:
