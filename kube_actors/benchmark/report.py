@@ -60,7 +60,7 @@ def distributions(document: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
             found.append((prefix, value))
             return
         for key, item in value.items():
-            if key not in SKIPPED and key != "depth":
+            if key not in SKIPPED and key != "workqueue":
                 walk(f"{prefix}.{key}" if prefix else key, item)
 
     walk("", document.get("measurements", {}))
@@ -72,21 +72,50 @@ def _seconds(value: Any) -> str:
 
 
 def summary_tables(document: dict[str, Any]) -> list[Table]:
-    """The distributions table and the single-figures table of one run."""
+    """The distributions, work-queue (live runs) and single-figures tables of one run."""
     title = f"{document.get('scenario') or document.get('log')}"
-    dist = Table(title=f"{title}: distributions (seconds; perSecond rows: events per second)")
+    dist = Table(title=f"{title}: distributions (seconds; perSecond: events/s)")
     dist.add_column("measurement")
     for column in COLUMNS:
         dist.add_column(column, justify="right")
     for path, stats in distributions(document):
-        label = path.replace("workqueue.controllers.", "queue ")
-        dist.add_row(label, *(_seconds(stats.get(c)) for c in COLUMNS))
+        dist.add_row(path, *(_seconds(stats.get(c)) for c in COLUMNS))
+    tables = [dist]
+    queues = document.get("measurements", {}).get("workqueue", {})
+    if queues.get("available"):
+        tables.append(queue_table(title, queues["controllers"]))
     figures = Table(title=f"{title}: figures")
     figures.add_column("figure")
     figures.add_column("value", justify="right")
     for label, value in single_figures(document):
         figures.add_row(label, value)
-    return [dist, figures]
+    return [*tables, figures]
+
+
+def queue_table(title: str, controllers: dict[str, Any]) -> Table:
+    """One row per busy controller: client-go's counters, peak depth, latency and work time."""
+    table = Table(title=f"{title}: work queues (latency and work in wall milliseconds)")
+    for column in ("controller", "adds", "retries", "peak depth"):
+        table.add_column(column, justify="left" if column == "controller" else "right")
+    for column in ("latency p50", "latency p99", "work p50", "work p99"):
+        table.add_column(column, justify="right")
+    for name, q in controllers.items():
+        table.add_row(
+            name,
+            str(q["adds"]),
+            str(q["retries"]),
+            str(q["peakDepth"]),
+            *(
+                _millis(q[series].get(p))
+                for series in ("queueLatency", "workDuration")
+                for p in ("p50", "p99")
+            ),
+        )
+    return table
+
+
+def _millis(value: Any) -> str:
+    return f"{value * 1000:.3f}" if isinstance(value, int | float) else "-"
 
 
 def single_figures(document: dict[str, Any]) -> list[tuple[str, str]]:
@@ -114,14 +143,6 @@ def single_figures(document: dict[str, Any]) -> list[tuple[str, str]]:
         rows.append(("writes", str(w.get("total", 0))))
         if "perWallSecond" in w:
             rows.append(("writes per wall second", _seconds(w["perWallSecond"])))
-    if m.get("workqueue", {}).get("available"):
-        for name, q in m["workqueue"]["controllers"].items():
-            rows.append(
-                (
-                    f"queue {name}: adds / retries / peak depth",
-                    f"{q['adds']} / {q['retries']} / {q['peakDepth']}",
-                )
-            )
     for key, label in (("virtualSeconds", "virtual seconds"), ("wallSeconds", "wall seconds")):
         if key in document:
             rows.append((label, _seconds(document[key])))
