@@ -31,11 +31,11 @@ from kube_actors.benchmark.scenario import (
     Nodes,
     Scale,
     Scenario,
+    Selected,
     SetImage,
     Settle,
     Step,
     Wait,
-    _Selected,
 )
 from kube_actors.benchmark.series import Row, time_series
 from kube_actors.cluster import Cluster
@@ -177,7 +177,7 @@ def _ns(obj: AnyObject) -> str:
     return obj.metadata.namespace or "default"
 
 
-def _selected(cluster: Cluster, body: _Selected) -> list[AnyObject]:
+def _selected(cluster: Cluster, body: Selected) -> list[AnyObject]:
     return cluster.list(body.kind, body.namespace, body.selector or None)
 
 

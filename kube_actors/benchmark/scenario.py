@@ -76,7 +76,7 @@ class _Spec(msgspec.Struct, frozen=True, kw_only=True, rename="camel", forbid_un
     """Base of the scenario's structs: camelCase keys and no unknown fields (typos are errors)."""
 
 
-class _Selected(_Spec, frozen=True, kw_only=True):
+class Selected(_Spec, frozen=True, kw_only=True):
     """The objects a step works on: a kind, a label selector, and one namespace or all."""
 
     kind: str
@@ -113,7 +113,7 @@ class Create(_Spec, frozen=True, kw_only=True):
             raise ValueError("manifest: exactly one of manifest and file is required")
 
 
-class Wait(_Selected, frozen=True, kw_only=True):
+class Wait(Selected, frozen=True, kw_only=True):
     """Run until every selected object meets ``for`` (``condition=TYPE[=STATUS]`` or
     ``delete``), within ``timeout`` of virtual time; a timeout fails the run.
     """
@@ -129,14 +129,14 @@ class Wait(_Selected, frozen=True, kw_only=True):
             raise ValueError(f"for: expected condition=TYPE[=STATUS] or delete, got {self.for_!r}")
 
 
-class SetImage(_Selected, frozen=True, kw_only=True):
+class SetImage(Selected, frozen=True, kw_only=True):
     """``kubectl set image`` on every selected object (``container: "*"`` for all)."""
 
     container: str = "*"
     image: str
 
 
-class Scale(_Selected, frozen=True, kw_only=True):
+class Scale(Selected, frozen=True, kw_only=True):
     """``kubectl scale --replicas`` on every selected object."""
 
     replicas: int
@@ -147,7 +147,7 @@ class Scale(_Selected, frozen=True, kw_only=True):
             raise ValueError(f"replicas: must not be negative, got {self.replicas}")
 
 
-class Delete(_Selected, frozen=True, kw_only=True):
+class Delete(Selected, frozen=True, kw_only=True):
     """Delete every selected object (background propagation)."""
 
 

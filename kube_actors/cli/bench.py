@@ -95,7 +95,9 @@ def cmd_bench(opts: argparse.Namespace) -> int:
 def _run(opts: argparse.Namespace) -> int:
     if opts.repeat < 1:
         raise CliError(f"--repeat must be at least 1, got {opts.repeat}")
-    if getattr(opts, "log", None) and not opts.args:
+    if getattr(opts, "log", None):
+        if opts.args:
+            raise CliError("bench run takes a scenario or --log LOG, not both")
         return _measure_recorded(Path(opts.log), opts.out, plot=opts.plot)
     if len(opts.args) != 1:
         raise CliError("bench run takes one scenario: bench run SCENARIO.yaml (or --log LOG)")

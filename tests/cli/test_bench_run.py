@@ -113,6 +113,8 @@ def test_usage_errors_and_the_catalogue(cli: Run, tmp_path: Path, scenario: Path
     assert "bad.yaml:2: steps[0].advance: invalid duration 'soon'" in result.err
     assert "unknown arguments: --bogus" in cli("bench", "run", "web.yaml", "--bogus").err
     assert "takes two result documents" in cli("bench", "compare", "a.json").err
+    assert "not both" in cli("bench", "run", "web.yaml", "--log", "x.jsonl").err
+    assert 'the path "x.jsonl" does not exist' in cli("bench", "run", "--log", "x.jsonl").err
     catalogue = tmp_path / "bench" / "scenarios"
     catalogue.mkdir(parents=True)
     (tmp_path / "bench" / "scale.py").write_text("def main(argv):\n    return 0\n")
