@@ -46,7 +46,7 @@ def add_bench_arguments(parser: argparse.ArgumentParser) -> None:
         "scenario",
         nargs="?",
         choices=(*ACTIONS, *BENCH_SCRIPTS),
-        metavar="run|compare|list|" + "|".join(BENCH_SCRIPTS),
+        metavar="run SCENARIO|compare A.json B.json...|list|" + "|".join(BENCH_SCRIPTS),
     )
     parser.add_argument("--quick", action="store_true", help="the scripts: tiny sizes")
     parser.add_argument("--out", metavar="DIR", help="run: where the results go")
