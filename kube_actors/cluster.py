@@ -28,9 +28,9 @@ import structlog
 
 from kube_actors import rollout
 from kube_actors.api.codec import from_dict
-from kube_actors.api.core import Event, PodTemplateSpec
+from kube_actors.api.core import Event, Namespace, PodTemplateSpec
 from kube_actors.api.manifests import load_manifests
-from kube_actors.api.meta import AnyObject
+from kube_actors.api.meta import AnyObject, ObjectMeta
 from kube_actors.api.metrics import NodeMetrics, PodMetrics
 from kube_actors.api.reads import ReadMixin, sort_events
 from kube_actors.api.selectors import parse_selector
@@ -51,6 +51,7 @@ from kube_actors.sim.metrics import MetricsServer
 from kube_actors.store import State, Store
 from kube_actors.store.admission import AdmissionRequest
 from kube_actors.store.apply import Outcome, apply_object
+from kube_actors.store.namespace_lifecycle import SYSTEM_NAMESPACES, namespace_lifecycle
 from kube_actors.store.service_addresses import DEFAULT_SERVICE_CIDR, ServiceAddresses
 from kube_actors.store.store import PatchType, Propagation
 
@@ -180,6 +181,8 @@ class Cluster(ReadMixin):
             service_addresses=self._service_addresses,
         )
         self.store.on_failure.append(self._on_log_failure)
+        self.store.admission.add(namespace_lifecycle(self.store.state))
+        self._ensure_namespaces()
         self.informers = InformerFactory(self.store, self.clock)
         self.supervisor = Supervisor(self.clock)
         self._ctx = ControllerContext(
@@ -204,6 +207,22 @@ class Cluster(ReadMixin):
         self.informers.start()
         for name, controller in self.controllers.items():
             self.supervisor.start(self._group, name, controller.run)
+
+    def _ensure_namespaces(self) -> None:
+        """The system namespaces, and those a reopened or imported log has objects in but
+        no Namespace for (so that its objects can still be written to).
+        """
+        state = self.store.state
+        wanted = dict.fromkeys(SYSTEM_NAMESPACES, "system namespace")
+        table = state.kind_table
+        for entry in state:
+            if "/" in entry.key and table.is_namespaced(entry.kind):
+                wanted.setdefault(entry.key.partition("/")[0], "objects of the log live in it")
+        for name, why in wanted.items():
+            if state.get("Namespace", name) is None:
+                self.store.create_nowait(
+                    Namespace(metadata=ObjectMeta(name=name)), actor="kube-apiserver", cause=why
+                )
 
     async def __aexit__(
         self,

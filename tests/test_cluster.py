@@ -92,6 +92,10 @@ async def test_real_clock_runs_the_same_controllers_in_wall_time() -> None:
 async def test_unknown_kinds_are_stored_listed_and_replayed_as_is() -> None:
     log = MemoryLog()
     config = """
+apiVersion: v1
+kind: Namespace
+metadata: {name: team}
+---
 apiVersion: example.com/v1
 kind: Frobnicator
 metadata: {name: f, namespace: team}
@@ -124,6 +128,8 @@ async def test_writes_name_their_actor_and_cause() -> None:
     pod_creates = [r for r in records if r["object"]["kind"] == "Pod" and r["type"] == "ADDED"]
     assert all(r["cause"].startswith("default/web-") for r in pod_creates)
 
+
+SHOP = "apiVersion: v1\nkind: Namespace\nmetadata: {name: shop}\n"
 
 RS = """
 apiVersion: apps/v1
@@ -163,6 +169,7 @@ async def test_every_facade_method_works_under_both_backends(tmp_path: Path) -> 
 
         cluster.add_admission(stamp, mutating=True)
         cluster.add_admission(no_deleting_pods)
+        await cluster.create(SHOP)
         rs = await cluster.create(RS)
         assert isinstance(rs, ReplicaSet)
         assert rs.metadata.annotations == {"stamped": "yes"}

@@ -19,10 +19,11 @@ import structlog
 
 from kube_actors.cli.args import Handler, build_parser, parse
 from kube_actors.cli.autoscale import cmd_autoscale
-from kube_actors.cli.bench import cmd_bench
 from kube_actors.cli.batch import cmd_create_cronjob, cmd_create_job
+from kube_actors.cli.bench import cmd_bench
 from kube_actors.cli.demo import cmd_demo
 from kube_actors.cli.errors import format_error
+from kube_actors.cli.namespaces import cmd_create_namespace
 from kube_actors.cli.nodes import cmd_cordon, cmd_drain, cmd_taint, cmd_uncordon
 from kube_actors.cli.read import cmd_describe, cmd_events, cmd_get, cmd_replay, cmd_trace
 from kube_actors.cli.rollouts import (
@@ -60,6 +61,7 @@ HANDLERS: dict[str, Handler] = {
     "create": cmd_create,
     "create job": cmd_create_job,
     "create cronjob": cmd_create_cronjob,
+    "create namespace": cmd_create_namespace,
     "wait": cmd_wait,
     "delete": cmd_delete,
     "scale": cmd_scale,

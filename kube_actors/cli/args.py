@@ -272,6 +272,9 @@ def _create_verbs(b: Builder, h: dict[str, Handler]) -> None:
     p.add_argument("--from", dest="from_", metavar="cronjob/NAME", help="a CronJob to start")
     p.add_argument("command", nargs="*", metavar="-- COMMAND [args...]")
     _settle_flags(p)
+    p = b.verb("namespace", h["create namespace"], "Create a namespace", subs=subs)
+    p.add_argument("name", metavar="NAME")
+    _settle_flags(p)
     p = b.verb(
         "cronjob", h["create cronjob"], "Create a cron job with the specified name", subs=subs
     )

@@ -13,6 +13,7 @@ from kube_actors.controllers.disruption import DisruptionController
 from kube_actors.controllers.endpoints import EndpointsController, EndpointSliceController
 from kube_actors.controllers.garbage_collector import GarbageCollector
 from kube_actors.controllers.job import JobController
+from kube_actors.controllers.namespace import NamespaceController
 from kube_actors.controllers.node_lifecycle import NodeLifecycleController, TaintEvictionController
 from kube_actors.controllers.podautoscaler import HorizontalController
 from kube_actors.controllers.podgc import PodGCController
@@ -30,6 +31,7 @@ REGISTRY: dict[str, type[Controller]] = {
     "daemonset": DaemonSetsController,
     "endpoint": EndpointsController,
     "endpointslice": EndpointSliceController,
+    "namespace": NamespaceController,
     "job": JobController,
     "cronjob": CronJobController,
     "ttl-after-finished": TTLAfterFinishedController,
@@ -52,6 +54,7 @@ __all__ = [
     "EndpointSliceController",
     "EndpointsController",
     "GarbageCollector",
+    "NamespaceController",
     "HorizontalController",
     "JobController",
     "NodeLifecycleController",

@@ -10,6 +10,7 @@ from __future__ import annotations
 from contextvars import ContextVar
 from typing import Any, TypeVar, Unpack, cast, final
 
+from kube_actors._names import KindTable
 from kube_actors.api.meta import AnyObject
 from kube_actors.api.reads import ReadMixin
 from kube_actors.store import Store
@@ -38,6 +39,15 @@ class StoreClient(ReadMixin):
 
     def _entries(self, kind: str, namespace: str | None) -> list[AnyObject]:
         return self._store._entries(kind, namespace)
+
+    def kinds(self) -> list[str]:
+        """Kinds with at least one object (what a namespace's deletion must go through)."""
+        return self._store.state.kinds()
+
+    @property
+    def kind_table(self) -> KindTable:
+        """Built-in kinds and those the cluster's CustomResourceDefinitions define."""
+        return self._store.state.kind_table
 
     # The store returns the object it committed, of the same kind: the casts are exact.
     async def create(self, obj: K) -> K:

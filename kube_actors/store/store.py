@@ -431,6 +431,7 @@ class Store(StateReader):
             new.metadata.deletion_timestamp is not None
             and not new.metadata.finalizers
             and not old.metadata.deletion_grace_period_seconds
+            and not strategy_for(new.kind).deletion_blocked(new)
         ):
             return self._commit("DELETED", new, old, actor, cause)
         if _same_except_rv(old, new):
@@ -614,12 +615,18 @@ class Store(StateReader):
         meta = old.metadata
         finalizers = _deletion_finalizers(meta.finalizers, propagation)
         now = self.clock.now()
-        grace = strategy_for(old.kind).grace_period(old, grace_period_seconds)
+        strategy = strategy_for(old.kind)
+        grace = strategy.grace_period(old, grace_period_seconds)
+        blocked = strategy.deletion_blocked(old)
         if meta.deletion_timestamp is not None:
+            if blocked:
+                return old
             return self._delete_again(old, finalizers, grace, actor, cause)
-        if not finalizers and grace == 0:
+        if not finalizers and grace == 0 and not blocked:
             self._commit("DELETED", old, old, actor, cause)
             return None
+        old_for_record = old
+        old = strategy.prepare_for_delete(old)
         deadline = whole_seconds(now + timedelta(seconds=grace)) if grace else whole_seconds(now)
         new_meta = msgspec.structs.replace(
             meta,
@@ -629,7 +636,11 @@ class Store(StateReader):
             generation=(meta.generation + 1) if meta.generation else meta.generation,
         )
         return self._commit(
-            "MODIFIED", msgspec.structs.replace(old, metadata=new_meta), old, actor, cause
+            "MODIFIED",
+            msgspec.structs.replace(old, metadata=new_meta),
+            old_for_record,
+            actor,
+            cause,
         )
 
     def _delete_again(

@@ -13,7 +13,7 @@ from typing import Any, ClassVar, final
 
 import msgspec
 
-from kube_actors.api.core import Pod, PodStatus
+from kube_actors.api.core import Namespace, Pod, PodStatus
 from kube_actors.api.defaults import generate_job_selector
 from kube_actors.api.meta import AnyObject
 from kube_actors.api.pods import pod_qos_class, termination_grace_period
@@ -42,6 +42,16 @@ class Strategy:
     def grace_period(self, obj: AnyObject, requested: int | None) -> int:
         """Seconds a delete waits before the object goes (0: at once)."""
         return 0
+
+    def deletion_blocked(self, obj: AnyObject) -> bool:
+        """Whether something other than ``metadata.finalizers`` holds a deleted object."""
+        return False
+
+    def prepare_for_delete(self, obj: AnyObject) -> AnyObject:
+        """What a delete that does not remove the object at once changes besides
+        ``deletionTimestamp``.
+        """
+        return obj
 
 
 class _Workload(Strategy):
@@ -117,7 +127,44 @@ class PodStrategy(Strategy):
 
 _DEFAULT = Strategy()
 _WORKLOAD = _Workload()
+
+
+@final
+class NamespaceStrategy(Strategy):
+    """Upstream: pkg/registry/core/namespace/storage/storage.go (Delete, Update)."""
+
+    def prepare_for_create(self, obj: AnyObject) -> AnyObject:
+        """A new namespace is held by the ``kubernetes`` finalizer until its contents are gone.
+
+        Upstream: namespaceStrategy.PrepareForCreate
+        """
+        if not isinstance(obj, Namespace):
+            return obj
+        finalizers = list(obj.spec.finalizers)
+        if NAMESPACE_FINALIZER not in finalizers:
+            finalizers.append(NAMESPACE_FINALIZER)
+        spec = msgspec.structs.replace(obj.spec, finalizers=finalizers)
+        status = msgspec.structs.replace(obj.status, phase="Active")
+        return msgspec.structs.replace(obj, spec=spec, status=status)
+
+    def deletion_blocked(self, obj: AnyObject) -> bool:
+        """``spec.finalizers`` hold a deleted namespace until the namespace controller clears them."""
+        return isinstance(obj, Namespace) and bool(obj.spec.finalizers)
+
+    def prepare_for_delete(self, obj: AnyObject) -> AnyObject:
+        """A namespace being deleted is ``Terminating``."""
+        if not isinstance(obj, Namespace):
+            return obj
+        return msgspec.structs.replace(
+            obj, status=msgspec.structs.replace(obj.status, phase="Terminating")
+        )
+
+
+NAMESPACE_FINALIZER = "kubernetes"
+"""The finalizer in ``spec.finalizers`` the namespace controller clears last."""
+
 STRATEGIES: dict[str, Strategy] = {
+    "Namespace": NamespaceStrategy(),
     "Deployment": DeploymentStrategy(),
     "ReplicaSet": _WORKLOAD,
     "ReplicationController": _WORKLOAD,

@@ -115,6 +115,10 @@ def test_every_read_verb_travels_in_time(cli, tmp_path: Path, nginx: str) -> Non
 
 def test_lists_come_ordered_by_namespace_then_name(cli, tmp_path: Path) -> None:
     docs = [
+        {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": n}}
+        for n in ("zeta", "alpha")
+    ]
+    docs += [
         {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": n, "namespace": ns}}
         for ns, n in (("zeta", "a"), ("alpha", "b"), ("alpha", "a"), ("default", "c"))
     ]

@@ -41,6 +41,8 @@ def test_global_flags_work_before_or_after_the_verb(
 ) -> None:
     (tmp_path / "web.yaml").write_text(nginx)
     command = commands[-1]
+    namespace = process(command, "--log", "a.jsonl", "create", "namespace", "team", "--no-settle")
+    assert namespace.out == "namespace/team created\n", namespace.err
     created = process(
         command, "--log", "a.jsonl", "-n", "team", "create", "-f", "web.yaml", "--no-settle"
     )

@@ -54,6 +54,10 @@ async def test_a_new_cluster_stores_the_default_profile_and_registers_three_read
         )
     writes = [(r["type"], r["object"]["kind"], r["actor"], r["cause"]) for r in records(log)]
     assert writes == [
+        *[
+            ("ADDED", "Namespace", "kube-apiserver", "system namespace")
+            for _ in ("default", "kube-system", "kube-public", "kube-node-lease")
+        ],
         ("ADDED", "SimulationProfile", "user", ""),
         ("ADDED", "Node", "kubelet", "node-1"),
         ("ADDED", "Node", "kubelet", "node-2"),
