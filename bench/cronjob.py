@@ -23,6 +23,7 @@ import anyio
 
 from kube_actors import Cluster, SimProfile, from_dict
 from kube_actors.api.batch import CronJob, Job
+from kube_actors.store.watch import WatchEvent
 
 RESULTS = Path(__file__).parent / "results"
 CONTROLLERS = ["cronjob", "job", "garbagecollector"]
@@ -55,17 +56,19 @@ async def run(cronjobs: int, minutes: int, nodes: int) -> dict[str, Any]:
         for i in range(cronjobs):
             await cluster.create(from_dict(cron_job(i)))
         await cluster.settle()
+        created = 0
+
+        def count(event: WatchEvent) -> None:
+            nonlocal created
+            created += event.type == "ADDED"
+
+        cluster.store.subscribe("Job", count)
         started_rv = cluster.store.resource_version
         virtual_start = cluster.clock.monotonic()
         wall = time.perf_counter()
         await cluster.advance(minutes * 60 + 30)
         elapsed = time.perf_counter() - wall
         writes = cluster.store.resource_version - started_rv
-        created = sum(
-            1
-            for e in cluster.events()
-            if e.reason == "SuccessfulCreate" and e.involved_object.kind == "CronJob"
-        )
         scheduled = sum(
             1
             for cj in cluster.list(CronJob)
