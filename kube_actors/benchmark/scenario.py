@@ -115,7 +115,8 @@ class Create(_Spec, frozen=True, kw_only=True):
 
 class Wait(Selected, frozen=True, kw_only=True):
     """Run until every selected object meets ``for`` (``condition=TYPE[=STATUS]`` or
-    ``delete``), within ``timeout`` of virtual time; a timeout fails the run.
+    ``delete``), within ``timeout`` of virtual time; a timeout fails the run. The objects
+    are those selected when the step starts; none selected is met at once.
     """
 
     for_: str = msgspec.field(name="for")
