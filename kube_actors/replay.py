@@ -19,7 +19,6 @@ from __future__ import annotations
 import builtins
 import json
 import os
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, final
@@ -32,9 +31,10 @@ from kube_actors.api.meta import AnyObject
 from kube_actors.clock import DEFAULT_START
 from kube_actors.errors import LogCorrupted
 from kube_actors.eventlog import FileLog, LogEngine
+from kube_actors.eventlog.compaction import read_base
 from kube_actors.eventlog.records import decode_head, parse_ts
 from kube_actors.store import State
-from kube_actors.store.state import StateReader
+from kube_actors.store.state import StateReader, Wrap
 
 At = int | datetime | None
 """A position in the log: a resourceVersion, a time, or ``None`` for the end."""
@@ -77,15 +77,16 @@ def open_log(path: str | os.PathLike[str]) -> FileLog:
     return FileLog(path, readonly=True)
 
 
-def state_at(
-    log: LogEngine, at: At = None, lines: Iterable[tuple[int, bytes]] | None = None
-) -> State:
-    """The fold of ``log`` (or of ``lines`` read from it) up to ``at``.
+def state_at(log: LogEngine, at: At = None, wrap: Wrap | None = None) -> State:
+    """The fold of ``log`` up to ``at``, from its snapshot when that is not past ``at``.
+
+    ``wrap`` wraps the blocks of lines read (``State.from_log``).
 
     Raises:
         LogCorrupted: a damaged record before the position.
+        LogCompacted: a position before a compacted log's base.
     """
-    return State.from_log(log, at=at, lines=lines)
+    return State.from_log(log, at=at, wrap=wrap)
 
 
 def snapshot(path: str | os.PathLike[str], at: At = None) -> Snapshot:
@@ -125,7 +126,8 @@ def object_history(
     """Every record about ``kind`` ``namespace/name``, oldest first, with field diffs.
 
     A name that was deleted and created again shows both lives; the diff starts afresh at
-    each creation.
+    each creation. In a compacted log the object's history before the compaction point is
+    gone: its base record (the last write before it) says so instead of a diff.
 
     Raises:
         LogCorrupted: a damaged record.
@@ -133,17 +135,32 @@ def object_history(
     ns = (namespace or "default") if is_namespaced(kind) else None
     history: list[HistoryEntry] = []
     previous: dict[str, Any] | None = None
+    base_left = 0
+    base_note = ""
+    first = True
     for number, line in log.lines():
+        if first:
+            first = False
+            base = read_base(line)
+            if base is not None:
+                compaction, base_left = base
+                base_note = (
+                    f"as of the compaction point {compaction.rv} "
+                    f"(history before {compaction.before} compacted)"
+                )
+                continue
         try:
             head, ident = decode_head(line)
         except msgspec.DecodeError as exc:
             raise LogCorrupted(log.name, number, f"not a valid record: {exc}") from None
+        in_base = base_left > 0
+        base_left -= in_base
         meta = ident.metadata
         if ident.kind != kind or meta.name != name or (meta.namespace or None) != ns:
             continue
         raw = bytes(head.object)
         current: dict[str, Any] = msgspec.json.decode(raw)
-        changes = _changes(head.type, previous, current)
+        changes = (base_note,) if in_base else _changes(head.type, previous, current)
         history.append(
             HistoryEntry(
                 int(meta.resource_version or 0),

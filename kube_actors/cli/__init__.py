@@ -6,7 +6,7 @@ stderr at WARNING and above, so stdout carries only what the verb prints.
 
 Verbs: ``apply create [job|cronjob] get describe delete scale set image label annotate
 rollout {status,history,undo,pause,resume,restart} wait events trace advance autoscale top
-cordon uncordon drain taint replay import verify bench demo serve``.
+cordon uncordon drain taint replay import verify compact bench demo serve``.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from kube_actors.cli.args import Handler, build_parser, parse
 from kube_actors.cli.autoscale import cmd_autoscale
 from kube_actors.cli.batch import cmd_create_cronjob, cmd_create_job
 from kube_actors.cli.bench import cmd_bench
+from kube_actors.cli.compact import cmd_compact
 from kube_actors.cli.demo import cmd_demo
 from kube_actors.cli.errors import format_error
 from kube_actors.cli.namespaces import cmd_create_namespace
@@ -84,6 +85,7 @@ HANDLERS: dict[str, Handler] = {
     "rollout restart": cmd_rollout_restart,
     "import": cmd_import,
     "verify": cmd_verify,
+    "compact": cmd_compact,
     "bench": cmd_bench,
     "demo": cmd_demo,
 }

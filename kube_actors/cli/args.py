@@ -370,6 +370,12 @@ def _tool_verbs(b: Builder, h: dict[str, Handler]) -> None:
         metavar="LOG",
         help="the log (default: --log, $KUBE_ACTORS_LOG, ./kube-actors.jsonl)",
     )
+    p = b.verb(
+        "compact",
+        h["compact"],
+        "Rewrite the log's history before RV into a base record (earlier positions are refused)",
+    )
+    p.add_argument("--before", type=int, required=True, metavar="RV")
     p = b.verb("bench", h["bench"], "Run benchmark scenarios, compare runs, run bench/ scripts")
     add_bench_arguments(p)
     b.verb("demo", h["demo"], "Walk the nginx rollout story through these commands, with output")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable, Iterator, Sequence
+from datetime import datetime
 from typing import Any
 
 from kube_actors._names import is_namespaced
@@ -25,8 +26,9 @@ from kube_actors.cli.snapshots import check_position, read_snapshot
 from kube_actors.cli.tables import print_table, tabwrite
 from kube_actors.errors import KubeActorsError, NotFound
 from kube_actors.eventlog import FileLog, LogEngine
+from kube_actors.eventlog.compaction import read_base, refuse_before
 from kube_actors.eventlog.records import decode_identity, parse_ts
-from kube_actors.replay import HistoryEntry, Snapshot, object_history
+from kube_actors.replay import At, HistoryEntry, Snapshot, object_history
 
 
 def _requests(snap: Snapshot, args: Sequence[str]) -> list[Request]:
@@ -223,6 +225,9 @@ def cmd_trace(opts: argparse.Namespace) -> int:
         end = decode_identity(log.last) if log.last else None
         rv = int(end.object.metadata.resource_version or 0) if end else 0
         check_position(at, rv, end.ts if end else "", log.name)
+        base = read_base(log.first)
+        if base is not None:
+            refuse_before(base[0], log.name, *_position(at))
     if isinstance(at, int):
         history = [h for h in history if h.rv <= at]
     elif at is not None:
@@ -233,11 +238,16 @@ def cmd_trace(opts: argparse.Namespace) -> int:
     return 0
 
 
+def _position(at: At) -> tuple[int | None, datetime | None]:
+    return (at, None) if isinstance(at, int) else (None, at)
+
+
 class _Tail:
-    """A log engine that remembers the last line read from it (where the log ends)."""
+    """A log engine that remembers the first and last lines read from it."""
 
     def __init__(self, log: LogEngine) -> None:
         self._log = log
+        self.first: bytes | None = None
         self.last = b""
 
     @property
@@ -246,6 +256,8 @@ class _Tail:
 
     def lines(self) -> Iterator[tuple[int, bytes]]:
         for number, line in self._log.lines():
+            if self.first is None:
+                self.first = line
             self.last = line
             yield number, line
 

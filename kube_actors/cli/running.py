@@ -5,7 +5,8 @@ over it, lets the cluster settle (``settle_plan``) and closes the log:
 
 - A command that fails (raises) writes nothing: the log is cut back to the size it had
   when the command opened it, and a log the command created is removed — records the
-  cluster appended on opening (the nodes of a new log) and while running included.
+  cluster appended on opening (the nodes of a new log) and while running included (a
+  snapshot beyond the cut goes with them).
 - A line that reports a write (``deployment.apps/web scaled``) is printed by ``report``
   only after the write is durable, and a reported write is never undone.
 - A signal (SIGINT, SIGTERM, SIGHUP) is not a failure: the cluster stops, the log keeps
@@ -31,6 +32,7 @@ import anyio
 from kube_actors.cli.options import Options
 from kube_actors.cli.output import now_text, out, stderr_console
 from kube_actors.eventlog import FileLog
+from kube_actors.eventlog.snapshot import remove_snapshot
 
 if TYPE_CHECKING:
     from kube_actors.cluster import Cluster
@@ -172,6 +174,7 @@ class _Undo:
         """Cut the log back to the mark (call after the cluster has exited, lock held)."""
         if not self.existed:
             os.unlink(self.log.path)
+            remove_snapshot(self.log.path)
         elif self.log.size != self.mark:
             self.log.truncate(self.mark)
 

@@ -1,13 +1,13 @@
 """The log folded read-only at a position: what every read-only verb shows.
 
 Read-only verbs fold the log read-only (``FileLog(readonly=True)``) and start nothing;
-they refuse a position past the end of the log (``check_position``). Large logs show a
-progress bar on a terminal while they fold.
+they refuse a position past the end of the log (``check_position``) and, on a compacted
+log, one before its base. They start from the log's snapshot when it is sound and not
+past the position. Large logs show a progress bar on a terminal while they fold.
 """
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Iterable, Iterator
 from datetime import datetime
@@ -19,6 +19,7 @@ from kube_actors.cli.output import now_text, stderr_console
 from kube_actors.eventlog import FileLog
 from kube_actors.eventlog.records import parse_ts
 from kube_actors.replay import At, Snapshot, state_at
+from kube_actors.store.state import Blocks
 
 T = TypeVar("T")
 
@@ -41,41 +42,44 @@ def check_position(at: At, rv: int, ts: str, log: str) -> None:
         raise CliError(f"--at-time {now_text(at)} is past the end of the log {log}: {end}")
 
 
-def _marking_end(lines: Iterable[T], ended: list[bool]) -> Iterator[T]:
-    """``lines``, noting in ``ended`` whether the reader went through to the last one."""
-    yield from lines
+def _marking_end(blocks: Iterable[T], ended: list[bool]) -> Iterator[T]:
+    """``blocks``, noting in ``ended`` whether the reader went through to the last one."""
+    yield from blocks
     ended.append(True)
 
 
-def _with_progress(
-    lines: Iterable[tuple[int, bytes]], total: int, label: str
-) -> Iterator[tuple[int, bytes]]:
+def _with_progress(blocks: Blocks, total: int, label: str) -> Iterator[tuple[int, list[bytes]]]:
     from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
     columns = (TextColumn(label), BarColumn(), DownloadColumn(), TimeRemainingColumn())
     with Progress(*columns, console=stderr_console(), transient=True) as progress:
         task = progress.add_task(label, total=total)
-        for number, line in lines:
-            progress.advance(task, len(line) + 1)
-            yield number, line
+        for number, lines in blocks:
+            progress.advance(task, sum(map(len, lines)) + len(lines))
+            yield number, lines
 
 
 def read_snapshot(options: Options) -> Snapshot:
     """The log folded read-only up to ``--at``/``--at-time`` (a missing log is empty).
 
+    The fold starts from the log's snapshot when there is a sound one at or before the
+    position, and reads only the records after it.
+
     Raises:
         CliError: a position past the end of the log (see ``check_position``).
+        LogCompacted: a position before a compacted log's base.
     """
     at = options.at
-    path = options.log
-    log = FileLog(path, readonly=True)
+    log = FileLog(options.log, readonly=True)
+    ended: list[bool] = []
+
+    def wrap(blocks: Blocks, span: int | None) -> Blocks:
+        if span is not None and span > PROGRESS_BYTES and sys.stderr.isatty():
+            blocks = _with_progress(blocks, span, "replaying")
+        return _marking_end(blocks, ended)
+
     try:
-        lines: Iterable[tuple[int, bytes]] = log.lines()
-        size = os.path.getsize(path) if os.path.exists(path) else 0
-        if size > PROGRESS_BYTES and sys.stderr.isatty():
-            lines = _with_progress(lines, size, "replaying")
-        ended: list[bool] = []
-        state = state_at(log, at, _marking_end(lines, ended))
+        state = state_at(log, at, wrap)
         if ended:  # the fold read every record: the position may lie beyond the last
             check_position(at, state.rv, state.ts, log.name)
         return Snapshot(state, log.name)

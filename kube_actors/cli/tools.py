@@ -213,9 +213,13 @@ def verify_summary(report: VerifyReport) -> str:
         return f"{_count(report.damaged_lines, 'damaged line')}{warnings}"
     if not report.records:
         return f"0 records, OK{warnings}"
+    base = report.base
+    compacted = (
+        f", compacted before {base.before} (base at resourceVersion {base.rv})" if base else ""
+    )
     return (
         f"{_count(report.records, 'record')}, resourceVersion {report.first_rv}..{report.last_rv}, "
-        f"{_short_ts(report.first_ts)}..{_short_ts(report.last_ts)}, OK{warnings}"
+        f"{_short_ts(report.first_ts)}..{_short_ts(report.last_ts)}{compacted}, OK{warnings}"
     )
 
 

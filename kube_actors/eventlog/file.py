@@ -20,6 +20,13 @@ Invariants:
   background group commit at most ``batch_delay`` seconds (5 ms) after an append, and at
   once on ``flush()`` and ``close()``; ``never`` leaves it to the operating system.
 - Reading streams the file in blocks: memory does not grow with the log.
+- Snapshots (``eventlog.snapshot``): once a fold is attached (``set_snapshot_source``),
+  the log writes ``LOG.snapshot`` every ``snapshot_every`` records and on a clean close.
+  A snapshot is captured at the start of the append after it fell due (the fold has
+  then taken in every earlier append) and only when the fold's position is the log's
+  last record; it is checksummed and written by a background thread, temporary file then
+  rename. A snapshot that fails is a warning: appends never wait for one or fail
+  because of one. ``truncate`` removes a snapshot beyond the cut and detaches the fold.
 """
 
 from __future__ import annotations
@@ -36,6 +43,7 @@ from typing import final, get_args
 import structlog
 
 from kube_actors.errors import LogCorrupted, LogError, LogLocked, LogWriteError
+from kube_actors.eventlog import snapshot
 from kube_actors.eventlog.engine import FsyncPolicy, Subscribers
 from kube_actors.eventlog.records import RecordError, read_record
 
@@ -47,7 +55,12 @@ MAX_LINE = 64 << 20
 """The longest line examined when opening (a record is at most a few MiB)."""
 DEFAULT_BATCH_DELAY = 0.005
 """How long the ``batch`` policy lets appends gather before one fsync covers them."""
+DEFAULT_SNAPSHOT_EVERY = 100_000
+"""Records appended between two snapshots of a writer's fold."""
 _RECORD_START = b'{"type":'
+
+SnapshotSource = Callable[[], snapshot.Contents]
+"""Captures the fold of the log as it stands (``State.capture``)."""
 
 
 @final
@@ -61,6 +74,8 @@ class FileLog:
         fsync: FsyncPolicy = "batch",
         readonly: bool = False,
         batch_delay: float = DEFAULT_BATCH_DELAY,
+        snapshots: bool = True,
+        snapshot_every: int = DEFAULT_SNAPSHOT_EVERY,
     ) -> None:
         """Open (or, for writing, create) the log at ``path``.
 
@@ -69,9 +84,13 @@ class FileLog:
             fsync: ``"always"``, ``"batch"`` or ``"never"`` (see the module docstring).
             readonly: read without locking; appends raise ``LogError``.
             batch_delay: the ``batch`` policy's bound, in seconds, on unsynced appends.
+            snapshots: write snapshots of the attached fold (reading them is always on).
+            snapshot_every: records appended between two snapshots (besides the one on
+                close).
 
         Raises:
-            ValueError: an unknown ``fsync`` policy or a bad ``batch_delay``.
+            ValueError: an unknown ``fsync`` policy, a bad ``batch_delay`` or
+                ``snapshot_every``.
             LogError: the path is not a regular file or cannot be opened.
             LogCorrupted: the file's first line is not a record (it is not a log).
             LogLocked: another process is writing to the log.
@@ -84,6 +103,10 @@ class FileLog:
             raise ValueError(f"batch_delay must be a finite number, got {batch_delay!r}")
         if batch_delay < 0:
             raise ValueError(f"batch_delay must be >= 0, got {batch_delay!r}")
+        if isinstance(snapshot_every, bool) or not isinstance(snapshot_every, int):
+            raise ValueError(f"snapshot_every must be an int, got {snapshot_every!r}")
+        if snapshot_every < 1:
+            raise ValueError(f"snapshot_every must be >= 1, got {snapshot_every!r}")
         self.path = os.fspath(path)
         self.fsync = fsync
         self.readonly = readonly
@@ -100,6 +123,14 @@ class FileLog:
         self._wake = threading.Event()
         self._syncer: threading.Thread | None = None
         self._stop = threading.Event()
+        self.snapshots = snapshots
+        self.snapshot_every = snapshot_every
+        self._source: SnapshotSource | None = None
+        self._coverage: snapshot.Coverage | None = None  # the last snapshot known good
+        self._since_snapshot = 0
+        self._snapshot_due = False
+        self._snapshotter: threading.Thread | None = None
+        self._last_line: bytes | None = None  # the last record appended by this process
         self.existed = self._check_regular()
         if readonly:
             if self.existed:
@@ -188,19 +219,33 @@ class FileLog:
             self._unterminated = True
 
     # -- reading -----------------------------------------------------------------------
-    def lines(self) -> Iterator[tuple[int, bytes]]:
-        """Every whole record line with its 1-based line number, streamed in blocks."""
+    def lines(self, start: int = 0, number: int = 0) -> Iterator[tuple[int, bytes]]:
+        """Every whole record line with its 1-based line number, streamed in blocks.
+
+        ``start`` (a byte offset where a line begins) and ``number`` (the lines before
+        it) read only the tail: the records after a snapshot.
+        """
+        for first, block in self.blocks(start, number):
+            for index, line in enumerate(block, first):
+                if line:
+                    yield index, line
+
+    def blocks(self, start: int = 0, number: int = 0) -> Iterator[tuple[int, list[bytes]]]:
+        """The lines from byte ``start`` on, a block at a time: ``(number of the first
+        line, lines)``; blank lines are kept (empty) so numbers stay exact.
+        """
         limit = self._size
-        if limit == 0:
+        if limit <= start:
             return
         try:
             handle = open(self.path, "rb")  # noqa: SIM115 - closed in the finally below
         except FileNotFoundError:
             return
         try:
-            number = 0
+            handle.seek(start)
+            number += 1
             carry = b""
-            offset = 0
+            offset = start
             while offset < limit:
                 block = handle.read(min(BLOCK, limit - offset))
                 if not block:
@@ -208,14 +253,98 @@ class FileLog:
                 offset += len(block)
                 parts = (carry + block).split(b"\n") if carry else block.split(b"\n")
                 carry = parts.pop()
-                for line in parts:
-                    number += 1
-                    if line:
-                        yield number, line
+                if parts:
+                    yield number, parts
+                    number += len(parts)
             if carry:
-                yield number + 1, carry
+                yield number, [carry]
         finally:
             handle.close()
+
+    # -- snapshots ---------------------------------------------------------------------
+    def load_snapshot(
+        self, usable: Callable[[snapshot.Contents], bool] | None = None
+    ) -> snapshot.Loaded | None:
+        """The snapshot beside the log, when it passes every check (``eventlog.snapshot``).
+
+        ``usable`` decides from the contents whether the caller can start from it (no
+        check, no warning when it cannot). A snapshot that fails a check is ignored with
+        a warning.
+        """
+        if self._size == 0 or not os.path.exists(snapshot.snapshot_path(self.path)):
+            return None
+        if self._fd is not None:
+            loaded = snapshot.load(self.path, self._fd, usable)
+        else:
+            try:
+                with open(self.path, "rb") as handle:
+                    loaded = snapshot.load(self.path, handle.fileno(), usable)
+            except FileNotFoundError:
+                return None
+        if loaded is not None and loaded.coverage.size <= self._size:
+            self._coverage = loaded.coverage
+            return loaded
+        return None
+
+    def set_snapshot_source(self, capture: SnapshotSource | None) -> None:
+        """Attach the fold this log's snapshots are taken from (``None`` detaches it).
+
+        ``capture`` is called on the appending thread, between appends, and must return
+        the fold of every record appended so far.
+        """
+        self._source = capture
+
+    def _start_snapshot(self) -> None:
+        """Capture the fold now and write it in the background (skipped while one runs)."""
+        self._snapshot_due = False
+        if self._snapshotter is not None and self._snapshotter.is_alive():
+            return
+        job = self._snapshot_job()
+        if job is None:
+            return
+        self._since_snapshot = 0
+        self._snapshotter = threading.Thread(
+            target=self._write_snapshot, args=job, name=f"snapshot {self.path}", daemon=True
+        )
+        self._snapshotter.start()
+
+    def _snapshot_job(self) -> tuple[snapshot.Contents, int, int] | None:
+        """The capture to write, the log size it covers and the fd, when it is consistent."""
+        fd = self._fd
+        if fd is None or self._source is None or self._failure is not None:
+            return None
+        if self._size == 0 or self._unterminated:
+            return None
+        if self._coverage is not None and self._coverage.size == self._size:
+            return None  # the snapshot on disk already covers every record
+        line = self._last_line
+        if line is None:
+            line = snapshot.line_ending_at(fd, self._size)
+        try:
+            rv = read_record(line)[1] if line is not None else -1
+            contents = self._source()
+        except Exception as exc:  # a snapshot never breaks the log
+            log.warning("snapshot_skipped", path=self.path, reason=str(exc))
+            return None
+        base = contents.base
+        if rv != contents.rv and not (base is not None and base.rv == contents.rv):
+            return None  # the fold is not at the log's end (a caller folded elsewhere)
+        return contents, self._size, fd
+
+    def _write_snapshot(self, contents: snapshot.Contents, size: int, fd: int) -> None:
+        try:
+            coverage = snapshot.measure(fd, size, self._coverage)
+            snapshot.write(self.path, coverage, contents, sync=self.fsync != "never")
+        except Exception as exc:  # a snapshot never breaks the log
+            with contextlib.suppress(Exception):
+                log.warning("snapshot_failed", path=self.path, reason=str(exc))
+            return
+        self._coverage = coverage
+
+    def _finish_snapshot(self) -> None:
+        thread, self._snapshotter = self._snapshotter, None
+        if thread is not None:
+            thread.join()
 
     # -- writing -----------------------------------------------------------------------
     def append(self, lines: list[bytes]) -> None:
@@ -226,11 +355,18 @@ class FileLog:
             LogError: the log is read-only, closed, or failed earlier.
         """
         fd = self._writable()
+        if self._snapshot_due:
+            self._start_snapshot()
         if self._cut_at is not None or self._unterminated:
             self._repair_tail(fd)
         data = b"".join(lines)
         self._write_all(fd, data, what="append")
         self._size += len(data)
+        if lines:
+            self._last_line = lines[-1].rstrip(b"\n")
+        if self.snapshots and self._source is not None:
+            self._since_snapshot += len(lines)
+            self._snapshot_due = self._since_snapshot >= self.snapshot_every
         if self.fsync == "always":
             self._sync(fd)
         elif self.fsync == "batch":
@@ -332,7 +468,8 @@ class FileLog:
         """Cut the log back to ``size``, a position read from ``size`` earlier.
 
         For a writer undoing its own appends (a command that failed); subscribers are
-        not told, so the process must not go on using a fold of the cut records.
+        not told, so the process must not go on using a fold of the cut records (the
+        snapshot source is detached, and a snapshot beyond ``size`` removed).
 
         Raises:
             ValueError: ``size`` is not a position at or before the end of the log.
@@ -341,6 +478,14 @@ class FileLog:
         fd = self._writable()
         if not 0 <= size <= self._size:
             raise ValueError(f"size must be between 0 and {self._size}, got {size}")
+        self._finish_snapshot()
+        self._source = None
+        self._snapshot_due = False
+        self._last_line = None
+        if self._coverage is not None and self._coverage.size > size:
+            self._coverage = None
+            with contextlib.suppress(OSError):
+                snapshot.remove_snapshot(self.path)
         with self._sync_lock:
             try:
                 os.ftruncate(fd, size)
@@ -354,7 +499,8 @@ class FileLog:
         return self._subscribers.add(callback)
 
     def close(self) -> None:
-        """Sync (unless ``never``), release the lock and close; idempotent.
+        """Sync (unless ``never``), write the closing snapshot, release the lock and close;
+        idempotent.
 
         Raises:
             LogWriteError: the final sync failed.
@@ -367,11 +513,28 @@ class FileLog:
             self._syncer.join()
             self._syncer = None
         try:
+            self._finish_snapshot()
             if self.fsync != "never" and self._failure is None:
                 self._dirty = True
                 self._sync_pending(raising=True)
+            self._closing_snapshot()
         finally:
             self._release()
+
+    def _closing_snapshot(self) -> None:
+        """The snapshot of a clean close, unless the log was removed or replaced meanwhile."""
+        if not self.snapshots or self._fd is None:
+            return
+        try:
+            here = os.stat(self.path)
+        except OSError:
+            return
+        mine = os.fstat(self._fd)
+        if (here.st_dev, here.st_ino) != (mine.st_dev, mine.st_ino):
+            return
+        job = self._snapshot_job()
+        if job is not None:
+            self._write_snapshot(*job)
 
     def _release(self) -> None:
         fd, self._fd = self._fd, None

@@ -18,6 +18,9 @@ from datetime import UTC, datetime
 import msgspec
 
 EVENT_TYPES = frozenset({"ADDED", "MODIFIED", "DELETED"})
+BASE_TYPE = "BASE"
+"""The type of a compacted log's first record (``eventlog.compaction``)."""
+RECORD_TYPES = EVENT_TYPES | {BASE_TYPE}
 
 
 class MetaHead(msgspec.Struct, rename="camel", gc=False):
@@ -56,7 +59,8 @@ class RecordIdentity(msgspec.Struct, gc=False):
 
 
 _head_decoder = msgspec.json.Decoder(RecordHead)
-_identity_decoder = msgspec.json.Decoder(RecordIdentity)
+IDENTITY_DECODER = msgspec.json.Decoder(RecordIdentity)
+"""Decodes a line into a ``RecordIdentity`` (hot loops call its ``decode`` directly)."""
 _object_head_decoder = msgspec.json.Decoder(ObjectHead)
 _str_encoder = msgspec.json.Encoder()
 
@@ -78,7 +82,8 @@ class RecordError(ValueError):
 def read_record(line: bytes) -> tuple[RecordIdentity, int]:
     """Parse one log line and check its envelope; returns the identity and resourceVersion.
 
-    The envelope is what every reader relies on: ``type`` one of ADDED/MODIFIED/DELETED,
+    The envelope is what every reader relies on: ``type`` one of ADDED/MODIFIED/DELETED
+    (or BASE, the head of a compacted log),
     ``ts`` an RFC 3339 time, ``object.kind`` and ``object.metadata.name`` set, and
     ``object.metadata.resourceVersion`` an integer. (Whether resourceVersions increase
     is a property of the sequence, checked by the reader.)
@@ -87,7 +92,7 @@ def read_record(line: bytes) -> tuple[RecordIdentity, int]:
         RecordError: the line is not a valid record; the message says which part.
     """
     try:
-        head = _identity_decoder.decode(line)
+        head = IDENTITY_DECODER.decode(line)
     except msgspec.DecodeError as exc:
         raise RecordError(f"not a valid record: {exc}") from None
     problem = envelope_problem(head)
@@ -98,7 +103,7 @@ def read_record(line: bytes) -> tuple[RecordIdentity, int]:
 
 def envelope_problem(head: RecordIdentity) -> str | None:
     """What is wrong with a decoded record's envelope, or ``None`` when it is sound."""
-    if head.type not in EVENT_TYPES:
+    if head.type not in RECORD_TYPES:
         return f"unknown record type {head.type!r}"
     obj = head.object
     if not obj.kind:
@@ -129,7 +134,7 @@ def decode_identity(line: bytes) -> RecordIdentity:
     Raises:
         msgspec.DecodeError: the line is not a record.
     """
-    return _identity_decoder.decode(line)
+    return IDENTITY_DECODER.decode(line)
 
 
 def object_bytes(line: bytes) -> bytes:

@@ -7,6 +7,8 @@
 - each record's envelope (``records.read_record``: type, ts, kind, name, an integer
   resourceVersion) and the rest of it (``actor`` and ``cause`` are strings);
 - resourceVersions positive and strictly increasing from line to line;
+- a compacted log's base record (``eventlog.compaction``): sound, on the first line, and
+  followed by its objects, whose resourceVersions increase up to the base's;
 - the typed decode of each record's object (``api.codec.decode_object``), so a field of
   the wrong type in a modelled kind is found here rather than when someone reads it;
 - the end of the file: a last line without its newline is a torn write (a crash
@@ -37,7 +39,15 @@ import msgspec
 
 from kube_actors.api.codec import decode_object
 from kube_actors.errors import ManifestError
-from kube_actors.eventlog.records import RecordError, object_bytes, parse_ts, read_record
+from kube_actors.eventlog.compaction import BaseRecordError, Compaction, decode_base
+from kube_actors.eventlog.records import (
+    BASE_TYPE,
+    RecordError,
+    RecordIdentity,
+    object_bytes,
+    parse_ts,
+    read_record,
+)
 
 BLOCK = 1 << 20
 """Bytes read at a time."""
@@ -74,6 +84,8 @@ class VerifyReport:
     last_ts: str = ""
     damaged_lines: int = 0
     warnings: int = 0
+    base: Compaction | None = None
+    """Where the log was compacted, when it starts with a base record."""
     findings: list[Finding] = field(default_factory=list)
     """The first ``keep`` findings, in line order."""
 
@@ -100,6 +112,8 @@ class _Sequence:
     ts: str = ""
     ts_line: int = 0
     when: datetime | None = None
+    base_left: int = 0
+    """Base objects still expected after a base record."""
 
 
 def verify_log(
@@ -295,6 +309,8 @@ def _record_problems(
         return [str(exc)]
     except RecursionError:
         return ["not a valid record: nesting too deep"]
+    if head.type == BASE_TYPE:
+        return _base_problems(data, number, report, sequence)
     problems: list[str] = []
     if rv < 1:
         problems.append(f"resourceVersion {rv} is not positive: a log starts at 1")
@@ -303,7 +319,9 @@ def _record_problems(
             f"resourceVersion {rv} is not greater than {sequence.rv} on line {sequence.rv_line}"
         )
     sequence.rv, sequence.rv_line = rv, number
-    if head.ts != sequence.ts:
+    if sequence.base_left:
+        problems += _base_object_problems(head, rv, number, report, sequence)
+    elif head.ts != sequence.ts:
         when = parse_ts(head.ts)
         if sequence.when is not None and when < sequence.when:
             found(
@@ -322,6 +340,42 @@ def _record_problems(
     if report.first_rv is None:
         report.first_rv, report.first_ts = rv, head.ts
     report.last_rv, report.last_ts = rv, head.ts
+    return problems
+
+
+def _base_problems(
+    data: bytes, number: int, report: VerifyReport, sequence: _Sequence
+) -> list[str]:
+    """A base record: sound, and the first record of the log."""
+    if report.records or report.base is not None or sequence.rv is not None:
+        return ["a base record may only be the first record of a log"]
+    try:
+        base, objects, _ = decode_base(data)
+    except BaseRecordError as exc:
+        return [str(exc)]
+    report.base = base
+    sequence.base_left = objects
+    sequence.rv, sequence.rv_line = (0 if objects else base.rv), number
+    if not objects:
+        sequence.ts, sequence.ts_line, sequence.when = base.ts, number, parse_ts(base.ts)
+    return []
+
+
+def _base_object_problems(
+    head: RecordIdentity, rv: int, number: int, report: VerifyReport, sequence: _Sequence
+) -> list[str]:
+    """One of the objects after a base record: alive, and at most the base's position."""
+    base = report.base
+    assert base is not None
+    sequence.base_left -= 1
+    problems = []
+    if rv > base.rv:
+        problems.append(f"base object at resourceVersion {rv}, after the base's {base.rv}")
+    if head.type == "DELETED":
+        problems.append("a base object cannot be a deletion")
+    if not sequence.base_left:
+        sequence.rv = max(rv, base.rv)
+        sequence.ts, sequence.ts_line, sequence.when = base.ts, number, parse_ts(base.ts)
     return problems
 
 

@@ -8,6 +8,12 @@ per record and no nested allocation, which is what makes replay fast.
 Invariant: ``rv`` is the resourceVersion of the last record folded, and every entry's
 ``rv`` is the position of the record that last wrote it.
 
+A fold may start from a snapshot (``eventlog.snapshot``): ``from_log`` loads the one
+beside a file log when it passes its checks and the position asked for is not before
+it, then folds only the records after it. ``capture`` is what a snapshot is written
+from. A compacted log (``eventlog.compaction``) starts with a base record; the fold
+takes it in and refuses a position before it (``LogCompacted``).
+
 ``StateReader`` answers the read protocol from a ``State`` (the store and replay snapshots).
 
 Next in the event path: the store fans committed records out to informers.
@@ -16,7 +22,7 @@ Next in the event path: the store fans committed records out to informers.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from typing import final
 
@@ -27,13 +33,29 @@ from kube_actors.api.codec import decode_object, encode_json
 from kube_actors.api.meta import AnyObject, GenericObject, object_key
 from kube_actors.api.reads import ReadMixin
 from kube_actors.errors import LogCorrupted, ManifestError
+from kube_actors.eventlog.compaction import (
+    BaseRecordError,
+    Compaction,
+    decode_base,
+    refuse_before,
+)
 from kube_actors.eventlog.engine import LogEngine
+from kube_actors.eventlog.file import FileLog
 from kube_actors.eventlog.records import (
+    BASE_TYPE,
     EVENT_TYPES,
-    decode_identity,
+    IDENTITY_DECODER,
     envelope_problem,
     object_bytes,
+    parse_ts,
 )
+from kube_actors.eventlog.snapshot import Contents, LiveObject
+
+Blocks = Iterable[tuple[int, list[bytes]]]
+"""Lines a block at a time: the number of the first line, then the lines (blank ones
+empty), as ``FileLog.blocks`` reads them."""
+Wrap = Callable[[Blocks, int | None], Blocks]
+"""Wraps the blocks a fold reads, given how many bytes they span (``None``: unknown)."""
 
 
 @final
@@ -105,6 +127,17 @@ def _sort_key(entry: Entry) -> tuple[str, str]:
     return ns, name
 
 
+def _reaches(contents: Contents, at_rv: int | None, at_time: datetime | None) -> bool:
+    """Whether a fold to ``at_rv``/``at_time`` passes the snapshot's position (so it can
+    start from there): every record the snapshot folded is at or before the position.
+    """
+    if at_rv is not None:
+        return at_rv >= contents.rv
+    if at_time is not None and contents.latest:
+        return at_time >= parse_ts(contents.latest)
+    return True
+
+
 @final
 class State:
     """Everything the log says exists, at position ``rv``."""
@@ -115,6 +148,11 @@ class State:
         self.rv = 0
         self.ts = ""
         self.records = 0
+        self.latest = ""
+        """The latest record time folded (an imported log's times may go back)."""
+        self._latest: datetime | None = None
+        self.base: Compaction | None = None
+        """Where the log was compacted; positions before ``base.rv`` are gone."""
         self._kind_table: KindTable | None = None
 
     # -- folding -----------------------------------------------------------------------
@@ -134,9 +172,15 @@ class State:
         entry = None if type_ == "DELETED" else Entry(kind, key, uid, rv, obj, raw, line)
         old = self._fold(kind, key, entry)
         self.rv = rv
+        if ts != self.ts:
+            self._note_time(ts, parse_ts(ts))
         self.ts = ts
         self.records += 1
         return old
+
+    def _note_time(self, ts: str, when: datetime) -> None:
+        if self._latest is None or when > self._latest:
+            self._latest, self.latest = when, ts
 
     def _fold(self, kind: str, key: str, entry: Entry | None) -> Entry | None:
         """Put ``entry`` at ``kind``/``key`` (remove what is there for ``None``) and keep the
@@ -170,67 +214,206 @@ class State:
         at_rv: int | None = None,
         at_time: datetime | None = None,
     ) -> None:
+        """Fold numbered record lines (see ``fold_blocks``)."""
+        self.fold_blocks(
+            ((number, [line]) for number, line in lines),
+            source=source,
+            at_rv=at_rv,
+            at_time=at_time,
+        )
+
+    def fold_blocks(
+        self,
+        blocks: Blocks,
+        *,
+        source: str = "<log>",
+        at_rv: int | None = None,
+        at_time: datetime | None = None,
+    ) -> None:
         """Fold record lines, stopping after the last record at or before ``at_rv``/``at_time``.
+
+        The records of one call are gathered per key and only the last write of each key
+        becomes an ``Entry`` (most of a long history is overwritten); the state is
+        whole again when the call returns or raises.
 
         Raises:
             LogCorrupted: a line is not a record, or resourceVersions do not increase.
+            LogCompacted: the position is before the base record of a compacted log.
         """
-        decode = decode_identity
-        key_of = object_key
-        fold = self._fold
+        decode = IDENTITY_DECODER.decode
+        kinds: dict[str, dict[str, tuple[str, int, bytes, int] | None]] = {}
         last_rv = self.rv
         last_ts = self.ts
+        latest = self._latest
         folded = 0
+        base_left = 0  # base objects still to come after a base record
+        base_rv = 0
         fromisoformat = datetime.fromisoformat
+        decode_error = msgspec.DecodeError
         try:
-            for number, line in lines:
-                try:
-                    head = decode(line)
-                except msgspec.DecodeError as exc:
-                    raise LogCorrupted(source, number, f"not a valid record: {exc}") from None
-                obj = head.object
-                meta = obj.metadata
-                type_ = head.type
-                kind = obj.kind
-                ts = head.ts
-                rv_text = meta.resource_version
-                if (
-                    type_ not in EVENT_TYPES
-                    or not kind
-                    or not meta.name
-                    or not rv_text
-                    or not rv_text.isdigit()
-                    or not ts
-                ):
-                    raise LogCorrupted(source, number, envelope_problem(head) or "bad record")
-                if ts != last_ts:
+            for first, block in blocks:
+                number = first - 1
+                for line in block:
+                    number += 1
+                    if not line:
+                        continue
                     try:
-                        when = fromisoformat(ts)
-                    except ValueError:
-                        when = None
-                    if when is None or when.tzinfo is None:
-                        raise LogCorrupted(source, number, f"ts is not an RFC 3339 time: {ts!r}")
-                    if at_time is not None and when > at_time:
+                        head = decode(line)
+                    except decode_error as exc:
+                        raise LogCorrupted(source, number, f"not a valid record: {exc}") from None
+                    obj = head.object
+                    meta = obj.metadata
+                    type_ = head.type
+                    kind = obj.kind
+                    name = meta.name
+                    ts = head.ts
+                    rv_text = meta.resource_version
+                    if (
+                        type_ not in EVENT_TYPES
+                        or not kind
+                        or not name
+                        or not rv_text
+                        or not rv_text.isdigit()
+                        or not ts
+                    ):
+                        if type_ != BASE_TYPE:
+                            raise LogCorrupted(
+                                source, number, envelope_problem(head) or "bad record"
+                            )
+                        if folded or self.records or kinds or self._kinds:
+                            raise LogCorrupted(
+                                source, number, "a base record may only be a log's first record"
+                            )
+                        base, base_left, records = self._base(line, number, source, at_rv, at_time)
+                        base_rv = base.rv
+                        latest = self._latest
+                        folded = records - base_left
+                        last_rv = 0 if base_left else base_rv
+                        last_ts = ts
+                        continue
+                    if ts != last_ts:
+                        try:
+                            when = fromisoformat(ts)
+                        except ValueError:
+                            when = None
+                        if when is None or when.tzinfo is None:
+                            raise LogCorrupted(
+                                source, number, f"ts is not an RFC 3339 time: {ts!r}"
+                            )
+                        if at_time is not None and when > at_time:
+                            return
+                        if latest is None or when > latest:
+                            latest = when
+                            self.latest = ts
+                    rv = int(rv_text)
+                    if rv <= last_rv:
+                        raise LogCorrupted(
+                            source, number, f"resourceVersion {rv} does not follow {last_rv}"
+                        )
+                    if at_rv is not None and rv > at_rv:
                         return
-                rv = int(rv_text)
-                if rv <= last_rv:
-                    raise LogCorrupted(
-                        source, number, f"resourceVersion {rv} does not follow {last_rv}"
-                    )
-                if at_rv is not None and rv > at_rv:
-                    return
-                key = key_of(meta.namespace, meta.name)
-                entry: Entry | None = None
-                if type_ != "DELETED":
-                    entry = Entry(kind, key, meta.uid or "", rv, None, None, line, number, source)
-                fold(kind, key, entry)
-                last_rv = rv
-                last_ts = ts
-                folded += 1
+                    ns = meta.namespace
+                    key = f"{ns}/{name}" if ns else name
+                    objects = kinds.get(kind)
+                    if objects is None:
+                        objects = kinds[kind] = {}
+                    if type_ == "DELETED":
+                        objects[key] = None
+                    else:
+                        objects[key] = (meta.uid or "", rv, line, number)
+                    last_rv = rv
+                    last_ts = ts
+                    folded += 1
+                    if base_left:
+                        base_left -= 1
+                        if rv > base_rv or type_ == "DELETED":
+                            raise LogCorrupted(
+                                source, number, f"not a base object of the state at {base_rv}"
+                            )
+                        if not base_left:
+                            last_rv = base_rv
+                            assert self.base is not None
+                            last_ts = self.base.ts
         finally:
+            self._merge(kinds, source)
             self.rv = last_rv
             self.ts = last_ts
+            self._latest = latest
             self.records += folded
+
+    def _base(
+        self,
+        line: bytes,
+        number: int,
+        source: str,
+        at_rv: int | None,
+        at_time: datetime | None,
+    ) -> tuple[Compaction, int, int]:
+        """Take in a base record; returns it, its object count and its record count.
+
+        Raises:
+            LogCorrupted: the base record is not sound.
+            LogCompacted: the position asked for is before it.
+        """
+        try:
+            base, objects, records = decode_base(line)
+        except BaseRecordError as exc:
+            raise LogCorrupted(source, number, str(exc)) from None
+        refuse_before(base, source, at_rv, at_time)
+        latest = parse_ts(base.latest)
+        self.base = base
+        self._latest, self.latest = latest, base.latest
+        return base, objects, records
+
+    def _merge(
+        self, kinds: dict[str, dict[str, tuple[str, int, bytes, int] | None]], source: str
+    ) -> None:
+        """Put the last write of each key gathered by a fold into the indexes."""
+        fold = self._fold
+        for kind, objects in kinds.items():
+            for key, last in objects.items():
+                if last is None:
+                    fold(kind, key, None)
+                else:
+                    uid, rv, line, number = last
+                    fold(kind, key, Entry(kind, key, uid, rv, None, None, line, number, source))
+
+    # -- snapshots ---------------------------------------------------------------------
+    def capture(self) -> Contents:
+        """Everything a snapshot of this state holds (``eventlog.snapshot``)."""
+        objects = []
+        for entries in self._kinds.values():
+            for e in entries.values():
+                raw, line = e.raw, e.line
+                if raw is None and line is not None:
+                    objects.append(LiveObject(e.kind, e.key, e.uid, e.rv, e.number, line, True))
+                else:
+                    body = raw if raw is not None else e.body()
+                    objects.append(LiveObject(e.kind, e.key, e.uid, e.rv, e.number, body, False))
+        return Contents(self.rv, self.ts, self.latest, self.records, self.base, objects)
+
+    def restore(self, contents: Contents, source: str = "<log>") -> None:
+        """Start from a snapshot's contents (on an empty state)."""
+        kinds = self._kinds
+        uids = self._uids
+        for o in contents.objects:
+            data = o.data
+            entry = (
+                Entry(o.kind, o.key, o.uid, o.rv, None, None, data, o.number, source)
+                if o.whole
+                else Entry(o.kind, o.key, o.uid, o.rv, None, data, None, o.number, source)
+            )
+            objects = kinds.get(o.kind)
+            if objects is None:
+                objects = kinds[o.kind] = {}
+            objects[o.key] = entry
+            if o.uid:
+                uids[o.uid] = entry
+        self._kind_table = None
+        self.rv, self.ts, self.records = contents.rv, contents.ts, contents.records
+        self.base = contents.base
+        self.latest = contents.latest
+        self._latest = parse_ts(contents.latest) if contents.latest else None
 
     @classmethod
     def from_log(
@@ -238,28 +421,39 @@ class State:
         log: LogEngine,
         *,
         at: int | datetime | None = None,
-        lines: Iterable[tuple[int, bytes]] | None = None,
+        wrap: Wrap | None = None,
     ) -> State:
         """Rebuild the state a log describes, optionally as it was at a resourceVersion or time
         (a time without a timezone is read as UTC, the log's zone).
 
-        ``lines`` are the log's lines when the caller reads them already (default:
-        ``log.lines()``).
+        A file log's snapshot is used when it passes its checks and ``at`` is not before
+        it; only the records after it are then read. ``wrap`` wraps the blocks read (a
+        progress bar).
 
         Raises:
             LogCorrupted: a damaged record before the position.
+            LogCompacted: a position before a compacted log's base.
         """
         state = cls()
         at_rv = at if isinstance(at, int) else None
         at_time = at if isinstance(at, datetime) else None
         if at_time is not None and at_time.tzinfo is None:
             at_time = at_time.replace(tzinfo=UTC)
-        state.fold_lines(
-            log.lines() if lines is None else lines,
-            source=log.name,
-            at_rv=at_rv,
-            at_time=at_time,
-        )
+        blocks: Blocks
+        span: int | None = None
+        if isinstance(log, FileLog):
+            start = number = 0
+            loaded = log.load_snapshot(lambda contents: _reaches(contents, at_rv, at_time))
+            if loaded is not None:
+                state.restore(loaded.contents, log.name)
+                start, number = loaded.coverage.size, loaded.coverage.lines
+            blocks = log.blocks(start, number)
+            span = log.size - start
+        else:
+            blocks = ((number, [line]) for number, line in log.lines())
+        if wrap is not None:
+            blocks = wrap(blocks, span)
+        state.fold_blocks(blocks, source=log.name, at_rv=at_rv, at_time=at_time)
         return state
 
     # -- reading -----------------------------------------------------------------------
