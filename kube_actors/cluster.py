@@ -181,6 +181,8 @@ class Cluster(ReadMixin):
             service_addresses=self._service_addresses,
         )
         self.store.on_failure.append(self._on_log_failure)
+        if isinstance(self.log, FileLog):  # its snapshots are taken from the store's fold
+            self.log.set_snapshot_source(self.store.state.capture)
         self.store.admission.add(namespace_lifecycle(self.store.state))
         self._ensure_namespaces()
         self.informers = InformerFactory(self.store, self.clock)
