@@ -57,6 +57,10 @@ def _too_large(limit: int) -> StatusError:
     return StatusError(413, f"Request entity too large: limit is {limit}", "RequestEntityTooLarge")
 
 
+def _too_deep() -> StatusError:
+    return StatusError(400, "error decoding the request body: nesting too deep", "BadRequest")
+
+
 def unsupported(kind: str, accepted: tuple[str, ...]) -> StatusError:
     """415 naming what the server accepts."""
     return StatusError(
@@ -81,11 +85,15 @@ def decode_document(body: bytes, mtype: str) -> Any:
             raise StatusError(
                 400, f"error decoding the request body: {exc}", "BadRequest"
             ) from None
+        except RecursionError:
+            raise _too_deep() from None
     if mtype in (YAML, "application/x-yaml", "text/yaml", APPLY_PATCH):
         try:
             return yaml.safe_load(body)
         except yaml.YAMLError as exc:
             raise StatusError(400, f"error decoding YAML: {exc}", "BadRequest") from None
+        except RecursionError:
+            raise _too_deep() from None
     raise unsupported(mtype, BODY_TYPES)
 
 

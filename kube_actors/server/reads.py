@@ -24,6 +24,7 @@ from kube_actors.server.selection import (
     parse_limit,
 )
 from kube_actors.server.tables import partial_metadata, table, wants
+from kube_actors.server.wire import entry_json
 from kube_actors.store.state import Entry
 
 
@@ -53,7 +54,7 @@ def get_object(ctx: ApiContext, target: Target, accept: str) -> Response:
     version = wants(accept, "PartialObjectMetadata")
     if version is not None:
         return json_response(partial_metadata(entry.obj, version))
-    return json_response(entry.body())
+    return json_response(entry_json(entry))
 
 
 def _sort_key(entry: Entry) -> tuple[str, str]:
@@ -122,7 +123,7 @@ def list_objects(
     head = msgspec.json.encode(
         {"kind": f"{target.kind}List", "apiVersion": target.info.api_version, "metadata": metadata}
     )
-    items = b",".join(e.body() for e in page)
+    items = b",".join(entry_json(e) for e in page)
     return json_response(head[:-1] + b',"items":[' + items + b"]}")
 
 

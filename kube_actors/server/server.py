@@ -28,6 +28,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Self, final
 
 import anyio
+import anyio.lowlevel
 import uvicorn
 
 from kube_actors.replay import Snapshot
@@ -117,7 +118,7 @@ class ApiServer:
         self.url = ""
         self.kubeconfig = ""
         self.context: ApiContext | None = None
-        self._driver_scope = anyio.CancelScope()
+        self._driver_scope: anyio.CancelScope | None = None
         self._stack = contextlib.AsyncExitStack()
 
     async def __aenter__(self) -> Self:
@@ -206,12 +207,13 @@ class ApiServer:
         return str(certs.cert_file), str(certs.key_file)
 
     async def _drive(self, driver: TimeDriver) -> None:
-        with self._driver_scope:
+        with anyio.CancelScope() as self._driver_scope:
             await driver.run()
 
     def _stop(self, server: uvicorn.Server, ctx: ApiContext) -> None:
         ctx.close()
-        self._driver_scope.cancel()
+        if self._driver_scope is not None:
+            self._driver_scope.cancel()
         server.should_exit = True
 
     async def __aexit__(
@@ -221,3 +223,9 @@ class ApiServer:
         tb: TracebackType | None,
     ) -> None:
         await self._stack.aclose()
+        # Closed connections finish closing in the loop's next iterations.
+        for _ in range(3):
+            await anyio.lowlevel.checkpoint()
+        # Closed connections finish closing in the loop's next iterations.
+        for _ in range(3):
+            await anyio.lowlevel.checkpoint()

@@ -19,7 +19,7 @@ import msgspec
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
-from kube_actors.api.codec import encode_json, from_dict, to_dict
+from kube_actors.api.codec import from_dict, to_dict
 from kube_actors.api.meta import AnyObject, GenericObject
 from kube_actors.api.policy import PodDisruptionBudget
 from kube_actors.api.selectors import selector_from_label_selector
@@ -29,6 +29,7 @@ from kube_actors.server.reads import entry_for
 from kube_actors.server.responses import json_response
 from kube_actors.server.routing import SCALABLE, Target
 from kube_actors.server.status import StatusError, success
+from kube_actors.server.wire import object_json
 from kube_actors.server.writes import (
     custom_subresources,
     delete_options,
@@ -90,14 +91,14 @@ async def write_status(ctx: ApiContext, request: Request, target: Target) -> Res
         base["metadata"]["resourceVersion"] = str(wanted)
     new = from_dict(base)
     if dry:
-        return json_response(encode_json(new))
+        return json_response(object_json(new))
     w = who(request)
     if isinstance(old, GenericObject):
         committed = await store.update(new, actor=w.actor, cause=w.cause, checkpoint=False)
     else:
         committed = await store.update_status(new, actor=w.actor, cause=w.cause, checkpoint=False)
     await ctx.after_write()
-    return json_response(encode_json(committed))
+    return json_response(object_json(committed))
 
 
 # -- scale -------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ import msgspec
 from kube_actors.api.codec import to_dict
 from kube_actors.api.meta import AnyObject
 from kube_actors.server.context import TableRows
+from kube_actors.server.wire import complete
 
 TABLE_V1 = "meta.k8s.io/v1"
 
@@ -83,7 +84,7 @@ def table(
     for obj, cells in zip(objects, rows, strict=True):
         row: dict[str, Any] = {"cells": cells}
         if include == "Object":
-            row["object"] = to_dict(obj)
+            row["object"] = complete(to_dict(obj))
         elif include != "None":
             row["object"] = partial_metadata(obj, version)
         out_rows.append(row)

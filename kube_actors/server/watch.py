@@ -24,7 +24,6 @@ import anyio
 import msgspec
 from starlette.responses import StreamingResponse
 
-from kube_actors.api.codec import encode_json
 from kube_actors.api.meta import AnyObject
 from kube_actors.errors import Expired
 from kube_actors.server.context import ApiContext
@@ -32,6 +31,7 @@ from kube_actors.server.routing import Target
 from kube_actors.server.selection import Filter, make_filter
 from kube_actors.server.status import StatusError, status
 from kube_actors.server.tables import table, wants
+from kube_actors.server.wire import object_json
 from kube_actors.store.watch import Watch, WatchEvent
 
 INITIAL_EVENTS_END = "k8s.io/initial-events-end"
@@ -94,7 +94,7 @@ class _Stream:
 
     def _line(self, type_: str, obj: AnyObject) -> bytes:
         if self.table_version is None:
-            return b'{"type":"' + type_.encode() + b'","object":' + encode_json(obj) + b"}\n"
+            return b'{"type":"' + type_.encode() + b'","object":' + object_json(obj) + b"}\n"
         body = table(
             self.target.kind,
             [obj],

@@ -19,7 +19,7 @@ import msgspec
 from starlette.requests import Request
 from starlette.responses import Response
 
-from kube_actors.api.codec import encode_json, from_dict, to_dict
+from kube_actors.api.codec import from_dict, to_dict
 from kube_actors.api.defaults import apply_defaults
 from kube_actors.api.meta import AnyObject, GenericObject, Object
 from kube_actors.api.validation import validate, validate_update
@@ -31,8 +31,13 @@ from kube_actors.server.reads import entry_for, select_entries
 from kube_actors.server.responses import json_response
 from kube_actors.server.routing import Target
 from kube_actors.server.status import StatusError, success
+from kube_actors.server.wire import entry_json, object_json
 from kube_actors.store.patch import merge_patch, strategic_merge_patch
 from kube_actors.store.store import Propagation
+
+RETURNS_DELETED = frozenset({"Pod", "Service"})
+"""Kinds whose DELETE answers the deleted object rather than a Status (upstream's
+``ReturnDeletedObject``)."""
 
 
 @final
@@ -112,7 +117,7 @@ async def object_body(request: Request, ctx: ApiContext) -> dict[str, Any]:
 
 
 def _reply(obj: AnyObject, code: int, warnings: list[str]) -> Response:
-    return json_response(encode_json(obj), code, warnings)
+    return json_response(object_json(obj), code, warnings)
 
 
 async def create(ctx: ApiContext, request: Request, target: Target) -> Response:
@@ -350,9 +355,9 @@ async def delete(ctx: ApiContext, request: Request, target: Target) -> Response:
             "Conflict",
         )
     if dry:
-        return json_response(encode_json(old))
+        return json_response(object_json(old))
     w = who(request)
-    await store.delete(
+    pending = await store.delete(
         target.kind,
         old.name,
         old.namespace or None,
@@ -366,7 +371,9 @@ async def delete(ctx: ApiContext, request: Request, target: Target) -> Response:
     state = ctx.state
     current = state.get(target.kind, entry.key)
     if current is not None and current.uid == old.uid:
-        return json_response(current.body())
+        return json_response(entry_json(current))
+    if target.kind in RETURNS_DELETED:
+        return json_response(object_json(pending or old))
     details = {
         "name": old.name,
         "group": target.info.group,
@@ -401,7 +408,7 @@ async def delete_collection(ctx: ApiContext, request: Request, target: Target) -
                 checkpoint=False,
             )
         await ctx.after_write()
-    items = b",".join(encode_json(obj) for obj in objects)
+    items = b",".join(object_json(obj) for obj in objects)
     head = msgspec.json.encode(
         {
             "kind": f"{target.kind}List",

@@ -48,7 +48,9 @@ async def test_apply_and_get_print_what_our_cli_prints(served: Served) -> None:
 
 async def test_set_image_rollout_history_undo_and_scale(served: Served) -> None:
     await served.kubectl("apply", "-f", "-", stdin=NGINX)
-    updated = await served.kubectl("set", "image", "deployment/nginx-deployment", "nginx=nginx:1.16.1")
+    updated = await served.kubectl(
+        "set", "image", "deployment/nginx-deployment", "nginx=nginx:1.16.1"
+    )
     assert updated.out == "deployment.apps/nginx-deployment image updated\n"
     status = await served.kubectl("rollout", "status", "deployment/nginx-deployment")
     assert status.out == 'deployment "nginx-deployment" successfully rolled out\n'
@@ -59,13 +61,17 @@ async def test_set_image_rollout_history_undo_and_scale(served: Served) -> None:
     replica_sets = await served.kubectl("get", "rs")
     assert without_age(replica_sets.out) == without_age(cli(served, "get", "rs"))
     first = [line for line in replica_sets.out.splitlines() if "bcdf65c94" in line]
-    assert first and first[0].split()[1:4] == ["3", "3", "3"]  # revision 1's set revived
+    assert first
+    assert first[0].split()[1:4] == ["3", "3", "3"]  # revision 1's set revived
     scaled = await served.kubectl("scale", "deployment/nginx-deployment", "--replicas=5")
     assert scaled.out == "deployment.apps/nginx-deployment scaled\n"
     deployments = await served.kubectl("get", "deploy")
     assert without_age(deployments.out) == without_age(cli(served, "get", "deploy"))
     described = await served.kubectl("describe", "deployment", "nginx-deployment")
-    assert "Replicas:               5 desired | 5 updated | 5 total | 5 available | 0 unavailable" in described.out
+    assert (
+        "Replicas:               5 desired | 5 updated | 5 total | 5 available | 0 unavailable"
+        in described.out
+    )
     assert "Scaled up replica set nginx-deployment-" in described.out
     ours = cli(served, "describe", "deployment", "nginx-deployment")
     assert described.out.split("Events:")[0] == ours.split("Events:")[0]
@@ -124,7 +130,10 @@ async def test_delete_waits_until_the_pods_are_gone(served: Served) -> None:
     assert pods.err == "No resources found in default namespace.\n"
     missing = await served.kubectl("get", "deployment", "nginx-deployment", check=False)
     assert missing.rc == 1
-    assert missing.err == 'Error from server (NotFound): deployments.apps "nginx-deployment" not found\n'
+    assert (
+        missing.err
+        == 'Error from server (NotFound): deployments.apps "nginx-deployment" not found\n'
+    )
 
 
 async def test_logs_and_explain(served: Served) -> None:
