@@ -187,7 +187,7 @@ class FileLog:
         self._size = size
         if size == 0:
             return
-        first = os.pread(fd, min(size, MAX_LINE), 0)
+        first = _first_line(fd, size)
         end = first.find(b"\n")
         if end >= 0 or size <= MAX_LINE:
             line = first if end < 0 else first[:end]
@@ -251,7 +251,9 @@ class FileLog:
                 if not block:
                     break
                 offset += len(block)
-                parts = (carry + block).split(b"\n") if carry else block.split(b"\n")
+                parts = block.split(b"\n")
+                if carry:  # glue the line cut at the end of the last block (a small copy)
+                    parts[0] = carry + parts[0]
                 carry = parts.pop()
                 if parts:
                     yield number, parts
@@ -550,6 +552,20 @@ class FileLog:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _first_line(fd: int, size: int) -> bytes:
+    """The file's start up to and including its first newline, read in growing steps (a
+    record is short, a line may not be): at most ``MAX_LINE`` bytes.
+    """
+    step = 1 << 16
+    data = b""
+    while len(data) < min(size, MAX_LINE):
+        data += os.pread(fd, min(step, MAX_LINE - len(data)), len(data))
+        if b"\n" in data[-step:] or len(data) >= size:
+            break
+        step *= 2
+    return data
 
 
 def _rfind_newline(fd: int, size: int) -> int:

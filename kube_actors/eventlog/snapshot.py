@@ -37,7 +37,7 @@ import msgspec
 import structlog
 
 from kube_actors.eventlog.compaction import Compaction
-from kube_actors.eventlog.records import RecordError, read_record
+from kube_actors.eventlog.records import RecordError, object_bytes, read_record
 
 log = structlog.get_logger("kube_actors.eventlog")
 
@@ -225,7 +225,16 @@ def line_ending_at(fd: int, size: int) -> bytes | None:
 
 # -- reading and writing ----------------------------------------------------------------
 def encode(coverage: Coverage, contents: Contents) -> bytes:
-    """The snapshot file's bytes."""
+    """The snapshot file's bytes; whole record lines are cut down to their objects here (off
+    the appending thread), so a reader has every object's JSON without parsing a line.
+    """
+    objects = [
+        LiveObject(o.kind, o.key, o.uid, o.rv, o.number, object_bytes(o.data), False)
+        if o.whole
+        else o
+        for o in contents.objects
+    ]
+    contents = msgspec.structs.replace(contents, objects=objects)
     body = _encoder.encode(_File(FORMAT, coverage, contents))
     return MAGIC + _CRC.pack(zlib.crc32(body)) + body
 

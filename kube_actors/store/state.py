@@ -22,6 +22,7 @@ Next in the event path: the store fans committed records out to informers.
 from __future__ import annotations
 
 import hashlib
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from typing import final
@@ -250,11 +251,10 @@ class State:
         base_rv = 0
         fromisoformat = datetime.fromisoformat
         decode_error = msgspec.DecodeError
+        limit = sys.maxsize if at_rv is None else at_rv
         try:
             for first, block in blocks:
-                number = first - 1
-                for line in block:
-                    number += 1
+                for number, line in enumerate(block, first):
                     if not line:
                         continue
                     try:
@@ -310,7 +310,7 @@ class State:
                         raise LogCorrupted(
                             source, number, f"resourceVersion {rv} does not follow {last_rv}"
                         )
-                    if at_rv is not None and rv > at_rv:
+                    if rv > limit:
                         return
                     ns = meta.namespace
                     key = f"{ns}/{name}" if ns else name
