@@ -39,6 +39,7 @@ from kube_actors.controllers import DEFAULT_CONTROLLERS, REGISTRY
 from kube_actors.errors import (
     BadRequest,
     ClusterClosed,
+    Conflict,
     LogError,
     SettleTimeout,
 )
@@ -70,6 +71,9 @@ HistoryRows = list[tuple[int, str]]
 DEFAULT_SETTLE_CAP = 3600.0
 """How much virtual time ``settle()`` may run before it stops with a warning."""
 
+SCALE_RETRIES = 5
+"""Attempts of a scale whose object changed while admission webhooks ran."""
+
 
 @final
 class Cluster(ReadMixin):
@@ -98,7 +102,9 @@ class Cluster(ReadMixin):
 
     Write methods commit before they return and do not yield: the controllers react when
     time moves (``settle``, ``advance``, ``wait_for``), so a script of writes is one
-    instant, as a ``kubectl`` invocation is.
+    instant, as a ``kubectl`` invocation is. A write that admission webhooks match awaits
+    their HTTP calls (virtual time stands still meanwhile); service webhooks are reached
+    through the SimProfile's ``webhookEndpoints``.
 
     A cluster is entered once. Inside the block every method works; after it, reads still
     answer from the final state while writes and time raise ``ClusterClosed``. If the
@@ -181,6 +187,7 @@ class Cluster(ReadMixin):
             service_addresses=self._service_addresses,
         )
         self.store.on_failure.append(self._on_log_failure)
+        self.store.webhooks.service_endpoints = self._webhook_endpoints
         if isinstance(self.log, FileLog):  # its snapshots are taken from the store's fold
             self.log.set_snapshot_source(self.store.state.capture)
         self.store.admission.add(namespace_lifecycle(self.store.state))
@@ -318,6 +325,12 @@ class Cluster(ReadMixin):
             name = f"{name}/{len(self.controllers)}"
         self.controllers[name] = controller
 
+    def _webhook_endpoints(self) -> Mapping[str, str]:
+        """The SimProfile's ``webhookEndpoints``: where service webhooks are reached."""
+        if self.world is not None:
+            return self.world.profile.webhook_endpoints
+        return self._sim_profile.webhook_endpoints if self._sim_profile is not None else {}
+
     def _spawn(self, controller: Controller) -> None:
         """Start an actor created while the cluster runs (a node agent for a new Node)."""
         self._add(controller)
@@ -424,22 +437,25 @@ class Cluster(ReadMixin):
         """``apply``, saying for each object whether it was created, configured or unchanged."""
         objects = _objects(manifest)
         store = self._live()
-        return [apply_object(store, obj, actor=actor or self.actor) for obj in objects]
+        return [await apply_object(store, obj, actor=actor or self.actor) for obj in objects]
 
     async def create(self, obj: Manifest, *, actor: str | None = None) -> AnyObject:
         """Create one object; raises ``errors.AlreadyExists`` if it exists."""
         objects = _objects(obj)
         if len(objects) != 1:
             raise BadRequest("create takes exactly one object")
-        return self._live().create_nowait(objects[0], actor=actor or self.actor)
+        return await self._live().create(objects[0], actor=actor or self.actor, checkpoint=False)
 
     async def update(self, obj: K, *, actor: str | None = None) -> K:
         """Replace spec and metadata (CAS on the object's resourceVersion)."""
-        return cast("K", self._live().update_nowait(obj, actor=actor or self.actor))
+        stored = await self._live().update(obj, actor=actor or self.actor, checkpoint=False)
+        return cast("K", stored)
 
     async def update_status(self, obj: K, *, actor: str | None = None) -> K:
         """Replace status."""
-        return cast("K", self._live().update_status_nowait(obj, actor=actor or self.actor))
+        store = self._live()
+        stored = await store.update_status(obj, actor=actor or self.actor, checkpoint=False)
+        return cast("K", stored)
 
     async def patch(
         self,
@@ -452,8 +468,14 @@ class Cluster(ReadMixin):
         actor: str | None = None,
     ) -> AnyObject:
         """Merge (``"merge"``) or strategic-merge (``"strategic"``) patch an object."""
-        return self._live().patch_nowait(
-            kind, name, patch, namespace=namespace, patch_type=patch_type, actor=actor or self.actor
+        return await self._live().patch(
+            kind,
+            name,
+            patch,
+            namespace=namespace,
+            patch_type=patch_type,
+            actor=actor or self.actor,
+            checkpoint=False,
         )
 
     async def delete(
@@ -467,13 +489,14 @@ class Cluster(ReadMixin):
         actor: str | None = None,
     ) -> AnyObject | None:
         """Delete an object (``Background``, ``Foreground`` or ``Orphan`` propagation)."""
-        return self._live().delete_nowait(
+        return await self._live().delete(
             kind,
             name,
             namespace,
             propagation=propagation,
             grace_period_seconds=grace_period_seconds,
             actor=actor or self.actor,
+            checkpoint=False,
         )
 
     async def scale(
@@ -488,14 +511,24 @@ class Cluster(ReadMixin):
         """Set ``spec.replicas`` (the scale subresource)."""
         if replicas < 0:
             raise BadRequest(f"replicas must be >= 0, got {replicas}")
-        obj = self._live().get(kind, name, namespace)
-        spec = getattr(obj, "spec", None)
-        if spec is None or not hasattr(spec, "replicas"):
-            raise BadRequest(
-                f'the server could not find the requested resource: {kind} "{name}" cannot be scaled'
+        for attempt in range(SCALE_RETRIES):
+            obj = self._live().get(kind, name, namespace)
+            spec = getattr(obj, "spec", None)
+            if spec is None or not hasattr(spec, "replicas"):
+                raise BadRequest(
+                    f'the server could not find the requested resource: {kind} "{name}" cannot be scaled'
+                )
+            scaled = msgspec.structs.replace(
+                obj, spec=msgspec.structs.replace(spec, replicas=replicas)
             )
-        scaled = msgspec.structs.replace(obj, spec=msgspec.structs.replace(spec, replicas=replicas))
-        return self._live().update_nowait(scaled, actor=actor or self.actor)
+            try:
+                return await self._live().update(
+                    scaled, actor=actor or self.actor, checkpoint=False
+                )
+            except Conflict:  # written while webhooks ran: scale the new object, as kubectl
+                if attempt == SCALE_RETRIES - 1:
+                    raise
+        raise AssertionError("unreachable")
 
     # -- rollouts (kubectl set image / rollout ...; see kube_actors.rollout) ----------------
     async def set_image(

@@ -119,7 +119,7 @@ async def set_image(
     updated = from_dict(data)
     if updated == current:
         return current
-    return store.update_nowait(updated, actor=actor)
+    return await store.update(updated, actor=actor, checkpoint=False)
 
 
 def _set_container_image(pod_spec: dict[str, Any], container: str, image: str) -> bool:
@@ -409,8 +409,10 @@ async def rollout_undo(
     if equal_ignore_hash(rs.spec.template, d.spec.template):
         return f"deployment.apps/{name} skipped rollback (current template already matches revision {found_revision})"
     annotations = {**d.metadata.annotations, DEPRECATED_ROLLBACK_TO: str(found_revision)}
-    store.update_nowait(
-        replace(d, metadata=replace(d.metadata, annotations=annotations)), actor=actor
+    await store.update(
+        replace(d, metadata=replace(d.metadata, annotations=annotations)),
+        actor=actor,
+        checkpoint=False,
     )
     return f"deployment.apps/{name} rolled back"
 
@@ -476,7 +478,9 @@ async def _set_paused(
     if d.spec.paused == paused:
         state = "already paused" if paused else "not paused"
         raise BadRequest(f'deployments.apps "{name}" is {state}')
-    stored = store.update_nowait(replace(d, spec=replace(d.spec, paused=paused)), actor=actor)
+    stored = await store.update(
+        replace(d, spec=replace(d.spec, paused=paused)), actor=actor, checkpoint=False
+    )
     assert isinstance(stored, Deployment)
     return stored
 
@@ -506,4 +510,6 @@ async def rollout_restart(
     template = obj.spec.template
     annotations = {**template.metadata.annotations, RESTARTED_AT_ANNOTATION: now}
     template = replace(template, metadata=replace(template.metadata, annotations=annotations))
-    return store.update_nowait(replace(obj, spec=replace(obj.spec, template=template)), actor=actor)
+    return await store.update(
+        replace(obj, spec=replace(obj.spec, template=template)), actor=actor, checkpoint=False
+    )

@@ -39,7 +39,6 @@ from kube_actors.api._validation_apps import (
 )
 from kube_actors.api._validation_batch import validate_cron_job, validate_job
 from kube_actors.api._validation_config import validate_config_map, validate_secret
-from kube_actors.api._validation_webhooks import validate_webhook_configuration
 from kube_actors.api._validation_kinds import (
     validate_controller_revision,
     validate_endpoints,
@@ -49,6 +48,7 @@ from kube_actors.api._validation_kinds import (
     validate_pvc_spec,
     validate_service_spec,
 )
+from kube_actors.api._validation_webhooks import validate_webhook_configuration
 from kube_actors.api._validators import (
     Errors,
     NameValidator,

@@ -2,7 +2,9 @@
 
 A controller never names itself on each call: its client carries the component name
 (``deployment-controller``) as the record's ``actor`` and reads the key the worker is
-syncing from a context variable as the record's ``cause``.
+syncing from a context variable as the record's ``cause``. Writes pass the admission
+webhooks (``store.webhooks``) and do not yield after committing, so a sync without
+webhooks runs as one step of the event loop.
 """
 
 from __future__ import annotations
@@ -53,19 +55,28 @@ class StoreClient(ReadMixin):
     async def create(self, obj: K) -> K:
         """``Store.create`` as this actor."""
         return cast(
-            "K", self._store.create_nowait(obj, actor=self.actor, cause=current_cause.get())
+            "K",
+            await self._store.create(
+                obj, actor=self.actor, cause=current_cause.get(), checkpoint=False
+            ),
         )
 
     async def update(self, obj: K) -> K:
         """``Store.update`` as this actor."""
         return cast(
-            "K", self._store.update_nowait(obj, actor=self.actor, cause=current_cause.get())
+            "K",
+            await self._store.update(
+                obj, actor=self.actor, cause=current_cause.get(), checkpoint=False
+            ),
         )
 
     async def update_status(self, obj: K) -> K:
         """``Store.update_status`` as this actor."""
         return cast(
-            "K", self._store.update_status_nowait(obj, actor=self.actor, cause=current_cause.get())
+            "K",
+            await self._store.update_status(
+                obj, actor=self.actor, cause=current_cause.get(), checkpoint=False
+            ),
         )
 
     async def patch(
@@ -80,8 +91,14 @@ class StoreClient(ReadMixin):
         self, kind: str, name: str, namespace: str | None = None, **options: Unpack[DeleteOptions]
     ) -> AnyObject | None:
         """``Store.delete`` as this actor (``propagation``, ``grace_period_seconds``, ``uid`` as there)."""
-        return self._store.delete_nowait(
-            kind, name, namespace, **options, actor=self.actor, cause=current_cause.get()
+        return await self._store.delete(
+            kind,
+            name,
+            namespace,
+            **options,
+            actor=self.actor,
+            cause=current_cause.get(),
+            checkpoint=False,
         )
 
     async def bind(self, name: str, namespace: str, node_name: str) -> AnyObject:

@@ -304,7 +304,10 @@ class SimProfile(_Spec, frozen=True):
     is not Always; ``node_failures`` [nodeFailures]; ``metrics`` [metrics] rules of synthetic
     metrics (``MetricRule``);
     ``node_status_report_frequency`` [nodeStatusReportFrequency] how often a kubelet
-    re-reports its node's status when nothing changed (the heartbeat; 0 disables it).
+    re-reports its node's status when nothing changed (the heartbeat; 0 disables it);
+    ``webhook_endpoints`` [webhookEndpoints] where admission webhooks configured with a
+    ``clientConfig.service`` are reached: ``namespace/name:port`` to a base URL such as
+    ``https://127.0.0.1:8443`` (the service's ``path`` is appended).
     """
 
     nodes: int | list[SimNode] = 3
@@ -316,6 +319,7 @@ class SimProfile(_Spec, frozen=True):
     node_failures: list[NodeFailure] = []
     metrics: list[MetricRule] = []
     node_status_report_frequency: Seconds = 300.0
+    webhook_endpoints: dict[str, str] = {}
 
     def __post_init__(self) -> None:
         _normalize(
@@ -330,6 +334,8 @@ class SimProfile(_Spec, frozen=True):
         names = [node.name for node in self.node_specs()]
         if len(set(names)) != len(names):
             raise ValueError("nodes: node names must be unique")
+        for key, url in self.webhook_endpoints.items():
+            _check_webhook_endpoint(key, url)
 
     def node_specs(self) -> list[SimNode]:
         """The nodes, with a count expanded to ``node-1`` .. ``node-N``."""
@@ -357,6 +363,17 @@ class SimulationProfile(Object, frozen=True, kw_only=True):
     API_VERSION: ClassVar[str] = PROFILE_API_VERSION
     NAMESPACED: ClassVar[bool] = False
     spec: SimProfile = SimProfile()
+
+
+_ENDPOINT_KEY = re.compile(r"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?/[a-z0-9]([-a-z0-9]*[a-z0-9])?:[0-9]+$")
+
+
+def _check_webhook_endpoint(key: str, url: str) -> None:
+    """``webhookEndpoints`` maps ``namespace/name:port`` to an ``http(s)://host:port`` base URL."""
+    if not _ENDPOINT_KEY.match(key):
+        raise ValueError(f"webhookEndpoints: expected namespace/name:port, got {key!r}")
+    if not re.match(r"^https?://[^/?#]+", url):
+        raise ValueError(f"webhookEndpoints[{key!r}]: expected an http(s) URL, got {url!r}")
 
 
 def profile_object(profile: SimProfile) -> SimulationProfile:

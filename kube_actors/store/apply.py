@@ -17,10 +17,14 @@ from typing import Any, Literal
 
 from kube_actors.api.codec import from_dict, to_dict
 from kube_actors.api.meta import AnyObject, GenericObject
+from kube_actors.errors import Conflict
 from kube_actors.store.patch import merge_patch, strategic_merge_patch, three_way_patch
 from kube_actors.store.store import Store
 
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
+
+APPLY_RETRIES = 5
+"""Attempts of an apply that conflicts (kubectl's maxPatchRetry)."""
 
 Outcome = Literal["created", "configured", "unchanged"]
 
@@ -38,14 +42,29 @@ def _applied_config(obj: AnyObject) -> dict[str, Any]:
     return config
 
 
-def apply_object(
+async def apply_object(
     store: Store, obj: AnyObject, *, actor: str, cause: str = ""
 ) -> tuple[AnyObject, Outcome]:
     """Create or update ``obj`` the way ``kubectl apply`` does; says which happened.
 
+    An update that loses a race (someone wrote the object while admission webhooks ran)
+    is computed again from the new live object, as kubectl's patcher retries.
+
     Raises:
-        Invalid, AdmissionDenied, Conflict: nothing was written.
+        Invalid, AdmissionDenied, InternalError, Conflict: nothing was written.
     """
+    for attempt in range(APPLY_RETRIES):
+        try:
+            return await _apply_once(store, obj, actor, cause)
+        except Conflict:
+            if attempt == APPLY_RETRIES - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+async def _apply_once(
+    store: Store, obj: AnyObject, actor: str, cause: str
+) -> tuple[AnyObject, Outcome]:
     config = _applied_config(obj)
     encoded = json.dumps(config, separators=(",", ":"), sort_keys=True)
     current = store.try_get(obj.kind, obj.name, obj.metadata.namespace)
@@ -54,7 +73,10 @@ def apply_object(
         annotated.setdefault("metadata", {}).setdefault("annotations", {})[LAST_APPLIED] = (
             encoded + "\n"
         )
-        return store.create_nowait(from_dict(annotated), actor=actor, cause=cause), "created"
+        created = await store.create(
+            from_dict(annotated), actor=actor, cause=cause, checkpoint=False
+        )
+        return created, "created"
     last_text = current.metadata.annotations.get(LAST_APPLIED, "")
     try:
         last = json.loads(last_text) if last_text else {}
@@ -69,5 +91,5 @@ def apply_object(
     if not patch:
         return current, "unchanged"
     merged = (strategic_merge_patch if keyed else merge_patch)(live, patch)
-    updated = store.update_nowait(from_dict(merged), actor=actor, cause=cause)
+    updated = await store.update(from_dict(merged), actor=actor, cause=cause, checkpoint=False)
     return updated, ("unchanged" if updated is current else "configured")

@@ -78,6 +78,10 @@ Propagation = Literal["Orphan", "Background", "Foreground"]
 PatchType = Literal["merge", "strategic"]
 """JSON merge patch (RFC 7386) or Kubernetes' strategic merge patch."""
 
+PATCH_RETRIES = 5
+"""Attempts of a patch whose object changed while its webhooks ran (upstream
+maxRetryWhenPatchConflicts)."""
+
 
 class PatchOptions(TypedDict, total=False):
     """The keyword options of ``Store.patch`` other than who writes (upstream PatchOptions)."""
@@ -525,18 +529,25 @@ class Store(StateReader):
             )
         if not isinstance(patch, dict):
             raise BadRequest("the patch must be a JSON object")
-        current = self.get(kind, name, namespace)
         merge = strategic_merge_patch if patch_type == "strategic" else merge_patch
-        patched = merge(to_dict(current), patch)
-        if (
-            patched.get("kind", kind) != kind
-            or patched.get("metadata", {}).get("name", name) != name
-        ):
-            raise BadRequest("a patch may not change an object's kind or name")
-        obj = from_dict(patched)
-        if status:
-            return await self._update_status(obj, actor, cause, webhooks)
-        return await self._update(obj, actor, cause, webhooks)
+        pinned = bool(patch.get("metadata", {}).get("resourceVersion"))
+        for attempt in range(PATCH_RETRIES):
+            patched = merge(to_dict(self.get(kind, name, namespace)), patch)
+            if (
+                patched.get("kind", kind) != kind
+                or patched.get("metadata", {}).get("name", name) != name
+            ):
+                raise BadRequest("a patch may not change an object's kind or name")
+            obj = from_dict(patched)
+            try:
+                if status:
+                    return await self._update_status(obj, actor, cause, webhooks)
+                return await self._update(obj, actor, cause, webhooks)
+            except Conflict:
+                # only a write made while webhooks ran: apply the patch to the new object
+                if pinned or attempt == PATCH_RETRIES - 1:
+                    raise
+        raise AssertionError("unreachable")
 
     # -- delete ------------------------------------------------------------------------
     async def delete(

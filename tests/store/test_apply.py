@@ -28,9 +28,9 @@ spec:
 """
 
 
-def apply(store: Store, text: str) -> str:
+async def apply(store: Store, text: str) -> str:
     [obj] = load_manifests(text)
-    _, outcome = apply_object(store, obj, actor="kubectl")
+    _, outcome = await apply_object(store, obj, actor="kubectl")
     return outcome
 
 
@@ -38,21 +38,21 @@ def apply(store: Store, text: str) -> str:
 async def test_reapplying_sets_back_a_field_the_file_mentions_after_someone_changed_it(
     store: Store,
 ) -> None:
-    assert apply(store, WEB) == "created"
-    assert apply(store, WEB) == "unchanged"
+    assert await apply(store, WEB) == "created"
+    assert await apply(store, WEB) == "unchanged"
     await store.patch("Deployment", "web", {"spec": {"replicas": 7}})
-    assert apply(store, WEB) == "configured"
+    assert await apply(store, WEB) == "configured"
     assert store.get("Deployment", "web", "default").spec.replicas == 3  # type: ignore[attr-defined]
-    assert apply(store, WEB) == "unchanged"
+    assert await apply(store, WEB) == "unchanged"
 
 
 @pytest.mark.anyio
 async def test_reapplying_keeps_what_others_added_and_removes_what_the_file_dropped(
     store: Store,
 ) -> None:
-    apply(store, WEB.replace("  labels: {app: web}\n", "  labels: {app: web, tier: fe}\n", 1))
+    await apply(store, WEB.replace("  labels: {app: web}\n", "  labels: {app: web, tier: fe}\n", 1))
     await store.patch("Deployment", "web", {"metadata": {"labels": {"team": "a"}}})
-    assert apply(store, WEB) == "configured"
+    assert await apply(store, WEB) == "configured"
     web = store.get("Deployment", "web", "default")
     assert web.metadata.labels == {"app": "web", "team": "a"}
     assert web.spec.template.spec["containers"][0]["imagePullPolicy"] == "IfNotPresent"  # type: ignore[attr-defined]

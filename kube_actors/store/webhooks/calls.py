@@ -92,7 +92,7 @@ async def post_review(hook: Webhook, body: bytes, endpoints: Mapping[str, str]) 
             f'failed to call webhook: Post "{url}": context deadline exceeded'
         ) from None
     except httpx.HTTPError as exc:
-        raise CallError(f'failed to call webhook: Post "{url}": {_describe(exc)}') from None
+        raise CallError(f'failed to call webhook: Post "{url}": {_describe(exc, url)}') from None
     if not 200 <= response.status_code < 300:
         raise CallError(
             f"failed to call webhook: the server responded with the status code "
@@ -101,9 +101,17 @@ async def post_review(hook: Webhook, body: bytes, endpoints: Mapping[str, str]) 
     return response.content
 
 
-def _describe(exc: httpx.HTTPError) -> str:
-    text = str(exc)
-    cause = exc.__cause__ or exc.__context__
-    if not text and cause is not None:
-        text = str(cause)
-    return text or type(exc).__name__
+def _describe(exc: httpx.HTTPError, url: str) -> str:
+    """The reason in Go's words where we can tell it (``dial tcp HOST:PORT: connect:
+    connection refused``), else httpx's.
+    """
+    cause: BaseException | None = exc
+    for _ in range(8):
+        if cause is None:
+            break
+        if isinstance(cause, ConnectionRefusedError):
+            parts = urlsplit(url)
+            port = parts.port or (443 if parts.scheme == "https" else 80)
+            return f"dial tcp {parts.hostname}:{port}: connect: connection refused"
+        cause = cause.__cause__ or cause.__context__
+    return str(exc) or type(exc).__name__
