@@ -14,9 +14,10 @@ How a write reaches a webhook without making every write asynchronous:
   ``apply``). Every user and controller write goes this way, so a webhook can deny a
   ReplicaSet's pod creates (its ``FailedCreate`` events follow).
 - The ``*_nowait`` methods drive the same coroutine synchronously without webhooks. They
-  remain for writers that cannot await: the event recorder and the simulated world's
-  bootstrap (the profile, the nodes kubelets register). Deviation: those writes, and pod
-  bindings, do not pass admission webhooks.
+  remain for writers that cannot await or run before anything can: the event recorder,
+  the simulated world's bootstrap (the profile, the nodes kubelets register), the system
+  namespaces and the deletes of evictions. Deviation: those writes, and pod bindings, do
+  not pass admission webhooks.
 - A write that awaited a webhook re-checks the stored object before committing: when
   another writer changed it meanwhile the write fails with ``Conflict``, and creating a
   name taken meanwhile with ``AlreadyExists``, so a stale object is never committed.
