@@ -307,6 +307,9 @@ from kube_actors.api.meta import (
 from kube_actors.api.meta import (
     split_key as split_key,
 )
+from kube_actors.api.metrics import ContainerMetrics as ContainerMetrics
+from kube_actors.api.metrics import NodeMetrics as NodeMetrics
+from kube_actors.api.metrics import PodMetrics as PodMetrics
 from kube_actors.api.quantity import (
     cpu_millis as cpu_millis,
 )
@@ -345,6 +348,7 @@ from kube_actors.api.validation import validate_update as validate_update
 __all__ = [
     "AnyObject",
     "Condition",
+    "ContainerMetrics",
     "ContainerState",
     "ContainerStateRunning",
     "ContainerStateTerminated",
@@ -395,6 +399,7 @@ __all__ = [
     "Namespace",
     "Node",
     "NodeAddress",
+    "NodeMetrics",
     "NodeSpec",
     "NodeStatus",
     "Object",
@@ -406,6 +411,7 @@ __all__ = [
     "PersistentVolumeClaimSpec",
     "Pod",
     "PodIP",
+    "PodMetrics",
     "PodStatus",
     "PodTemplateSpec",
     "Quantity",

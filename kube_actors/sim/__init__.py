@@ -1,5 +1,5 @@
 """The simulated data plane: the default scheduler, the volume provisioner, one kubelet per
-node, and ``SimProfile``.
+node, the metrics server, and ``SimProfile``.
 
 Importing this package registers the ``SimulationProfile`` kind (``sim.kube-actors.io/v1``)
 with ``api.registry``, so stores and codecs decode it.
@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from kube_actors.sim.kubelet import Kubelet as Kubelet
 from kube_actors.sim.kubelet import NodeAgents as NodeAgents
+from kube_actors.sim.metrics import MetricsServer as MetricsServer
 from kube_actors.sim.profile import ContainerRule as ContainerRule
 from kube_actors.sim.profile import MetricRule as MetricRule
+from kube_actors.sim.profile import MetricStep as MetricStep
 from kube_actors.sim.profile import NodeCapacity as NodeCapacity
 from kube_actors.sim.profile import NodeFailure as NodeFailure
 from kube_actors.sim.profile import NodeTaint as NodeTaint
@@ -26,6 +28,8 @@ __all__ = [
     "ContainerRule",
     "Kubelet",
     "MetricRule",
+    "MetricStep",
+    "MetricsServer",
     "NodeAgents",
     "NodeCapacity",
     "NodeFailure",
