@@ -334,3 +334,52 @@ async def test_webhooks_are_called_under_asyncio_and_trio() -> None:
             [web] = await cluster.apply(deployment(LABELLED))
             assert web.metadata.annotations[STATUS_ANNOTATION] == "mutated"
     assert len(server.received("/validate")) == 2
+
+
+@pytest.mark.anyio
+async def test_a_webhook_slower_than_its_timeout_is_a_failed_call() -> None:
+    def slow(review: Review) -> dict[str, Any]:
+        threading.Event().wait(1.5)
+        return {"allowed": True}
+
+    with webhook_server({"/slow": slow}) as server:
+        hook = webhook("slow.example.com", server, "/slow", POD_CREATES, timeoutSeconds="1")
+        async with Cluster() as cluster:
+            await cluster.apply(configuration("ValidatingWebhookConfiguration", "slow", hook))
+            pod = "{apiVersion: v1, kind: Pod, metadata: {name: p}, spec: {containers: [{name: c, image: nginx}]}}"
+            with pytest.raises(InternalError) as failed:
+                await cluster.apply(pod)
+            assert str(failed.value).endswith(
+                f'Post "{server.url}/slow?timeout=1s": context deadline exceeded'
+            )
+
+
+@pytest.mark.anyio
+async def test_status_writes_reach_webhooks_that_name_the_status_subresource() -> None:
+    with webhook_server({"/status": lambda review: {"allowed": True}}) as server:
+        rules = "[{operations: [UPDATE], apiGroups: [apps], apiVersions: [v1], resources: [deployments/status]}]"
+        hook = webhook("status.example.com", server, "/status", rules)
+        async with Cluster() as cluster:
+            await cluster.apply(configuration("ValidatingWebhookConfiguration", "status", hook))
+            await cluster.apply(deployment(LABELLED))
+            await cluster.settle()
+    requests = [r["request"] for r in server.received("/status")]
+    assert requests
+    assert {r["subResource"] for r in requests} == {"status"}
+    assert {r["userInfo"]["username"] for r in requests} == {
+        "system:serviceaccount:kube-system:deployment-controller"
+    }
+
+
+@pytest.mark.anyio
+async def test_a_webhook_that_speaks_only_v1beta1_gets_a_v1beta1_review() -> None:
+    with webhook_server({"/old": lambda review: {"allowed": True}}) as server:
+        hook = webhook("old.example.com", server, "/old", POD_CREATES).replace(
+            "admissionReviewVersions: [v1]", "admissionReviewVersions: [v1beta1]"
+        )
+        async with Cluster() as cluster:
+            await cluster.apply(configuration("ValidatingWebhookConfiguration", "old", hook))
+            pod = "{apiVersion: v1, kind: Pod, metadata: {name: p}, spec: {containers: [{name: c, image: nginx}]}}"
+            await cluster.apply(pod)
+    [review] = server.received("/old")
+    assert review["apiVersion"] == "admission.k8s.io/v1beta1"
