@@ -173,3 +173,33 @@ spec:
         "node/node-2 drained\n"
     )
     assert forced.err == ("Warning: deleting Pods that declare no controller: default/bare\n")
+
+
+DAEMON_SET = """\
+apiVersion: apps/v1
+kind: DaemonSet
+metadata:
+  name: agent
+spec:
+  selector:
+    matchLabels: {app: agent}
+  template:
+    metadata:
+      labels: {app: agent}
+    spec:
+      containers:
+      - name: a
+        image: busybox
+"""
+
+
+def test_drain_leaves_daemon_set_pods_only_with_ignore_daemonsets(cli: Run, tmp_path: Path) -> None:
+    (tmp_path / "ds.yaml").write_text(DAEMON_SET)
+    cli("apply", "-f", "ds.yaml")
+    refused = cli("drain", "node-1")
+    assert refused.code == 1
+    assert "cannot delete DaemonSet-managed Pods (use --ignore-daemonsets to ignore)" in refused.err
+    done = cli("drain", "node-1", "--ignore-daemonsets")
+    assert (done.code, done.out) == (0, "node/node-1 already cordoned\nnode/node-1 drained\n")
+    assert done.err.startswith("Warning: ignoring DaemonSet-managed Pods: default/agent-")
+    assert "node-1" in cli("get", "pods", "-o", "wide").out  # daemon pods tolerate the cordon
