@@ -152,3 +152,52 @@ def test_top_pods_options_all_namespaces_containers_and_sorting(
     result = cli("top", "pod", "nope")
     assert result.err == 'error: podmetrics.metrics.k8s.io "default/nope" not found\n'
     assert cli("top", "everything").code == 1
+
+
+HPA_WITH_BEHAVIOR = """
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {name: web}
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
+  maxReplicas: 10
+  metrics:
+  - {type: Pods, pods: {metric: {name: qps}, target: {type: AverageValue, averageValue: 500m}}}
+  - {type: External, external: {metric: {name: queue}, target: {type: Value, value: 30}}}
+  - type: Object
+    object:
+      metric: {name: hits}
+      describedObject: {apiVersion: networking.k8s.io/v1, kind: Ingress, name: main}
+      target: {type: Value, value: 2k}
+  behavior:
+    scaleDown:
+      policies: [{type: Pods, value: 1, periodSeconds: 60}]
+"""
+
+
+def test_describe_hpa_lists_every_metric_kind_and_the_defaulted_behavior(cli: Run) -> None:
+    assert cli("apply", "-f", "-", stdin=HPA_WITH_BEHAVIOR).code == 0
+    lines = cli("describe", "hpa", "web").out.splitlines()
+    start = lines.index("Metrics:                                  ( current / target )")
+    assert lines[start + 1 : start + 20] == [
+        '  "qps" on pods:                          <unknown> / 500m',
+        '  "queue" (target value):                 <unknown> / 30',
+        '  "hits" on Ingress/main (target value):  <unknown> / 2k',
+        "Min replicas:                             1",
+        "Max replicas:                             10",
+        "Behavior:",
+        "  Scale Up:",
+        "    Stabilization Window: 0 seconds",
+        "    Select Policy: Max",
+        "    Policies:",
+        "      - Type: Pods     Value: 4    Period: 15 seconds",
+        "      - Type: Percent  Value: 100  Period: 15 seconds",
+        "  Scale Down:",
+        "    Select Policy: Max",
+        "    Policies:",
+        "      - Type: Pods  Value: 1  Period: 60 seconds",
+        "Deployment pods:    0 current / 0 desired",
+        "Events:             <none>",
+    ]
+    row = cli("get", "hpa", "web").out.splitlines()[1]
+    assert "<unknown>/500m, <unknown>/30 + 1 more..." in row
