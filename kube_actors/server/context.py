@@ -26,6 +26,10 @@ DEFAULT_MAX_BODY = 3 * 1024 * 1024
 """The largest request body accepted, in bytes (upstream's 3 MiB request limit)."""
 
 
+ENCODED_EVENTS = 4096
+"""How many encoded watch lines ``ApiContext.encoded_event`` keeps for sharing."""
+
+
 class TableRows(Protocol):
     """Header and rows of ``kubectl get`` for objects of one kind (``cli.printers.table_rows``)."""
 
@@ -72,6 +76,23 @@ class ApiContext:
         """Set when the server shuts down: open watches end."""
         self.watches: set[Watch] = set()
         """The store watches open for clients (closed on shutdown)."""
+        self._encoded: dict[tuple[str, str, int], bytes] = {}
+
+    def encoded_event(
+        self, type_: str, obj: AnyObject, encode: Callable[[str, AnyObject], bytes]
+    ) -> bytes:
+        """A watch event's line, encoded once for every watch that sends it.
+
+        Keyed by type, uid and resourceVersion (a committed object never changes); the
+        newest ``ENCODED_EVENTS`` lines are kept.
+        """
+        key = (type_, obj.metadata.uid or obj.key, int(obj.metadata.resource_version or 0))
+        line = self._encoded.get(key)
+        if line is None:
+            if len(self._encoded) >= ENCODED_EVENTS:
+                self._encoded.clear()
+            line = self._encoded[key] = encode(type_, obj)
+        return line
 
     def close(self) -> None:
         """End every open watch."""

@@ -64,6 +64,10 @@ def watch_response(
     )
 
 
+def _event_line(type_: str, obj: AnyObject) -> bytes:
+    return b'{"type":"' + type_.encode() + b'","object":' + object_json(obj) + b"}\n"
+
+
 class _Stream:
     """One client's watch."""
 
@@ -94,7 +98,7 @@ class _Stream:
 
     def _line(self, type_: str, obj: AnyObject) -> bytes:
         if self.table_version is None:
-            return b'{"type":"' + type_.encode() + b'","object":' + object_json(obj) + b"}\n"
+            return self.ctx.encoded_event(type_, obj, _event_line)
         body = table(
             self.target.kind,
             [obj],
