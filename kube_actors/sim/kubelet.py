@@ -586,7 +586,10 @@ class NodeAgents:
             if spawn is None:
                 log.warning("node_without_agent", node=node.name)
                 return
-            spawn(self.create(node.name))
+            agent = self.create(node.name)
+            spawn(agent)
+            for pod in self.pods.lister.by_index(NODE_INDEX, node.name):
+                agent.queue.add(cache_key(pod))  # a kubelet starts from the pods bound to it
         self.poke(node.name)
 
     def _node_updated(self, old: Any, new: Any) -> None:

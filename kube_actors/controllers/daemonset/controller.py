@@ -222,10 +222,20 @@ class DaemonSetsController(Controller):
 
     # -- node handlers -------------------------------------------------------------------
     def add_node(self, node: Node) -> None:
-        """Wake the sets that should run on the new node. Upstream: addNode"""
+        """Wake the sets that should run on the new node, and those with pods bound to its name.
+
+        Deviation: upstream wakes only the former; a node deleted and registered again
+        under the same name before the pod garbage collector removed its pods would keep
+        a pod its set no longer wants there until the set next syncs.
+
+        Upstream: addNode
+        """
         for ds in self.ds_lister.list():
             if node_should_run_daemon_pod(node, ds).should_run:
                 self.enqueue(ds)
+        for pod in self.pod_lister.list():
+            if pod.spec.get("nodeName") == node.name:
+                self.enqueue_owner(pod)
 
     def update_node(self, old: Node, cur: Node) -> None:
         """Wake the sets whose answer for the node changed. Upstream: updateNode"""

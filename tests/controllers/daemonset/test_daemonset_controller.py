@@ -188,6 +188,44 @@ async def test_a_deleted_node_loses_its_pod() -> None:
 
 
 @pytest.mark.anyio
+async def test_a_deleted_nodes_pod_is_left_to_the_pod_gc_for_its_quarantine() -> None:
+    async with Cluster() as c:
+        await apply_seed(c)
+        await c.delete("Node", "node-3", namespace=None)
+        await c.advance(30)
+        assert "node-3" in pods_by_node(c)
+        await c.advance(30)
+        assert "node-3" not in pods_by_node(c)
+
+
+@pytest.mark.anyio
+async def test_a_node_registered_again_under_its_name_gets_a_current_pod() -> None:
+    async with Cluster() as c:
+        await apply_seed(c)
+        [old] = pods_by_node(c)["node-3"]
+        await c.delete("Node", "node-3", namespace=None)
+        await c.patch(
+            "DaemonSet",
+            NAME,
+            {
+                "spec": {
+                    "template": {
+                        "spec": {
+                            "containers": [{"name": "fluentd-elasticsearch", "image": "fluentd:2"}]
+                        }
+                    }
+                }
+            },
+            namespace=NAMESPACE,
+        )
+        await c.apply(node_manifest("node-3"))
+        await c.settle()
+        [new] = pods_by_node(c)["node-3"]
+        assert new != old
+        assert c.try_get(Pod, old, NAMESPACE) is None  # the new kubelet finished the deletion
+
+
+@pytest.mark.anyio
 async def test_a_failed_pod_is_replaced_with_back_off() -> None:
     async with Cluster() as c:
         await apply_seed(c)
