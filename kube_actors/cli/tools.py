@@ -20,6 +20,8 @@ from kube_actors.cli.options import Options
 from kube_actors.cli.output import err, out
 from kube_actors.errors import LogLocked, ManifestError
 from kube_actors.eventlog.importers import Format, import_records
+from kube_actors.eventlog.snapshot import check as check_snapshot
+from kube_actors.eventlog.snapshot import snapshot_path
 from kube_actors.eventlog.verify import Finding, VerifyReport, regular_file_problem, verify_log
 from kube_actors.store import State
 
@@ -190,6 +192,9 @@ def _sync_directory(directory: str) -> None:
 def cmd_verify(opts: argparse.Namespace) -> int:
     """``verify [LOG]``: check a log completely; one line per finding, then a summary.
 
+    The log's snapshot, if any, is checked against every byte it stands for and reported
+    on a line of its own (a stale one is a warning: readers ignore it).
+
     Exit code 0 when the log is sound (warnings allowed), 1 when it is damaged or cannot
     be checked.
     """
@@ -200,6 +205,11 @@ def cmd_verify(opts: argparse.Namespace) -> int:
         out(f"{path}:{finding.line}: {kind}{finding.reason}\n")
 
     report = verify_log(path, on_finding=show, keep=0)
+    snapshot = check_snapshot(path) if report.problem is None else None
+    if snapshot is not None:
+        text, sound = snapshot
+        note = "" if sound else "warning: ignored by readers: "
+        out(f"{snapshot_path(path)}: {note}{text}\n")
     out(f"{path}: {verify_summary(report)}\n")
     return 0 if report.ok else 1
 

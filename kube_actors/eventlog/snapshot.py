@@ -165,9 +165,12 @@ def _changed_chunks(fd: int, coverage: Coverage, indexes: range | list[int]) -> 
     return False
 
 
-def prefix_problem(fd: int, coverage: Coverage, contents: Contents) -> str | None:
+def prefix_problem(
+    fd: int, coverage: Coverage, contents: Contents, *, every_chunk: bool = False
+) -> str | None:
     """Why the log open as ``fd`` does not start with the bytes ``coverage`` describes,
-    or ``None`` when it does (see the module docstring for which chunks are read).
+    or ``None`` when it does (see the module docstring for which chunks are read;
+    ``every_chunk`` reads them all).
     """
     info = os.fstat(fd)
     size = coverage.size
@@ -177,7 +180,10 @@ def prefix_problem(fd: int, coverage: Coverage, contents: Contents) -> str | Non
     if len(coverage.chunks) != whole:
         return "its chunk list does not match its size"
     rest = os.pread(fd, size - whole * CHUNK, whole * CHUNK)
-    unchanged = (info.st_size, info.st_mtime_ns) == (coverage.file_size, coverage.mtime_ns)
+    unchanged = not every_chunk and (info.st_size, info.st_mtime_ns) == (
+        coverage.file_size,
+        coverage.mtime_ns,
+    )
     indexes: range | list[int] = (
         sorted({0, whole - 1} - {-1}) if unchanged and whole > 2 else range(whole)
     )
@@ -318,3 +324,33 @@ def load(log_path: str, fd: int, usable: Callable[[Contents], bool] | None = Non
 
 def _ignored(path: str, reason: str) -> None:
     log.warning("snapshot_ignored", path=path, reason=f"{reason}; folding the whole log")
+
+
+def check(log_path: str) -> tuple[str, bool] | None:
+    """What a complete check of the log's snapshot finds (every chunk of the prefix is
+    read): ``(text, sound)``, or ``None`` when the log has no snapshot.
+    """
+    path = snapshot_path(log_path)
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        return f"cannot be read: {exc.strerror}", False
+    try:
+        coverage, contents = decode(data)
+    except ValueError as exc:
+        return str(exc), False
+    try:
+        with open(log_path, "rb") as log:
+            problem = prefix_problem(log.fileno(), coverage, contents, every_chunk=True)
+    except OSError as exc:
+        return f"the log cannot be read: {exc.strerror}", False
+    if problem is not None:
+        return problem, False
+    return (
+        f"resourceVersion {contents.rv}, the first {coverage.size} bytes "
+        f"({coverage.lines} lines), {len(contents.objects)} objects: matches the log",
+        True,
+    )

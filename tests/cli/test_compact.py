@@ -136,3 +136,24 @@ def test_a_compacted_log_takes_new_writes_and_compacts_again(
     assert cli("compact", "--before", str(last)).code == 0
     assert cli("get", "deploy").out.splitlines()[1].split()[1] == "2/2"
     assert cli("verify").code == 0
+
+
+def test_verify_checks_the_snapshot_against_every_byte_it_stands_for(
+    cli: Run, tmp_path: Path, nginx: str
+) -> None:
+    _setup(cli, tmp_path, nginx)
+    sound = cli("verify")
+    assert sound.code == 0
+    assert sound.out.splitlines()[0].startswith("kube-actors.jsonl.snapshot: resourceVersion ")
+    assert sound.out.splitlines()[0].endswith("objects: matches the log")
+    log = _log(tmp_path)
+    data = bytearray(log.read_bytes())
+    where = data.index(b'"nginx-deployment"')
+    data[where + 1] = ord("N")  # same length: the log is still sound, the snapshot is not
+    log.write_bytes(bytes(data))
+    stale = cli("verify")
+    assert stale.code == 0
+    assert stale.out.splitlines()[0] == (
+        "kube-actors.jsonl.snapshot: warning: ignored by readers: the log's first bytes are "
+        "not the ones it was taken from (edited or replaced)"
+    )
