@@ -24,12 +24,10 @@ async def test_async_client_creates_lists_watches_patches_and_deletes(served: Se
         await apps.patch_namespaced_deployment(
             "nginx-deployment", "default", {"spec": {"replicas": 1}}
         )
-        seen = []
         async with watch.Watch().stream(
             apps.list_namespaced_deployment, "default", resource_version=rv, timeout_seconds=1
         ) as stream:
-            async for event in stream:
-                seen.append((event["type"], event["object"].spec.replicas))
+            seen = [(event["type"], event["object"].spec.replicas) async for event in stream]
         assert seen[0] == ("MODIFIED", 1)
         await apps.delete_namespaced_deployment("nginx-deployment", "default")
     assert served.cluster.try_get("Deployment", "nginx-deployment") is None
