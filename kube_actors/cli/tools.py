@@ -24,6 +24,7 @@ from kube_actors.eventlog.snapshot import check as check_snapshot
 from kube_actors.eventlog.snapshot import snapshot_path
 from kube_actors.eventlog.verify import Finding, VerifyReport, regular_file_problem, verify_log
 from kube_actors.store import State
+from kube_actors.store.compaction import snapshot_log
 
 BATCH = 4096
 BENCH_SCRIPTS = ("replay", "scale", "rollout", "workqueue")
@@ -67,7 +68,8 @@ def cmd_import(opts: argparse.Namespace) -> int:
 
     The output must be missing or an empty regular file; it is checked before anything is
     read, and the new log is written to a temporary file beside it and renamed into place,
-    so a failure leaves the output as it was.
+    so a failure leaves the output as it was. The new log gets its snapshot, so reading
+    it does not fold the whole recording every time.
     """
     fmt: Format = opts.format
     target = opts.output or Options.of(opts).log
@@ -80,6 +82,7 @@ def cmd_import(opts: argparse.Namespace) -> int:
         raise CliError(str(exc)) from None
     State().fold_lines(enumerate(lines, 1), source="import")
     _write_new_log(target, lines)
+    snapshot_log(target)
     for warning in report.warnings:
         err(f"warning: {warning}\n")
     if report.without_object:

@@ -112,7 +112,7 @@ def _rewrite(log: FileLog, before: int) -> Compacted:
             os.unlink(temp)
         raise
     _sync_directory(directory)
-    _snapshot_new_log(log.name)
+    snapshot_log(log.name)
     return Compacted(base, len(lines), records, kept[0], log.size, new_size)
 
 
@@ -173,8 +173,10 @@ def _sync_directory(directory: str) -> None:
         os.close(fd)
 
 
-def _snapshot_new_log(name: str) -> None:
-    """Fold the new log and write its snapshot (skipped if a writer got there first)."""
+def snapshot_log(name: str) -> None:
+    """Fold a log just written whole and leave its snapshot beside it, so the next reader
+    starts from there (skipped if a writer holds the log already).
+    """
     try:
         log = FileLog(name)
     except LogLocked:
