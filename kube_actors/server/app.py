@@ -20,7 +20,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from kube_actors.errors import KubeActorsError
-from kube_actors.server import discovery, openapi, reads, subresources, writes
+from kube_actors.server import discovery, openapi, reads, reviews, subresources, writes
 from kube_actors.server.context import ApiContext
 from kube_actors.server.responses import json_response
 from kube_actors.server.routing import Target, parse_target
@@ -177,9 +177,14 @@ async def resource(
     ctx: ApiContext, request: Request, group: str, version: str, rest: str
 ) -> Response:
     """Dispatch a resource request by method, name and subresource."""
+    if reviews.is_review(group, rest):
+        return await reviews.answer(ctx, request, group, version, rest)
+    params: Any = request.query_params
+    if rest.startswith("watch/") and request.method == "GET":  # the deprecated watch paths
+        rest = rest.removeprefix("watch/")
+        params = {**params, "watch": "1"}
     target = parse_target(ctx.kinds, group, version, rest.split("/"))
     method = request.method
-    params = request.query_params
     accept = request.headers.get("accept", "")
     if method in ("GET", "HEAD"):
         return _read(ctx, request, target, params, accept)

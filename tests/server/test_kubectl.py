@@ -152,3 +152,11 @@ async def test_strict_field_validation_rejects_unknown_fields(served: Served) ->
     assert result.rc == 1
     assert 'strict decoding error: unknown field "spec.replicaz"' in result.err
     assert served.cluster.try_get("Deployment", "nginx-deployment") is None
+
+
+async def test_auth_can_i_and_whoami_answer_for_the_token_holder(served: Served) -> None:
+    can = await served.kubectl("auth", "can-i", "create", "pods")
+    assert can.out == "yes\n"
+    who = await served.kubectl("auth", "whoami")
+    assert "kube-actors" in who.out
+    assert "system:masters" in who.out

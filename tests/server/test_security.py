@@ -318,3 +318,14 @@ async def test_a_small_body_limit_is_configurable(tmp_path: Path) -> None:
             response = await h.post("/api/v1/namespaces/default/configmaps", json=body)
             assert response.status_code == 413
             assert response.json()["message"] == "Request entity too large: limit is 2048"
+
+
+async def test_the_deprecated_watch_paths_stream_events(
+    served: Served, http: httpx.AsyncClient
+) -> None:
+    params = {"timeoutSeconds": "0"}
+    response = await http.get("/api/v1/watch/nodes", params=params)
+    assert response.status_code == 200
+    lines = response.text.splitlines()
+    assert len(lines) == 3
+    assert all(json.loads(line)["type"] == "ADDED" for line in lines)
