@@ -64,7 +64,8 @@ def test_an_empty_output_is_filled_and_keeps_its_permissions(
     assert result.code == 0, result.err
     assert stat.S_IMODE(out.stat().st_mode) == 0o640
     assert cli("verify", "out.jsonl").code == 0
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.jsonl"]
+    # No temporary file is left behind; the new log's snapshot is.
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.jsonl", "out.jsonl.snapshot"]
 
 
 def test_a_missing_output_is_created(cli, recorded: Path, tmp_path: Path) -> None:
