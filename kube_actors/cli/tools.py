@@ -195,8 +195,8 @@ def _sync_directory(directory: str) -> None:
 def cmd_verify(opts: argparse.Namespace) -> int:
     """``verify [LOG]``: check a log completely; one line per finding, then a summary.
 
-    The log's snapshot, if any, is checked against every byte it stands for and reported
-    on a line of its own (a stale one is a warning: readers ignore it).
+    The log's snapshot, if any, is then checked against every byte it stands for and
+    reported on a line of its own (a stale one is a warning: readers ignore it).
 
     Exit code 0 when the log is sound (warnings allowed), 1 when it is damaged or cannot
     be checked.
@@ -208,12 +208,12 @@ def cmd_verify(opts: argparse.Namespace) -> int:
         out(f"{path}:{finding.line}: {kind}{finding.reason}\n")
 
     report = verify_log(path, on_finding=show, keep=0)
+    out(f"{path}: {verify_summary(report)}\n")
     snapshot = check_snapshot(path) if report.problem is None else None
     if snapshot is not None:
         text, sound = snapshot
         note = "" if sound else "warning: ignored by readers: "
         out(f"{snapshot_path(path)}: {note}{text}\n")
-    out(f"{path}: {verify_summary(report)}\n")
     return 0 if report.ok else 1
 
 

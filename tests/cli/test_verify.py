@@ -23,7 +23,9 @@ def test_a_sound_log_prints_one_summary_line_and_exits_zero(cli, recorded: Path)
     assert result.code == 0
     assert re.fullmatch(
         r"pods\.jsonl: 12 records, resourceVersion 4050\.\.4126, "
-        r"2024-03-05T\d\d:\d\d:\d\dZ\.\.2024-03-05T\d\d:\d\d:\d\dZ, OK\n",
+        r"2024-03-05T\d\d:\d\d:\d\dZ\.\.2024-03-05T\d\d:\d\d:\d\dZ, OK\n"
+        # the snapshot import left beside the log, checked too
+        r"pods\.jsonl\.snapshot: resourceVersion 4126, .* objects: matches the log\n",
         result.out,
     ), result.out
 
@@ -47,6 +49,7 @@ def test_every_damaged_line_is_listed_then_counted_and_the_exit_code_is_one(
     _import(cli, recorded)
     log = tmp_path / "kube-actors.jsonl"
     lines = log.read_bytes().splitlines(keepends=True)
+    original = list(lines)
     first = json.loads(lines[1])
     first["ts"] = "2024-99-99T00:00:00Z"
     lines[1] = json.dumps(first).encode() + b"\n"
@@ -66,6 +69,9 @@ def test_every_damaged_line_is_listed_then_counted_and_the_exit_code_is_one(
         "kube-actors.jsonl:13: warning: torn last line (13 bytes): a write cut short by a "
         "crash; opening the log for writing cuts it",
         "kube-actors.jsonl: 2 damaged lines (2 warnings)",
+        # the snapshot import left no longer matches the edited log
+        "kube-actors.jsonl.snapshot: warning: ignored by readers: the log is shorter "
+        f"({len(damaged)} bytes) than the {len(b''.join(original))} bytes it covers",
     ]
     assert log.read_bytes() == damaged  # verify changes nothing
 
