@@ -304,7 +304,7 @@ def main(argv: list[str] | None = None) -> int:
             "watches": 1000,
             "replicas": 10,
             "creates": 5000,
-            "clients": 50,
+            "clients": 100,
         }
     results: dict[str, Any] = {
         "list": anyio.run(bench_list, sizes["pods"], sizes["repeats"]),
