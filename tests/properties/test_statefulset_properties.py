@@ -169,8 +169,11 @@ async def run_scenario(
         if healthy_nodes:
             assert live == {f"web-{i}" for i in range(wanted)}
             assert sts.status.ready_replicas == wanted
-        else:
+        elif policy == "Parallel":
             assert live <= {f"web-{i}" for i in range(wanted)}
+        # OrderedReady with a failed or cordoned node: scaling down waits for every lower
+        # ordinal to be Running and Ready (upstream's monotonic rule), and a pod stuck on a
+        # failed node may never be, so a condemned ordinal can legitimately stay.
 
 
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
