@@ -51,6 +51,8 @@ WATCHED_KINDS: tuple[str, ...] = (
     "PersistentVolumeClaim",
     "Service",
     "EndpointSlice",
+    "Node",
+    "Lease",
 )
 """The kinds whose objects can own or be owned; their informers feed the graph."""
 

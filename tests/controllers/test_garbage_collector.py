@@ -248,3 +248,17 @@ async def test_objects_orphaned_while_the_collector_was_off_are_collected_when_i
     async with Cluster(log=log, controllers=GC_AND_RS) as c:
         await c.settle()
         assert c.list("Pod", "default") == []
+
+
+@pytest.mark.anyio
+async def test_a_deleted_nodes_lease_goes_with_it() -> None:
+    async with Cluster() as c:
+        await c.settle()
+        assert [lease.name for lease in c.list("Lease", "kube-node-lease")] == [
+            "node-1",
+            "node-2",
+            "node-3",
+        ]
+        await c.delete("Node", "node-3")
+        await c.settle()
+        assert [lease.name for lease in c.list("Lease", "kube-node-lease")] == ["node-1", "node-2"]
