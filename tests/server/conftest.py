@@ -14,33 +14,12 @@ import anyio
 import pytest
 
 from kube_actors import Cluster
+from kube_actors.cli.demo import NGINX_DEPLOYMENT
 from kube_actors.cli.printers import table_rows
 from kube_actors.server import ApiServer, ServerOptions
 from kube_actors.sim import SimProfile
 
-NGINX = """\
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: nginx-deployment
-  labels:
-    app: nginx
-spec:
-  replicas: 3
-  selector:
-    matchLabels:
-      app: nginx
-  template:
-    metadata:
-      labels:
-        app: nginx
-    spec:
-      containers:
-      - name: nginx
-        image: nginx:1.14.2
-        ports:
-        - containerPort: 80
-"""
+NGINX = NGINX_DEPLOYMENT
 """The seed's nginx Deployment."""
 
 
