@@ -11,21 +11,15 @@ writes ``bench/results/cronjob.json``.
 
 from __future__ import annotations
 
-import argparse
-import json
-import resource
-import sys
-import time
-from pathlib import Path
 from typing import Any
 
 import anyio
+from _common import Phase, finish, parse_sizes, peak_rss_mib
 
 from kube_actors import Cluster, SimProfile, from_dict
 from kube_actors.api.batch import CronJob, Job
 from kube_actors.store.watch import WatchEvent
 
-RESULTS = Path(__file__).parent / "results"
 CONTROLLERS = ["cronjob", "job", "garbagecollector"]
 
 
@@ -63,12 +57,9 @@ async def run(cronjobs: int, minutes: int, nodes: int) -> dict[str, Any]:
             created += event.type == "ADDED"
 
         cluster.store.subscribe("Job", count)
-        started_rv = cluster.store.resource_version
-        virtual_start = cluster.clock.monotonic()
-        wall = time.perf_counter()
+        phase = Phase.start(cluster)
         await cluster.advance(minutes * 60 + 30)
-        elapsed = time.perf_counter() - wall
-        writes = cluster.store.resource_version - started_rv
+        elapsed = phase.wall_seconds()
         scheduled = sum(
             1
             for cj in cluster.list(CronJob)
@@ -89,39 +80,33 @@ async def run(cronjobs: int, minutes: int, nodes: int) -> dict[str, Any]:
             "jobs_kept_complete": complete,
             "cronjobs_on_schedule": scheduled,
             "wall_seconds": round(elapsed, 2),
-            "virtual_seconds": round(cluster.clock.monotonic() - virtual_start, 2),
-            "writes": writes,
-            "writes_per_second": round(writes / elapsed),
-            "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+            "virtual_seconds": round(phase.virtual_seconds(), 2),
+            "writes": phase.writes(),
+            "writes_per_second": round(phase.writes() / elapsed),
+            "peak_rss_mib": peak_rss_mib(),
         }
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
-    parser = argparse.ArgumentParser(description="CronJobs every minute over a virtual hour")
-    parser.add_argument("--cronjobs", type=int, default=1000)
-    parser.add_argument("--minutes", type=int, default=60)
-    parser.add_argument("--nodes", type=int, default=20)
-    parser.add_argument("--quick", action="store_true", help="tiny sizes (smoke test)")
-    args = parser.parse_args(argv)
-    if args.quick:
-        args.cronjobs, args.minutes, args.nodes = 10, 5, 3
+    args = parse_sizes(
+        "CronJobs every minute over a virtual hour",
+        {"cronjobs": 1000, "minutes": 60, "nodes": 20},
+        {"cronjobs": 10, "minutes": 5, "nodes": 3},
+        argv,
+    )
     result = anyio.run(run, args.cronjobs, args.minutes, args.nodes)
-    result["python"] = sys.version.split()[0]
-    result["quick"] = args.quick
-    print(
+    return finish("cronjob", result, args.quick, summary(result))
+
+
+def summary(result: dict[str, Any]) -> list[str]:
+    return [
         f"{result['cronjobs']} CronJobs every minute for {result['minutes']} min: "
         f"{result['jobs_created']:,} Jobs created (expected {result['expected_jobs']:,}), "
-        f"{result['jobs_kept']:,} kept ({result['jobs_kept_complete']:,} complete)"
-    )
-    print(
+        f"{result['jobs_kept']:,} kept ({result['jobs_kept_complete']:,} complete)",
         f"wall {result['wall_seconds']} s, virtual {result['virtual_seconds']} s, "
         f"{result['writes']:,} writes ({result['writes_per_second']:,}/s), "
-        f"peak RSS {result['peak_rss_mib']} MiB"
-    )
-    if not args.quick:
-        RESULTS.mkdir(exist_ok=True)
-        (RESULTS / "cronjob.json").write_text(json.dumps(result, indent=2) + "\n")
-    return result
+        f"peak RSS {result['peak_rss_mib']} MiB",
+    ]
 
 
 if __name__ == "__main__":

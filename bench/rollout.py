@@ -15,19 +15,14 @@ crowded namespace is the harder case.
 
 from __future__ import annotations
 
-import argparse
-import json
 import resource
-import sys
 import time
-from pathlib import Path
 from typing import Any
 
 import anyio
+from _common import all_or_not, finish, parse_sizes
 
 from kube_actors import Cluster, Deployment, SimProfile, from_dict
-
-RESULTS = Path(__file__).parent / "results"
 
 
 def namespace_of(index: int, namespaces: int) -> str:
@@ -109,35 +104,32 @@ async def run(deployments: int, replicas: int, nodes: int, namespaces: int) -> d
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
-    parser = argparse.ArgumentParser(description="Deployments created, then rolled to a new image")
-    parser.add_argument("--deployments", type=int, default=100)
-    parser.add_argument("--replicas", type=int, default=100)
-    parser.add_argument("--nodes", type=int, default=100)
-    parser.add_argument(
-        "--namespaces", type=int, default=1, help="spread the Deployments over this many namespaces"
+    args = parse_sizes(
+        "Deployments created, then rolled to a new image",
+        {"deployments": 100, "replicas": 100, "nodes": 100},
+        {"deployments": 5, "replicas": 4, "nodes": 3},
+        argv,
+        extra=lambda parser: parser.add_argument(
+            "--namespaces",
+            type=int,
+            default=1,
+            help="spread the Deployments over this many namespaces",
+        ),
     )
-    parser.add_argument("--quick", action="store_true", help="tiny sizes (smoke test)")
-    args = parser.parse_args(argv)
-    if args.quick:
-        args.deployments, args.replicas, args.nodes = 5, 4, 3
     result = anyio.run(run, args.deployments, args.replicas, args.nodes, args.namespaces)
-    result["python"] = sys.version.split()[0]
-    result["quick"] = args.quick
-    print(
+    return finish("rollout", result, args.quick, summary(result))
+
+
+def summary(result: dict[str, Any]) -> list[str]:
+    return [
         f"{result['deployments']} Deployments x {result['replicas_each']} replicas on {result['nodes']} nodes "
         f"in {result['namespaces']} namespace(s): "
-        f"{result['rolled_out']} rolled out ({'all' if result['all_rolled_out'] else 'NOT all'}); "
-        f"created in {result['create_wall_seconds']} s ({result['create_writes']:,} writes)"
-    )
-    print(
+        f"{result['rolled_out']} rolled out ({all_or_not(result['all_rolled_out'])}); "
+        f"created in {result['create_wall_seconds']} s ({result['create_writes']:,} writes)",
         f"rollout: wall {result['wall_seconds']} s, virtual {result['virtual_seconds']} s, "
         f"{result['writes']:,} writes ({result['writes_per_second']:,}/s), "
-        f"{result['log_records']:,} records in the log, peak RSS {result['peak_rss_mib']} MiB"
-    )
-    if not args.quick:
-        RESULTS.mkdir(exist_ok=True)
-        (RESULTS / "rollout.json").write_text(json.dumps(result, indent=2) + "\n")
-    return result
+        f"{result['log_records']:,} records in the log, peak RSS {result['peak_rss_mib']} MiB",
+    ]
 
 
 if __name__ == "__main__":

@@ -10,19 +10,14 @@ writes ``bench/results/scale.json``.
 
 from __future__ import annotations
 
-import argparse
-import json
 import resource
-import sys
 import time
-from pathlib import Path
 from typing import Any
 
 import anyio
+from _common import all_or_not, finish, parse_sizes
 
 from kube_actors import Cluster, ReplicaSet, SimProfile, from_dict
-
-RESULTS = Path(__file__).parent / "results"
 
 
 def replica_set(index: int, replicas: int) -> dict[str, Any]:
@@ -73,29 +68,23 @@ async def run(sets: int, replicas: int, nodes: int) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
-    parser = argparse.ArgumentParser(description="ReplicaSets from nothing to Available")
-    parser.add_argument("--sets", type=int, default=1000)
-    parser.add_argument("--replicas", type=int, default=10)
-    parser.add_argument("--nodes", type=int, default=100)
-    parser.add_argument("--quick", action="store_true", help="tiny sizes (smoke test)")
-    args = parser.parse_args(argv)
-    if args.quick:
-        args.sets, args.replicas, args.nodes = 20, 3, 5
+    args = parse_sizes(
+        "ReplicaSets from nothing to Available",
+        {"sets": 1000, "replicas": 10, "nodes": 100},
+        {"sets": 20, "replicas": 3, "nodes": 5},
+        argv,
+    )
     result = anyio.run(run, args.sets, args.replicas, args.nodes)
-    result["python"] = sys.version.split()[0]
-    result["quick"] = args.quick
-    print(
+    return finish("scale", result, args.quick, summary(result))
+
+
+def summary(result: dict[str, Any]) -> list[str]:
+    return [
         f"{result['replica_sets']} ReplicaSets x {result['replicas_each']} replicas on {result['nodes']} nodes: "
-        f"{result['pods_available']} pods available ({'all' if result['all_available'] else 'NOT all'})"
-    )
-    print(
+        f"{result['pods_available']} pods available ({all_or_not(result['all_available'])})",
         f"wall {result['wall_seconds']} s, virtual {result['virtual_seconds']} s, {result['writes']:,} writes "
-        f"({result['writes_per_second']:,}/s), peak RSS {result['peak_rss_mib']} MiB"
-    )
-    if not args.quick:
-        RESULTS.mkdir(exist_ok=True)
-        (RESULTS / "scale.json").write_text(json.dumps(result, indent=2) + "\n")
-    return result
+        f"({result['writes_per_second']:,}/s), peak RSS {result['peak_rss_mib']} MiB",
+    ]
 
 
 if __name__ == "__main__":

@@ -13,19 +13,13 @@ writes ``bench/results/statefulset.json`` (not with ``--quick``).
 
 from __future__ import annotations
 
-import argparse
-import json
-import resource
-import sys
-import time
-from pathlib import Path
 from typing import Any
 
 import anyio
+from _common import Phase, all_or_not, finish, parse_sizes, peak_rss_mib
 
 from kube_actors import Cluster, SimProfile, StatefulSet, from_dict
 
-RESULTS = Path(__file__).parent / "results"
 OLD_IMAGE = "nginx:1.7.9"
 NEW_IMAGE = "nginx:1.9.1"
 
@@ -84,24 +78,17 @@ def rolled_out(cluster: Cluster, replicas: int) -> int:
 async def run(sets: int, replicas: int, nodes: int) -> dict[str, Any]:
     async with Cluster(sim=SimProfile(nodes=nodes)) as cluster:
         await cluster.settle()
-        wall = time.perf_counter()
-        rv = cluster.store.resource_version
-        create_start = cluster.clock.monotonic()
+        create = Phase.start(cluster)
         for i in range(sets):
             await cluster.create(from_dict(stateful_set(i, replicas)))
         await cluster.settle()
-        create_wall = time.perf_counter() - wall
-        create_writes = cluster.store.resource_version - rv
-        create_virtual = cluster.clock.monotonic() - create_start
+        create_wall, create_writes = create.wall_seconds(), create.writes()
 
-        wall = time.perf_counter()
-        rv = cluster.store.resource_version
-        virtual_start = cluster.clock.monotonic()
+        rollout = Phase.start(cluster)
         for i in range(sets):
             await cluster.set_image("StatefulSet", f"web-{i:03d}", {"nginx": NEW_IMAGE})
         await cluster.settle()
-        rollout_wall = time.perf_counter() - wall
-        writes = cluster.store.resource_version - rv
+        rollout_wall = rollout.wall_seconds()
         completed = rolled_out(cluster, replicas)
         return {
             "statefulsets": sets,
@@ -112,46 +99,38 @@ async def run(sets: int, replicas: int, nodes: int) -> dict[str, Any]:
             "create_wall_seconds": round(create_wall, 2),
             "create_writes": create_writes,
             "create_writes_per_second": round(create_writes / create_wall),
-            "create_virtual_seconds": round(create_virtual, 2),
+            "create_virtual_seconds": round(rollout.virtual - create.virtual, 2),
             "wall_seconds": round(rollout_wall, 2),
-            "virtual_seconds": round(cluster.clock.monotonic() - virtual_start, 2),
-            "writes": writes,
-            "writes_per_second": round(writes / rollout_wall),
+            "virtual_seconds": round(rollout.virtual_seconds(), 2),
+            "writes": rollout.writes(),
+            "writes_per_second": round(rollout.writes() / rollout_wall),
             "log_records": cluster.store.resource_version,
-            "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+            "peak_rss_mib": peak_rss_mib(),
         }
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
-    parser = argparse.ArgumentParser(description="StatefulSets created, then rolled to a new image")
-    parser.add_argument("--sets", type=int, default=100)
-    parser.add_argument("--replicas", type=int, default=10)
-    parser.add_argument("--nodes", type=int, default=100)
-    parser.add_argument("--quick", action="store_true", help="tiny sizes (smoke test)")
-    args = parser.parse_args(argv)
-    if args.quick:
-        args.sets, args.replicas, args.nodes = 3, 3, 3
+    args = parse_sizes(
+        "StatefulSets created, then rolled to a new image",
+        {"sets": 100, "replicas": 10, "nodes": 100},
+        {"sets": 3, "replicas": 3, "nodes": 3},
+        argv,
+    )
     result = anyio.run(run, args.sets, args.replicas, args.nodes)
-    result["python"] = sys.version.split()[0]
-    result["quick"] = args.quick
-    print(
+    return finish("statefulset", result, args.quick, summary(result))
+
+
+def summary(result: dict[str, Any]) -> list[str]:
+    return [
         f"{result['statefulsets']} StatefulSets x {result['replicas_each']} replicas "
         f"on {result['nodes']} nodes: {result['rolled_out']} rolled out "
-        f"({'all' if result['all_rolled_out'] else 'NOT all'})"
-    )
-    print(
+        f"({all_or_not(result['all_rolled_out'])})",
         f"create: wall {result['create_wall_seconds']} s, virtual {result['create_virtual_seconds']} s, "
-        f"{result['create_writes']:,} writes ({result['create_writes_per_second']:,}/s)"
-    )
-    print(
+        f"{result['create_writes']:,} writes ({result['create_writes_per_second']:,}/s)",
         f"rollout: wall {result['wall_seconds']} s, virtual {result['virtual_seconds']} s, "
         f"{result['writes']:,} writes ({result['writes_per_second']:,}/s), "
-        f"{result['log_records']:,} records in the log, peak RSS {result['peak_rss_mib']} MiB"
-    )
-    if not args.quick:
-        RESULTS.mkdir(exist_ok=True)
-        (RESULTS / "statefulset.json").write_text(json.dumps(result, indent=2) + "\n")
-    return result
+        f"{result['log_records']:,} records in the log, peak RSS {result['peak_rss_mib']} MiB",
+    ]
 
 
 if __name__ == "__main__":

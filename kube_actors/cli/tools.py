@@ -27,7 +27,7 @@ from kube_actors.store import State
 from kube_actors.store.compaction import snapshot_log
 
 BATCH = 4096
-BENCH_SCRIPTS = ("replay", "scale", "rollout", "workqueue")
+BENCH_SCRIPTS = ("replay", "scale", "rollout", "statefulset", "cronjob", "workqueue")
 
 
 def _read_sources(names: list[str]) -> list[tuple[str, str]]:
@@ -259,16 +259,23 @@ def find_bench() -> Path | None:
 
 
 def _load(path: Path) -> Any:
+    """Load a ``bench/`` script with its directory on ``sys.path``, as ``python SCRIPT`` does.
+
+    The scripts share ``bench/_common.py``, which they import as ``_common``.
+    """
     spec = importlib.util.spec_from_file_location(f"kube_actors_bench_{path.stem}", path)
     if spec is None or spec.loader is None:
         raise CliError(f"cannot load {path}")
+    folder = str(path.parent)
+    if folder not in sys.path:
+        sys.path.insert(0, folder)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
 
 
 def cmd_bench(opts: argparse.Namespace) -> int:
-    """``bench [replay|scale|rollout|workqueue] [--quick]``: run the scripts of ``bench/``."""
+    """``bench [replay|scale|rollout|statefulset|cronjob|workqueue] [--quick]``: run the scripts of ``bench/``."""
     bench = find_bench()
     if bench is None:
         raise CliError(
