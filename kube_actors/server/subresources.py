@@ -38,6 +38,7 @@ from kube_actors.server.writes import (
     patched_document,
     who,
 )
+from kube_actors.store.dry_run import dry_run as dry_running
 from kube_actors.store.patch import merge_patch
 
 
@@ -90,14 +91,16 @@ async def write_status(ctx: ApiContext, request: Request, target: Target) -> Res
     if wanted:
         base["metadata"]["resourceVersion"] = str(wanted)
     new = from_dict(base)
-    if dry:
-        return json_response(object_json(new))
     w = who(request)
-    if isinstance(old, GenericObject):
-        committed = await store.update(new, actor=w.actor, cause=w.cause, checkpoint=False)
-    else:
-        committed = await store.update_status(new, actor=w.actor, cause=w.cause, checkpoint=False)
-    await ctx.after_write()
+    with dry_running(dry):
+        if isinstance(old, GenericObject):
+            committed = await store.update(new, actor=w.actor, cause=w.cause, checkpoint=False)
+        else:
+            committed = await store.update_status(
+                new, actor=w.actor, cause=w.cause, checkpoint=False
+            )
+    if not dry:
+        await ctx.after_write()
     return json_response(object_json(committed))
 
 
@@ -173,11 +176,11 @@ async def write_scale(ctx: ApiContext, request: Request, target: Target) -> Resp
     base["spec"]["replicas"] = replicas
     base["metadata"]["resourceVersion"] = str(wanted) if wanted else str(entry.rv)
     new = from_dict(base)
-    if dry:
-        return json_response(scale_of(new))
     w = who(request)
-    committed = await store.update(new, actor=w.actor, cause=w.cause, checkpoint=False)
-    await ctx.after_write()
+    with dry_running(dry):
+        committed = await store.update(new, actor=w.actor, cause=w.cause, checkpoint=False)
+    if not dry:
+        await ctx.after_write()
     return json_response(scale_of(committed))
 
 

@@ -3,9 +3,10 @@
 Every write's record names the client as its ``actor`` (the product in its
 ``User-Agent``: ``kubectl``, ``kopf``) and the request's ``fieldManager`` as its
 ``cause``. After committing, a write waits for its effects (``ApiContext.after_write``)
-and answers with the object as committed. ``dryRun=All`` runs decoding, defaulting and
-validation and writes nothing (deviation: admission callables and webhooks are not
-consulted on a dry run).
+and answers with the object as committed. ``dryRun=All`` runs the store's whole write
+pipeline — defaulting, admission (namespace lifecycle, user callables, webhooks, told
+``dryRun: true``), validation, conflict checks — under ``store.dry_run`` and answers the
+object that would have been written, or the admission error, writing nothing.
 """
 
 from __future__ import annotations
@@ -20,10 +21,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from kube_actors.api.codec import from_dict, to_dict
-from kube_actors.api.defaults import apply_defaults
-from kube_actors.api.meta import AnyObject, GenericObject, Object
-from kube_actors.api.validation import validate, validate_update
-from kube_actors.errors import AlreadyExists, Invalid
+from kube_actors.api.meta import AnyObject, GenericObject
 from kube_actors.server import bodies
 from kube_actors.server.context import ApiContext
 from kube_actors.server.normalize import normalize
@@ -32,8 +30,9 @@ from kube_actors.server.responses import json_response
 from kube_actors.server.routing import Target
 from kube_actors.server.status import StatusError, success
 from kube_actors.server.wire import entry_json, object_json
+from kube_actors.store.dry_run import dry_run as dry_running
 from kube_actors.store.patch import merge_patch, strategic_merge_patch
-from kube_actors.store.store import Propagation
+from kube_actors.store.store import Propagation, Store
 
 RETURNS_DELETED = frozenset({"Pod", "Service"})
 """Kinds whose DELETE answers the deleted object rather than a Status (upstream's
@@ -128,24 +127,12 @@ async def create(ctx: ApiContext, request: Request, target: Target) -> Response:
     doc = check_identity(await object_body(request, ctx), target, named=False)
     warnings = bodies.field_validation(doc, params.get("fieldValidation"))
     obj = from_dict(normalize(doc))
-    if dry:
-        return _reply(_dry_create(ctx, obj), 201, warnings)
     w = who(request)
-    committed = await store.create(obj, actor=w.actor, cause=w.cause, checkpoint=False)
-    await ctx.after_write()
+    with dry_running(dry):
+        committed = await store.create(obj, actor=w.actor, cause=w.cause, checkpoint=False)
+    if not dry:
+        await ctx.after_write()
     return _reply(committed, 201, warnings)
-
-
-def _dry_create(ctx: ApiContext, obj: AnyObject) -> AnyObject:
-    if isinstance(obj, Object):
-        obj = apply_defaults(obj)
-    errors = validate(obj)
-    if errors:
-        raise Invalid(obj.kind, obj.name, errors)
-    state = ctx.state
-    if obj.name and state.get(obj.kind, state.key_for(obj.kind, obj.name, obj.namespace)):
-        raise AlreadyExists(obj.kind, obj.name, obj.namespace or None)
-    return obj
 
 
 async def replace(ctx: ApiContext, request: Request, target: Target) -> Response:
@@ -157,21 +144,18 @@ async def replace(ctx: ApiContext, request: Request, target: Target) -> Response
     warnings = bodies.field_validation(doc, params.get("fieldValidation"))
     old = entry_for(ctx, target).obj
     obj = keep_custom_status(ctx, old, from_dict(normalize(doc)))
-    if dry:
-        return _reply(_dry_update(old, obj), 200, warnings)
+    return await _update(ctx, store, request, obj, dry, warnings)
+
+
+async def _update(
+    ctx: ApiContext, store: Store, request: Request, obj: AnyObject, dry: bool, warnings: list[str]
+) -> Response:
     w = who(request)
-    committed = await store.update(obj, actor=w.actor, cause=w.cause, checkpoint=False)
-    await ctx.after_write()
+    with dry_running(dry):
+        committed = await store.update(obj, actor=w.actor, cause=w.cause, checkpoint=False)
+    if not dry:
+        await ctx.after_write()
     return _reply(committed, 200, warnings)
-
-
-def _dry_update(old: AnyObject, new: AnyObject) -> AnyObject:
-    if isinstance(new, Object):
-        new = apply_defaults(new)
-    errors = validate_update(old, new)
-    if errors:
-        raise Invalid(new.kind, new.name, errors)
-    return new
 
 
 def keep_custom_status(ctx: ApiContext, old: AnyObject, new: AnyObject) -> AnyObject:
@@ -276,12 +260,7 @@ async def patch(ctx: ApiContext, request: Request, target: Target) -> Response:
     doc = patched_document(ctx, old, raw, mtype)
     warnings = bodies.field_validation(doc, params.get("fieldValidation"))
     obj = keep_custom_status(ctx, old, from_dict(normalize(doc)))
-    if dry:
-        return _reply(_dry_update(old, obj), 200, warnings)
-    w = who(request)
-    committed = await store.update(obj, actor=w.actor, cause=w.cause, checkpoint=False)
-    await ctx.after_write()
-    return _reply(committed, 200, warnings)
+    return await _update(ctx, store, request, obj, dry, warnings)
 
 
 def delete_options(
@@ -354,24 +333,26 @@ async def delete(ctx: ApiContext, request: Request, target: Target) -> Response:
             f"failed: UID in precondition: {uid}, UID in object meta: {old.uid}",
             "Conflict",
         )
-    if dry:
-        return json_response(object_json(old))
     w = who(request)
-    pending = await store.delete(
-        target.kind,
-        old.name,
-        old.namespace or None,
-        propagation=policy,
-        grace_period_seconds=grace,
-        actor=w.actor,
-        cause=w.cause,
-        checkpoint=False,
-    )
-    await ctx.after_write()
-    state = ctx.state
-    current = state.get(target.kind, entry.key)
-    if current is not None and current.uid == old.uid:
-        return json_response(entry_json(current))
+    with dry_running(dry):
+        pending = await store.delete(
+            target.kind,
+            old.name,
+            old.namespace or None,
+            propagation=policy,
+            grace_period_seconds=grace,
+            actor=w.actor,
+            cause=w.cause,
+            checkpoint=False,
+        )
+    if dry:
+        if pending is not None:
+            return json_response(object_json(pending))
+    else:
+        await ctx.after_write()
+        current = ctx.state.get(target.kind, entry.key)
+        if current is not None and current.uid == old.uid:
+            return json_response(entry_json(current))
     if target.kind in RETURNS_DELETED:
         return json_response(object_json(pending or old))
     details = {
@@ -394,8 +375,8 @@ async def delete_collection(ctx: ApiContext, request: Request, target: Target) -
         ctx, target, {k: v for k, v in params.items() if k not in ("limit", "continue")}
     )
     objects = [e.obj for e in entries]
-    if not dry:
-        w = who(request)
+    w = who(request)
+    with dry_running(dry):
         for obj in objects:
             await store.delete(
                 target.kind,
@@ -407,6 +388,7 @@ async def delete_collection(ctx: ApiContext, request: Request, target: Target) -
                 cause=w.cause,
                 checkpoint=False,
             )
+    if not dry:
         await ctx.after_write()
     items = b",".join(object_json(obj) for obj in objects)
     head = msgspec.json.encode(

@@ -59,6 +59,7 @@ from kube_actors.errors import (
 from kube_actors.eventlog.engine import LogEngine
 from kube_actors.eventlog.records import encode_record, format_ts, parse_ts
 from kube_actors.store.admission import AdmissionChain, AdmissionRequest, Operation
+from kube_actors.store.dry_run import is_dry_run
 from kube_actors.store.patch import merge_patch, strategic_merge_patch
 from kube_actors.store.service_addresses import ServiceAddresses
 from kube_actors.store.state import Entry, State, StateReader
@@ -185,6 +186,8 @@ class Store(StateReader):
     def _commit(
         self, type_: str, obj: AnyObject, old: AnyObject | None, actor: str, cause: str
     ) -> AnyObject:
+        if is_dry_run():  # the would-be object, as upstream's DryRunnableStorage returns it
+            return obj
         rv = self.state.rv + 1
         obj = msgspec.structs.replace(
             obj, metadata=msgspec.structs.replace(obj.metadata, resource_version=str(rv))
@@ -208,6 +211,14 @@ class Store(StateReader):
         self.writes += 1
         self._fan_out(WatchEvent(type_, obj, old, rv, actor, cause))
         return obj
+
+    def _random(self) -> random.Random:
+        """The seeded stream, or a copy of it for a dry run (which must not consume it)."""
+        if not is_dry_run():
+            return self.rng
+        copy = random.Random()
+        copy.setstate(self.rng.getstate())
+        return copy
 
     def _admit(self, op: Operation, obj: AnyObject, old: AnyObject | None, actor: str) -> AnyObject:
         request = AdmissionRequest(op, obj, old, actor, obj.kind, obj.namespace, obj.name)
@@ -298,15 +309,16 @@ class Store(StateReader):
 
     def _generate_name(self, kind: str, prefix: str, namespace: str | None) -> str:
         prefix = prefix[: 63 - 5]
+        rng = self._random()
         while True:
-            suffix = "".join(self.rng.choice(NAME_ALPHABET) for _ in range(5))
+            suffix = "".join(rng.choice(NAME_ALPHABET) for _ in range(5))
             name = prefix + suffix
             if self.state.get(kind, object_key(namespace, name)) is None:
                 return name
 
     def _stamp_identity(self, obj: AnyObject) -> AnyObject:
         meta = obj.metadata
-        uid = str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
+        uid = str(uuid.UUID(int=self._random().getrandbits(128), version=4))
         strategy = strategy_for(obj.kind)
         generation = 1 if strategy.keeps_generation else meta.generation
         obj = msgspec.structs.replace(
@@ -324,7 +336,7 @@ class Store(StateReader):
         """``svc`` with its cluster IP and node ports (see ``store.service_addresses``)."""
         others = (entry.obj for entry in self.state.entries("Service"))
         services = (other for other in others if isinstance(other, Service))
-        return self.service_addresses.allocate(svc, old, services, self.rng)
+        return self.service_addresses.allocate(svc, old, services, self._random())
 
     # -- update ------------------------------------------------------------------------
     def _current(self, obj: AnyObject) -> Entry:

@@ -43,6 +43,7 @@ from kube_actors.activity import Activity
 from kube_actors.api.codec import from_dict, to_dict
 from kube_actors.api.meta import AnyObject
 from kube_actors.errors import AdmissionDenied, ApiError, InternalError, KubeActorsError
+from kube_actors.store.dry_run import is_dry_run
 from kube_actors.store.state import State
 from kube_actors.store.webhooks.calls import CallError, post_review
 from kube_actors.store.webhooks.config import MUTATING, VALIDATING, Webhook, compile_configurations
@@ -297,6 +298,7 @@ class WebhookAdmission:
                 "apiVersion": "meta.k8s.io/v1",
                 **(options or {}),
             },
+            dry_run=is_dry_run(),
         )
 
 

@@ -60,6 +60,7 @@ class Attributes:
     old_object: dict[str, Any] | None
     username: str
     options: dict[str, Any] = field(default_factory=dict)
+    dry_run: bool = False
 
     @property
     def is_namespace(self) -> bool:

@@ -72,7 +72,7 @@ def build_review(uid: str, attrs: Attributes, version: str) -> dict[str, Any]:
         userInfo=user_info(attrs.username),
         object=attrs.object,
         oldObject=attrs.old_object,
-        dryRun=False,
+        dryRun=attrs.dry_run,
         options=attrs.options or None,
     )
     return {
