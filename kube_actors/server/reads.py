@@ -1,13 +1,15 @@
 """GET and LIST: one object, or a filtered, paged list — as JSON, ``Table`` or metadata.
 
 A plain list is assembled from the objects' stored JSON without decoding them (the
-fast path for ``LIST`` of many pods); selectors and tables decode.
+fast path for ``LIST`` of many pods); selectors and tables decode. Pages after the first
+are read at the first page's resourceVersion (``paging``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, final
 
 import msgspec
 from starlette.responses import Response
@@ -15,6 +17,7 @@ from starlette.responses import Response
 from kube_actors.api.meta import AnyObject
 from kube_actors.errors import NotFound
 from kube_actors.server.context import ApiContext
+from kube_actors.server.paging import entries_at
 from kube_actors.server.responses import json_response
 from kube_actors.server.routing import Target
 from kube_actors.server.selection import (
@@ -62,33 +65,62 @@ def _sort_key(entry: Entry) -> tuple[str, str]:
     return ns, name
 
 
+@final
+@dataclass(frozen=True, slots=True)
+class Page:
+    """What a LIST returns: entries, the list's resourceVersion, the ``continue`` token
+    (empty on the last page) and how many objects are left (None on the last page).
+    """
+
+    entries: list[Entry]
+    rv: int
+    token: str
+    remaining: int | None
+
+
+def select_page(ctx: ApiContext, target: Target, params: Mapping[str, str]) -> Page:
+    """The page a LIST asks for, read at the resourceVersion of its first page.
+
+    Raises:
+        StatusError: 400 for bad selectors, limits and tokens; 410 for a compacted token.
+    """
+    kind = target.kind
+    namespace = target.namespace if target.info.namespaced else None
+    selection = make_filter(params, kind)
+    text = params.get("continue", "")
+    rv = ctx.state.rv
+    if text:
+        token = decode_continue(text)
+        entries = entries_at(ctx, kind, namespace, token)
+        if 0 < token.rv < rv:
+            rv = token.rv
+        entries = [e for e in entries if _sort_key(e) > token.after]
+    else:
+        entries = ctx.state.entries(kind, namespace)
+    if not selection.everything:
+        entries = [e for e in entries if selection.matches(e.obj)]
+    limit = parse_limit(params)
+    if limit and len(entries) > limit:
+        page = entries[:limit]
+        return Page(page, rv, encode_continue(rv, _sort_key(page[-1])), len(entries) - limit)
+    return Page(entries, rv, "", None)
+
+
 def select_entries(
     ctx: ApiContext, target: Target, params: Mapping[str, str]
 ) -> tuple[list[Entry], str, int | None]:
     """The page a LIST returns: entries, the ``continue`` token and the count left."""
-    kind = target.kind
-    namespace = target.namespace if target.info.namespaced else None
-    entries = ctx.state.entries(kind, namespace)
-    selection = make_filter(params, kind)
-    if not selection.everything:
-        entries = [e for e in entries if selection.matches(e.obj)]
-    token = params.get("continue", "")
-    if token:
-        after = decode_continue(token)
-        entries = [e for e in entries if _sort_key(e) > after]
-    limit = parse_limit(params)
-    if limit and len(entries) > limit:
-        page = entries[:limit]
-        return page, encode_continue(ctx.state.rv, _sort_key(page[-1])), len(entries) - limit
-    return entries, "", None
+    page = select_page(ctx, target, params)
+    return page.entries, page.token, page.remaining
 
 
 def list_objects(
     ctx: ApiContext, target: Target, params: Mapping[str, str], accept: str
 ) -> Response:
     """``LIST``: every object of a kind (in a namespace), filtered and paged."""
-    page, token, remaining = select_entries(ctx, target, params)
-    rv = str(ctx.state.rv)
+    selected = select_page(ctx, target, params)
+    page, token, remaining = selected.entries, selected.token, selected.remaining
+    rv = str(selected.rv)
     version = wants(accept, "Table")
     if version is not None:
         include = params.get("includeObject", "Metadata")

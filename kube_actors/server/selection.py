@@ -6,9 +6,9 @@ Field selectors take what the API server supports for each kind (``metadata.name
 400 ``field label not supported``, as upstream.
 
 Paging: ``limit`` cuts a list after that many objects and hands back an opaque
-``continue`` token naming where the next page starts (after a namespace/name); a token
-that does not decode is 400. Deviation: pages are read from the current state, not a
-snapshot at the first page's resourceVersion.
+``continue`` token naming the resourceVersion of the first page and where the next page
+starts (after a namespace/name); a token that does not decode is 400. Every page is read
+at the token's resourceVersion (``paging``).
 """
 
 from __future__ import annotations
@@ -154,8 +154,19 @@ def encode_continue(rv: int, key: tuple[str, str]) -> str:
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
-def decode_continue(token: str) -> tuple[str, str]:
-    """The (namespace, name) a ``continue`` token resumes after.
+@final
+@dataclass(frozen=True, slots=True)
+class Continue:
+    """A decoded ``continue`` token: the list's resourceVersion (-1: the current state,
+    upstream's inconsistent continuation) and the (namespace, name) to resume after.
+    """
+
+    rv: int
+    after: tuple[str, str]
+
+
+def decode_continue(token: str) -> Continue:
+    """What a ``continue`` token resumes.
 
     Raises:
         StatusError: 400 when the token is not one this server made.
@@ -163,16 +174,18 @@ def decode_continue(token: str) -> tuple[str, str]:
     try:
         padded = token + "=" * (-len(token) % 4)
         data = json.loads(base64.urlsafe_b64decode(padded.encode()))
-        ns, name = data["ns"], data["name"]
-        if not isinstance(ns, str) or not isinstance(name, str):
+        ns, name, rv = data["ns"], data["name"], data["rv"]
+        if not isinstance(ns, str) or not isinstance(name, str) or type(rv) is not int:
             raise TypeError(name)
+        if rv == 0:
+            raise ValueError(rv)
     except (ValueError, KeyError, TypeError):
         raise StatusError(
             400,
             "continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)",
             "BadRequest",
         ) from None
-    return ns, name
+    return Continue(rv, (ns, name))
 
 
 def parse_limit(params: Mapping[str, str]) -> int:

@@ -54,13 +54,22 @@ REASONS = {
 
 
 class StatusError(KubeActorsError):
-    """A failure the server answers directly, as ``code`` with ``message``."""
+    """A failure the server answers directly, as ``code`` with ``message`` (and the
+    Status's ``metadata``, such as the ``continue`` token of an expired list).
+    """
 
-    def __init__(self, code: int, message: str, reason: str | None = None) -> None:
+    def __init__(
+        self,
+        code: int,
+        message: str,
+        reason: str | None = None,
+        metadata: dict[str, Any] | None = None,
+    ) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
         self.reason = reason or REASONS.get(code, "Unknown")
+        self.metadata = metadata or {}
 
 
 def status(
@@ -97,7 +106,9 @@ def success(details: dict[str, Any] | None = None) -> dict[str, Any]:
 def error_status(exc: BaseException, kinds: KindTable) -> dict[str, Any]:
     """The ``Status`` for an exception a request raised (500 for anything unexpected)."""
     if isinstance(exc, StatusError):
-        return status(exc.code, exc.message, exc.reason)
+        out = status(exc.code, exc.message, exc.reason)
+        out["metadata"] = dict(exc.metadata)
+        return out
     if isinstance(exc, ApiError):
         return status(exc.code, exc.message, exc.reason, _details(exc, kinds))
     if isinstance(exc, ManifestError):

@@ -162,15 +162,26 @@ class Store(StateReader):
             Expired: ``since`` is older than the history the store keeps.
         """
         stream = Watch(kind, limit, self._watches.remove)
-        if since is not None and since < self.state.rv:
-            oldest = self._history[0].rv if self._history else self.state.rv + 1
-            if since + 1 < oldest:
-                raise _expired(since)
-            for event in self._history:
-                if event.rv > since and (kind is None or event.object.kind == kind):
-                    stream.push(event)
+        if since is not None:
+            for event in self.history(kind, since):
+                stream.push(event)
         self._watches.append(stream)
         return stream
+
+    def history(self, kind: str | None, since: int) -> builtins.list[WatchEvent]:
+        """The commits of ``kind`` (or all kinds) after ``since``, oldest first.
+
+        Raises:
+            Expired: ``since`` is older than the history the store keeps.
+        """
+        if since >= self.state.rv:
+            return []
+        oldest = self._history[0].rv if self._history else self.state.rv + 1
+        if since + 1 < oldest:
+            raise _expired(since)
+        return [
+            e for e in self._history if e.rv > since and (kind is None or e.object.kind == kind)
+        ]
 
     def _fan_out(self, event: WatchEvent) -> None:
         self._history.append(event)
