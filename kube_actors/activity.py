@@ -11,7 +11,13 @@ current instant holds one unit of the count until it is finished:
 - the supervisor holds one unit for an actor from ``start`` until its task first runs.
 
 When the count is zero every actor is blocked waiting for something that only a timer
-can bring, so a ``VirtualClock`` may fire the next timer. If the count stays above zero
+can bring, so a ``VirtualClock`` may fire the next timer.
+
+Units held by a *coalescing* queue (``WorkQueue.coalesce_bursts``) are also counted apart
+as deferred work. Such a queue hands out a key only once no other (eager) work is
+outstanding: a burst of pod writes by kubelets and the scheduler at one instant then
+wakes its owner's controller once instead of once per write, as a real work queue
+coalesces keys while its worker is busy. If the count stays above zero
 and nothing changes for ``stall_timeout`` seconds of wall time, no progress is possible
 (a sync waiting on the clock it holds, a consumer that died): ``wait_idle`` raises
 ``Stalled`` naming the holders and the keys they hold, instead of hanging.
@@ -51,8 +57,10 @@ class Activity:
     def __init__(self, *, stall_timeout: float = DEFAULT_STALL_TIMEOUT) -> None:
         self.stall_timeout = stall_timeout
         self._count = 0
+        self._deferred = 0
         self._changes = 0
         self._idle: anyio.Event | None = None
+        self._eager_idle: anyio.Event | None = None
         self._holders: weakref.WeakKeyDictionary[Holder, str] = weakref.WeakKeyDictionary()
 
     @property
@@ -60,13 +68,23 @@ class Activity:
         """Units of outstanding work: zero means every actor is idle."""
         return self._count
 
-    def add(self, delta: int) -> None:
-        """Count units of work up (positive) or down (negative)."""
+    @property
+    def eager_count(self) -> int:
+        """Units of outstanding work that coalescing queues wait for."""
+        return self._count - self._deferred
+
+    def add(self, delta: int, *, deferred: bool = False) -> None:
+        """Count units of work up (positive) or down (negative); ``deferred`` for a coalescing queue's."""
         self._count += delta
         self._changes += 1
+        if deferred:
+            self._deferred += delta
         if self._count <= 0 and self._idle is not None:
             self._idle.set()
             self._idle = None
+        if self._eager_idle is not None and self._count <= self._deferred:
+            self._eager_idle.set()
+            self._eager_idle = None
 
     def register(self, holder: Holder, name: str) -> None:
         """Let ``holder`` be named in a ``Stalled`` report (kept weakly)."""
@@ -89,6 +107,24 @@ class Activity:
             if waited.cancelled_caught and self._changes == seen and self._count > 0:
                 raise Stalled(self.describe())
             # Let tasks woken by the last ``done`` run to their next wait.
+            await anyio.lowlevel.checkpoint()
+
+    async def wait_eager_idle(self) -> None:
+        """Return once only deferred work (a coalescing queue's) is outstanding.
+
+        Raises:
+            Stalled: eager work stayed outstanding, unchanged, for ``stall_timeout`` seconds.
+        """
+        await anyio.lowlevel.checkpoint()
+        while self._count > self._deferred:
+            if self._eager_idle is None:
+                self._eager_idle = anyio.Event()
+            idle = self._eager_idle
+            seen = self._changes
+            with anyio.move_on_after(self.stall_timeout) as waited:
+                await idle.wait()
+            if waited.cancelled_caught and self._changes == seen and self._count > self._deferred:
+                raise Stalled(self.describe())
             await anyio.lowlevel.checkpoint()
 
     def describe(self) -> str:

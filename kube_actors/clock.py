@@ -191,7 +191,9 @@ class VirtualClock(_TimerHeap):
 
     ``advance(s)`` and ``run_until_quiet(cap)`` fire due timers strictly in order
     (ties in scheduling order), waiting for the runtime to go idle after each, so the
-    effects of one instant are complete before the next instant begins.
+    effects of one instant are complete before the next instant begins. Between timers
+    due at the same instant only eager work is waited for: coalescing queues (see
+    ``kube_actors.activity``) see the instant's whole burst at once.
     """
 
     def __init__(self, start: datetime | None = None) -> None:
@@ -220,9 +222,17 @@ class VirtualClock(_TimerHeap):
             raise ValueError(f"set_time cannot move the clock back from {self.now()} to {when}")
         self._now = target
 
+    async def _wait_instant(self) -> None:
+        """Wait until the runtime may move on: idle, or only deferred work left while
+        another timer is due at this same instant (its burst then coalesces with ours)."""
+        await self._activity.wait_eager_idle()
+        handle = self._next_due()
+        if handle is None or handle.when > self._now:
+            await self._activity.wait_idle()
+
     async def _run_until(self, target: float, *, stop_without_oneshots: bool) -> bool:
         while True:
-            await self._activity.wait_idle()
+            await self._wait_instant()
             if stop_without_oneshots and self._oneshots == 0:
                 return True
             handle = self._next_due()
@@ -238,7 +248,7 @@ class VirtualClock(_TimerHeap):
         await self._run_until(self._now + check_seconds(seconds), stop_without_oneshots=False)
 
     async def step(self, limit: float) -> bool:
-        await self._activity.wait_idle()
+        await self._wait_instant()
         handle = self._next_due()
         if handle is None or handle.when > limit:
             return False

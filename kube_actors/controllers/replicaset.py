@@ -72,6 +72,7 @@ class ReplicaSetController(Controller):
 
     name: ClassVar[str] = "replicaset-controller"
     default_workers: ClassVar[int] = 1
+    coalesce_bursts: ClassVar[bool] = True
     kind: ClassVar[str] = "ReplicaSet"
     burst_replicas: ClassVar[int] = BURST_REPLICAS
 

@@ -83,6 +83,9 @@ class Controller:
         kind: the kind its queue's keys name (``enqueue_owner`` resolves owners of it).
         default_workers: workers when the cluster does not say (1: deterministic logs).
         max_retries: failures after which a key is dropped (``None``: retry forever).
+        coalesce_bursts: sync a key only once the cluster's other work at this instant is
+            done (``WorkQueue.coalesce_bursts``): for controllers whose sync walks many
+            children, so a burst of child events costs one sync, not one per event.
         ctx: what the cluster gave it (informers, clock, extras).
         clock: the cluster's clock; never wait on it inside ``sync`` (return a delay).
         informers: the shared informers; ``informer(Kind)`` gives a typed one.
@@ -98,6 +101,7 @@ class Controller:
     kind: ClassVar[str] = ""
     default_workers: ClassVar[int] = 1
     max_retries: ClassVar[int | None] = None
+    coalesce_bursts: ClassVar[bool] = False
 
     def __init__(
         self,
@@ -115,6 +119,8 @@ class Controller:
         self.queue: RateLimitingQueue[str] = RateLimitingQueue(
             clock=ctx.clock, rate_limiter=rate_limiter, name=self.name
         )
+        if self.coalesce_bursts:
+            self.queue.coalesce_bursts()
         self.log = structlog.get_logger("kube_actors.controller").bind(controller=self.name)
         self.syncs = 0
         self.failures = 0

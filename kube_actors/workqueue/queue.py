@@ -100,6 +100,7 @@ class WorkQueue(Generic[T]):
         "_activity",
         "_adds",
         "_clock",
+        "_coalesce",
         "_dirty",
         "_drained",
         "_gets",
@@ -134,6 +135,8 @@ class WorkQueue(Generic[T]):
         self._drained: anyio.Event | None = None
         # Set while the queue has a consumer and is not shut down.
         self._activity: Activity | None = None
+        # Whether keys wait for the clock's other (eager) work before they are handed out.
+        self._coalesce = False
         self._adds = 0
         self._gets = 0
         self._retries = 0
@@ -164,7 +167,7 @@ class WorkQueue(Generic[T]):
             self.metrics.add(item)
         activity = self._activity
         if activity is not None:
-            activity.add(1)
+            activity.add(1, deferred=self._coalesce)
         if item in self._processing:
             return
         self._queue.append(item)
@@ -189,11 +192,25 @@ class WorkQueue(Generic[T]):
         if self._activity is None:
             self.attach_consumer()
         queue = self._queue
-        while not queue:
-            if self._shutting_down:
-                raise ShutDown(self.name)
-            await self._wait()
-        return self._take()
+        while True:
+            while not queue:
+                if self._shutting_down:
+                    raise ShutDown(self.name)
+                await self._wait()
+            activity = self._activity
+            if not self._coalesce or activity is None or activity.eager_count <= 0:
+                return self._take()
+            await activity.wait_eager_idle()
+
+    def coalesce_bursts(self) -> None:
+        """Hand out keys only when the clock has no other work outstanding.
+
+        Every write at one instant that queues the same key then leads to one sync after
+        the burst rather than one per write. Call before a consumer attaches.
+        """
+        if self._activity is not None:
+            raise RuntimeError(f"queue {self.name!r}: coalesce_bursts after a consumer attached")
+        self._coalesce = True
 
     def get_nowait(self) -> T | None:
         """Take the next key without waiting, or ``None`` if nothing is queued.
@@ -222,7 +239,7 @@ class WorkQueue(Generic[T]):
         activity.register(self, self.name or "<unnamed>")
         held = len(self._dirty) + len(self._processing)
         if held:
-            activity.add(held)
+            activity.add(held, deferred=self._coalesce)
 
     @property
     def has_consumer(self) -> bool:
@@ -243,7 +260,7 @@ class WorkQueue(Generic[T]):
             self.metrics.done(item)
         activity = self._activity
         if activity is not None:
-            activity.add(-1)
+            activity.add(-1, deferred=self._coalesce)
         if item in self._dirty:
             self._queue.append(item)
             if self._waiters:
@@ -352,4 +369,4 @@ class WorkQueue(Generic[T]):
             self._activity = None
             held = len(self._dirty) + len(self._processing)
             if held:
-                activity.add(-held)
+                activity.add(-held, deferred=self._coalesce)

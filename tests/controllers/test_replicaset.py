@@ -389,3 +389,17 @@ async def test_one_sync_creates_at_most_five_hundred_pods(
         await c.settle()
         assert len(c.list("Pod")) == 600
         assert list(creates_per_sync.values()) == [500, 100]
+
+
+@pytest.mark.anyio
+async def test_a_burst_of_pod_events_at_one_instant_costs_one_sync(frontend_yaml: str) -> None:
+    """300 pods created, bound and started: the set syncs per burst, not per pod event."""
+    async with Cluster(controllers=["replicaset"]) as c:
+        await c.settle()
+        controller = c.controllers["replicaset-controller"]
+        before = controller.syncs
+        await c.apply(frontend_yaml.replace("replicas: 3", "replicas: 300"))
+        await c.settle()
+        rs = frontend(c)
+        assert rs.status.available_replicas == 300
+        assert controller.syncs - before <= 10

@@ -603,3 +603,62 @@ class _Model:
 
 TestQueuesOnOneClock = QueuesOnOneClock.TestCase
 TestQueuesOnOneClock.settings = settings(max_examples=150, stateful_step_count=40, deadline=None)
+
+
+# -- coalescing bursts -----------------------------------------------------------------
+
+
+async def test_a_coalescing_queue_waits_for_the_burst_and_syncs_its_key_once(
+    clock: VirtualClock,
+) -> None:
+    """Keys of a coalescing queue wait while eager work runs, so a burst costs one sync."""
+    eager: WorkQueue[int] = WorkQueue(clock, name="kubelet")
+    owner: WorkQueue[str] = WorkQueue(clock, name="replicaset")
+    owner.coalesce_bursts()
+    eager.attach_consumer()
+    owner.attach_consumer()
+    synced: list[tuple[str, int]] = []
+    written = 0
+
+    async def kubelet() -> None:
+        nonlocal written
+        while True:
+            pod = await eager.get()
+            await settle(2)
+            written += 1
+            owner.add("default/web")  # every pod write wakes the owner
+            eager.done(pod)
+
+    async def controller() -> None:
+        while True:
+            key = await owner.get()
+            synced.append((key, written))
+            owner.done(key)
+
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(kubelet)
+        tg.start_soon(controller)
+        for pod in range(50):
+            eager.add(pod)
+        with anyio.fail_after(2):
+            await clock.activity.wait_idle()
+        tg.cancel_scope.cancel()
+    assert synced == [("default/web", 50)]
+
+
+async def test_coalesced_keys_still_hold_the_clock(clock: VirtualClock) -> None:
+    q: WorkQueue[str] = WorkQueue(clock)
+    q.coalesce_bursts()
+    q.attach_consumer()
+    q.add("a")
+    assert clock.activity.count == 1
+    assert clock.activity.eager_count == 0
+    q.done(await q.get())
+    assert clock.activity.count == 0
+
+
+async def test_coalescing_must_be_chosen_before_a_consumer_attaches(clock: VirtualClock) -> None:
+    q: WorkQueue[str] = WorkQueue(clock, name="late")
+    q.attach_consumer()
+    with pytest.raises(RuntimeError, match="late"):
+        q.coalesce_bursts()
