@@ -223,8 +223,11 @@ class VirtualClock(_TimerHeap):
         self._now = target
 
     async def _wait_instant(self) -> None:
-        """Wait until the runtime may move on: idle, or only deferred work left while
-        another timer is due at this same instant (its burst then coalesces with ours)."""
+        """Wait until the runtime may move on to the next timer.
+
+        That is idle, or only deferred work left while another timer is due at this same
+        instant (that timer's burst then coalesces with this one's).
+        """
         await self._activity.wait_eager_idle()
         handle = self._next_due()
         if handle is None or handle.when > self._now:
