@@ -2,8 +2,9 @@
 
 ``scenario`` loads and validates a scenario, ``runner`` drives a ``Cluster`` through its
 steps, ``measure`` (with ``pods``, ``workloads``, ``control_plane``) turns a log into a
-result document, ``report`` writes and renders it, ``compare`` lines runs up. The CLI
-glue is ``kube_actors.cli.bench``.
+result document, ``api_calls`` times the store's calls while a run goes on, ``rerun``
+restarts the controllers on a recorded log to probe their queues, ``report`` writes and
+renders a result, ``compare`` lines runs up. The CLI glue is ``kube_actors.cli.bench``.
 """
 
 from __future__ import annotations

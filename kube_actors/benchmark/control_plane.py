@@ -3,11 +3,12 @@
 ``writes`` comes from the log (records per actor, per second of virtual time). Work
 queues are not in the log, so ``workqueue`` comes from a ``QueueProbe`` attached to a live
 run: client-go's counters (adds, gets, retries) of every controller's queue, its depth
-sampled at every write (kept per second of virtual time), and through the queue's metrics
-hook the queue latency (add to get) and the work duration (get to done, the cost of
-``sync``), both in wall seconds as client-go measures them: virtual time stands still
-while keys wait for a worker. A recorded log has no queue
-figures; ``workqueue`` then says so instead of inventing them.
+sampled at every write, add and get (the largest kept per second of virtual time), and
+through the queue's metrics hook the queue latency (add to get) and the work duration
+(get to done, the cost of ``sync``), both in wall seconds as client-go measures them:
+virtual time stands still while keys wait for a worker. A recorded log holds no queue
+events: ``bench run --log`` re-runs the controllers on it (``benchmark.rerun``) and
+probes their queues there.
 
 Upstream: staging/src/k8s.io/client-go/util/workqueue/metrics.go
 """
@@ -19,6 +20,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Hashable, Mapping
+from functools import partial
 from typing import Any, final
 
 from kube_actors.benchmark.records import Entry, seconds
@@ -55,14 +57,22 @@ class QueueTimes:
     until a worker takes it, so duplicates collapse into one sample.
     """
 
-    def __init__(self) -> None:
+    def __init__(
+        self,
+        on_add: Callable[[], None] | None = None,
+        on_get: Callable[[], None] | None = None,
+    ) -> None:
         self._added: dict[Hashable, float] = {}
         self._started: dict[Hashable, float] = {}
+        self._on_add = on_add
+        self._on_get = on_get
         self.latency: list[float] = []
         self.work: list[float] = []
 
     def add(self, item: Hashable) -> None:
         self._added.setdefault(item, time.perf_counter())
+        if self._on_add is not None:
+            self._on_add()
 
     def get(self, item: Hashable) -> None:
         now = time.perf_counter()
@@ -70,6 +80,8 @@ class QueueTimes:
         if added is not None:
             self.latency.append(now - added)
         self._started[item] = now
+        if self._on_get is not None:
+            self._on_get()
 
     def done(self, item: Hashable) -> None:
         started = self._started.pop(item, None)
@@ -79,13 +91,14 @@ class QueueTimes:
 
 @final
 class QueueProbe:
-    """Watches named work queues: depth at every write (``sample`` is a store subscriber),
-    queue latency and work duration through each queue's ``metrics`` hook, and client-go's
-    counters.
+    """Watches named work queues: depth at every write (``sample`` is a store subscriber)
+    and at every add and get, queue latency and work duration through each queue's ``metrics``
+    hook, and client-go's counters.
 
     Args:
         queues: queue by controller name; their ``metrics`` hook is taken over.
-        now: seconds of virtual time since the log began.
+        now: the time the depth series is kept by (whole units): seconds of virtual time
+            since the log began for a run.
     """
 
     def __init__(self, queues: Mapping[str, WorkQueue[Any]], now: Callable[[], float]) -> None:
@@ -93,7 +106,10 @@ class QueueProbe:
         self._now = now
         self._start = {name: self._counters(name) for name in self._queues}
         self.depth: dict[str, dict[int, int]] = {name: {} for name in self._queues}
-        self.times = {name: QueueTimes() for name in self._queues}
+        self.times = {
+            name: QueueTimes(partial(self._sample_one, name, 1), partial(self._sample_one, name, 0))
+            for name in self._queues
+        }
         for name, queue in self._queues.items():
             queue.metrics = self.times[name]
 
@@ -109,6 +125,18 @@ class QueueProbe:
             series = self.depth[name]
             if depth > series.get(second, -1):
                 series[second] = depth
+
+    def _sample_one(self, name: str, adding: int) -> None:
+        """A key is being added to (``adding`` 1) or was taken from ``name``'s queue.
+
+        The add hook runs just before the key is queued, so the depth counts it, as
+        client-go's depth gauge does from ``add`` on.
+        """
+        second = int(self._now())
+        depth = len(self._queues[name]) + adding
+        series = self.depth[name]
+        if depth > series.get(second, -1):
+            series[second] = depth
 
     def result(self) -> dict[str, Any]:
         """``workqueue``: per controller the counters since the probe began, peak depth, and

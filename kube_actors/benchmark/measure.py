@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Final
 
+from kube_actors.benchmark.api_calls import ApiCallProbe, no_api_call_figures
 from kube_actors.benchmark.control_plane import QueueProbe, memory, no_queue_figures, writes
 from kube_actors.benchmark.pods import scheduling_throughput, startup_latency
 from kube_actors.benchmark.records import Entry, read_entries
@@ -28,9 +29,15 @@ def measure(
     *,
     slo_p99: float = 5.0,
     probe: QueueProbe | None = None,
+    api: ApiCallProbe | None = None,
+    api_slo_p99: float = 1.0,
     wall_seconds: float | None = None,
 ) -> dict[str, Any]:
-    """The measurements ``names`` (see ``scenario.MEASUREMENTS``) of the log's entries."""
+    """The measurements ``names`` (see ``scenario.MEASUREMENTS``) of the log's entries.
+
+    ``workqueue`` and ``apiCallLatency`` are not in the log: they come from the probes
+    that watched the run (``probe``, ``api``), or say that none did.
+    """
     result: dict[str, Any] = {}
     for name in names:
         if name == "podStartupLatency":
@@ -41,6 +48,8 @@ def measure(
             result[name] = rollout_durations(entries)
         elif name == "jobCompletion":
             result[name] = job_completions(entries)
+        elif name == "apiCallLatency":
+            result[name] = api.result(api_slo_p99) if api is not None else no_api_call_figures()
         elif name == "workqueue":
             result[name] = probe.result() if probe is not None else no_queue_figures()
         elif name == "writes":

@@ -1,7 +1,8 @@
 """Charts of a run (``bench run --plot``) and a self-contained HTML report that embeds them.
 
 Four PNGs from the time series and the result document: pods Running and Ready over
-virtual time, work-queue depth per controller over time (live runs), the CDF of pod
+virtual time, work-queue depth per controller over time (for a recorded log, over the
+wall time of the controllers' re-run on it), the CDF of pod
 start-up latency (decoded from the document's HDR histogram, so a recorded log gets it
 too), and records written per second. matplotlib is the optional extra
 ``kube-actors[plot]``; it is imported only here, with the non-interactive Agg backend.
@@ -59,10 +60,19 @@ def pods_chart(rows: list[Row], path: Path) -> Path:
     return _save(figure, path, "Pods over virtual time", "virtual seconds", "pods")
 
 
-def queue_chart(rows: list[Row], path: Path) -> Path:
-    """Each busy controller's largest queue depth per bucket of virtual time."""
+def queue_chart(rows: list[Row], path: Path, document: dict[str, Any] | None = None) -> Path:
+    """Each busy controller's largest queue depth per bucket of virtual time; for a
+    recorded log, per bucket of wall time of the controllers' re-run on it.
+    """
     figure = _figure()
     axes = figure.add_subplot()
+    queues = (document or {}).get("measurements", {}).get("workqueue", {})
+    rerun = queues.get("depthOverTime")
+    if rerun is not None:
+        for name, points in rerun.items():
+            axes.step([t for t, _ in points], [d for _, d in points], where="post", label=name)
+        title, xlabel = "Work-queue depth per controller (re-run)", "wall seconds of the re-run"
+        return _save(figure, path, title, xlabel, "keys queued")
     seconds = [row["second"] for row in rows]
     for column in (c for c in (rows[0] if rows else {}) if c.startswith("depth:")):
         axes.step(seconds, [row[column] for row in rows], where="post", label=column[6:])
@@ -102,7 +112,7 @@ def write_charts(folder: Path, name: str, document: dict[str, Any], rows: list[R
     """The four PNGs of a run, ``NAME-pods.png`` ...; returns their paths."""
     return [
         pods_chart(rows, folder / f"{name}-pods.png"),
-        queue_chart(rows, folder / f"{name}-queues.png"),
+        queue_chart(rows, folder / f"{name}-queues.png", document),
         startup_cdf_chart(document, folder / f"{name}-startup-cdf.png"),
         writes_chart(rows, folder / f"{name}-writes.png"),
     ]

@@ -23,6 +23,9 @@ SKIPPED: Final = frozenset({"hdr", "items", "byActor", "min", "mean", "depth"})
 
 COLUMNS: Final = ("count", "p50", "p90", "p99", "max")
 
+OWN_TABLES: Final = frozenset({"workqueue", "apiCallLatency"})
+"""Measurements with a table of their own rather than rows among the distributions."""
+
 
 def write_run(folder: Path, name: str, document: dict[str, Any], rows: list[Row]) -> Path:
     """Write ``NAME.json`` and ``NAME.csv`` into ``folder``; returns the JSON's path."""
@@ -60,7 +63,7 @@ def distributions(document: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
             found.append((prefix, value))
             return
         for key, item in value.items():
-            if key not in SKIPPED and key != "workqueue":
+            if key not in SKIPPED and key not in OWN_TABLES:
                 walk(f"{prefix}.{key}" if prefix else key, item)
 
     walk("", document.get("measurements", {}))
@@ -81,9 +84,12 @@ def summary_tables(document: dict[str, Any]) -> list[Table]:
     for path, stats in distributions(document):
         dist.add_row(path, *(_seconds(stats.get(c)) for c in COLUMNS))
     tables = [dist]
+    api = document.get("measurements", {}).get("apiCallLatency", {})
+    if api.get("available") and api["calls"]:
+        tables.append(api_call_table(title, api["calls"]))
     queues = document.get("measurements", {}).get("workqueue", {})
     if queues.get("available"):
-        tables.append(queue_table(title, queues["controllers"]))
+        tables.append(queue_table(title, queues["controllers"], queues.get("source")))
     figures = Table(title=f"{title}: figures")
     figures.add_column("figure")
     figures.add_column("value", justify="right")
@@ -92,9 +98,28 @@ def summary_tables(document: dict[str, Any]) -> list[Table]:
     return [*tables, figures]
 
 
-def queue_table(title: str, controllers: dict[str, Any]) -> Table:
+def api_call_table(title: str, calls: dict[str, dict[str, Any]]) -> Table:
+    """One row per verb and kind: the number of calls and their latency percentiles."""
+    table = Table(title=f"{title}: API calls (latency in wall milliseconds)")
+    table.add_column("call")
+    for column in COLUMNS:
+        table.add_column(column, justify="right")
+    for verb, kinds in calls.items():
+        for kind, stats in kinds.items():
+            table.add_row(
+                f"{verb} {kind}",
+                str(stats.get("count", 0)),
+                *(_millis(stats.get(c)) for c in COLUMNS[1:]),
+            )
+    return table
+
+
+def queue_table(title: str, controllers: dict[str, Any], source: str | None = None) -> Table:
     """One row per busy controller: client-go's counters, peak depth, latency and work time."""
-    table = Table(title=f"{title}: work queues (latency and work in wall milliseconds)")
+    table = Table(
+        title=f"{title}: work queues (latency and work in wall milliseconds)",
+        caption=source,
+    )
     for column in ("controller", "adds", "retries", "peak depth"):
         table.add_column(column, justify="left" if column == "controller" else "right")
     for column in ("latency p50", "latency p99", "work p50", "work p99"):
@@ -131,6 +156,16 @@ def single_figures(document: dict[str, Any]) -> list[tuple[str, str]]:
                 f"{verdict} ({_seconds(slo['value'])})",
             )
         )
+    api_slo = m.get("apiCallLatency", {}).get("slo")
+    if api_slo:
+        verdict = {True: "PASS", False: "FAIL", None: "no calls"}[api_slo["pass"]]
+        worst = f", {api_slo['call']}" if api_slo.get("call") else ""
+        rows.append(
+            (
+                f"SLO mutating API calls {api_slo['metric']} <= {api_slo['threshold']:g}s",
+                f"{verdict} ({_seconds(api_slo['value'])}{worst})",
+            )
+        )
     if "schedulingThroughput" in m and m["schedulingThroughput"].get("bound"):
         rows.append(
             ("pods bound per second (average)", _seconds(m["schedulingThroughput"]["average"]))
@@ -143,6 +178,15 @@ def single_figures(document: dict[str, Any]) -> list[tuple[str, str]]:
         rows.append(("writes", str(w.get("total", 0))))
         if "perWallSecond" in w:
             rows.append(("writes per wall second", _seconds(w["perWallSecond"])))
+    rerun = m.get("workqueue", {}).get("rerun")
+    if rerun:
+        rows.append(
+            (
+                "re-run of the controllers: writes, wall seconds",
+                f"{rerun['writes']}, {_seconds(rerun['wallSeconds'])}"
+                + ("" if rerun["finished"] else " (queues not drained)"),
+            )
+        )
     for key, label in (("virtualSeconds", "virtual seconds"), ("wallSeconds", "wall seconds")):
         if key in document:
             rows.append((label, _seconds(document[key])))

@@ -22,6 +22,7 @@ import msgspec
 from kube_actors._names import is_namespaced
 from kube_actors.api.codec import from_dict
 from kube_actors.api.meta import AnyObject
+from kube_actors.benchmark.api_calls import ApiCallProbe
 from kube_actors.benchmark.control_plane import QueueProbe
 from kube_actors.benchmark.measure import SCHEMA, measure
 from kube_actors.benchmark.records import read_entries
@@ -41,6 +42,7 @@ from kube_actors.benchmark.series import Row, time_series
 from kube_actors.cluster import Cluster
 from kube_actors.errors import KubeActorsError
 from kube_actors.sim.profile import NodeFailure, SimProfile, SimulationProfile
+from kube_actors.workqueue import WorkQueue
 
 Progress = Callable[[int, Step], None]
 """Called before step ``index`` runs (and with ``len(steps)`` and the last step at the end)."""
@@ -71,11 +73,16 @@ async def run_scenario(
     async with Cluster(log=log, seed=seed, sim=scenario.profile, fsync="never") as cluster:
         origin = cluster.clock.monotonic()  # the first record's time: the series' zero
         await cluster.settle()
-        probe = _probe(cluster, origin)
+        probe = queue_probe(cluster, origin)
+        api = api_probe(cluster) if "apiCallLatency" in scenario.measurements else None
         start = cluster.clock.monotonic()
-        ok = await _run_steps(cluster, scenario, steps, progress)
-        if ok and scenario.settle_at_end:
-            await cluster.settle()
+        try:
+            ok = await _run_steps(cluster, scenario, steps, progress)
+            if ok and scenario.settle_at_end:
+                await cluster.settle()
+        finally:
+            if api is not None:
+                api.uninstall()
         virtual = cluster.clock.monotonic() - start
     wall_seconds = time.perf_counter() - wall
     entries = read_entries(log)
@@ -95,25 +102,36 @@ async def run_scenario(
             scenario.measurements,
             slo_p99=float(scenario.slo.pod_startup_p99),
             probe=probe,
+            api=api,
+            api_slo_p99=float(scenario.slo.api_call_p99),
             wall_seconds=wall_seconds,
         ),
     }
     return RunResult(document, time_series(entries, probe.depth), log, steps)
 
 
-def _probe(cluster: Cluster, origin: float) -> QueueProbe:
+def queue_probe(cluster: Cluster, origin: float) -> QueueProbe:
     """A queue probe over every controller (the kubelets' queues are left out); its
     seconds count from ``origin``, as the log's time series do.
     """
-    controllers = {
-        name: c for name, c in cluster.controllers.items() if not name.startswith("kubelet")
-    }
-    probe = QueueProbe(
-        {name: c.queue for name, c in controllers.items()},
-        lambda: cluster.clock.monotonic() - origin,
-    )
+    probe = QueueProbe(controller_queues(cluster), lambda: cluster.clock.monotonic() - origin)
     cluster.store.subscribe(None, probe.sample)
     return probe
+
+
+def controller_queues(cluster: Cluster) -> dict[str, WorkQueue[Any]]:
+    """Every controller's work queue by name (the kubelets' are left out)."""
+    return {
+        name: c.queue for name, c in cluster.controllers.items() if not name.startswith("kubelet")
+    }
+
+
+def api_probe(cluster: Cluster) -> ApiCallProbe:
+    """An ``ApiCallProbe`` on the cluster's store and every actor's client, installed."""
+    api = ApiCallProbe()
+    clients = [c.client for c in cluster.controllers.values()]
+    api.install(cluster.store, clients)
+    return api
 
 
 async def _run_steps(

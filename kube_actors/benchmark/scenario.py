@@ -13,7 +13,8 @@ steps:
 - settle: {}
 - failNodes: {count: 2}                       # or names: [...]; recoverNodes likewise
 - applyProfile: {...}
-measurements: [podStartupLatency, schedulingThroughput, rolloutDuration, workqueue, writes, memory]
+measurements: [podStartupLatency, schedulingThroughput, rolloutDuration, apiCallLatency,
+               workqueue, writes, memory]
 ```
 
 The names above are the portable format: later versions extend it and keep them. The
@@ -40,6 +41,7 @@ MEASUREMENTS: Final = (
     "schedulingThroughput",
     "rolloutDuration",
     "jobCompletion",
+    "apiCallLatency",
     "workqueue",
     "writes",
     "memory",
@@ -51,6 +53,7 @@ Measurement = Literal[
     "schedulingThroughput",
     "rolloutDuration",
     "jobCompletion",
+    "apiCallLatency",
     "workqueue",
     "writes",
     "memory",
@@ -225,10 +228,15 @@ class Slo(_Spec, frozen=True, kw_only=True):
     """Service level objectives checked as pass/fail (ClusterLoader2's defaults)."""
 
     pod_startup_p99: Duration = 5.0
+    api_call_p99: Duration = 1.0
+    """Single-object mutating API calls (create, update, patch, delete), each verb and kind."""
 
     def __post_init__(self) -> None:
         msgspec.structs.force_setattr(
             self, "pod_startup_p99", _seconds(self.pod_startup_p99, "podStartupP99")
+        )
+        msgspec.structs.force_setattr(
+            self, "api_call_p99", _seconds(self.api_call_p99, "apiCallP99")
         )
 
 

@@ -7,7 +7,10 @@
   seed, so their virtual-time figures agree and they show the spread of wall time;
   they are written as ``NAME-1.*``, ``NAME-2.*``... Exit code 1 when a step failed or
   an SLO is not met.
-- ``bench run --log EXISTING.jsonl [--out DIR]`` measures a recorded log.
+- ``bench run --log EXISTING.jsonl [--out DIR]`` measures a recorded log. Its work
+  queues and API calls are not in it: those figures come from re-running the
+  controllers on the log's final state (a copy of it), as after a controller-manager
+  restart (``benchmark.rerun``), and the output says so.
 - ``--plot`` adds PNG charts and ``NAME.html``, a report that embeds them (the optional
   extra ``kube-actors[plot]``: matplotlib).
 - ``bench compare A.json B.json... [--threshold PCT] [--metric PATH]...`` lines runs up
@@ -29,6 +32,7 @@ import yaml
 from kube_actors.benchmark.compare import compare, comparison_table, load_result
 from kube_actors.benchmark.measure import measure_log, slo_verdicts
 from kube_actors.benchmark.report import summary_tables, tables_html, write_run
+from kube_actors.benchmark.rerun import rerun_controllers
 from kube_actors.benchmark.runner import RunResult, run_scenario
 from kube_actors.benchmark.scenario import MEASUREMENTS, Scenario, Step, load_scenario
 from kube_actors.benchmark.series import Row
@@ -98,7 +102,8 @@ def _run(opts: argparse.Namespace) -> int:
     if getattr(opts, "log", None):
         if opts.args:
             raise CliError("bench run takes a scenario or --log LOG, not both")
-        return _measure_recorded(Path(opts.log), opts.out, plot=opts.plot)
+        seed = int(getattr(opts, "seed", 0) or 0)
+        return _measure_recorded(Path(opts.log), opts.out, plot=opts.plot, seed=seed)
     if len(opts.args) != 1:
         raise CliError("bench run takes one scenario: bench run SCENARIO.yaml (or --log LOG)")
     path = _scenario_path(opts.args[0])
@@ -154,12 +159,13 @@ def _with_progress(scenario: Scenario, log: Path, seed: int, name: str) -> RunRe
         )
 
 
-def _measure_recorded(log: Path, out_dir: str | None, *, plot: bool) -> int:
+def _measure_recorded(log: Path, out_dir: str | None, *, plot: bool, seed: int) -> int:
     if not log.exists():
         raise CliError(f'the path "{log}" does not exist')
     if plot and not out_dir:
         raise CliError("--plot writes files: give --out DIR")
     document, rows = measure_log(log, MEASUREMENTS)
+    document["measurements"] |= anyio.run(lambda: rerun_controllers(log, seed=seed))
     _print(document)
     if out_dir:
         json_path = write_run(Path(out_dir), log.stem, document, rows)

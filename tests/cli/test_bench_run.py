@@ -77,7 +77,12 @@ def test_log_measures_a_recorded_log(cli: Run, tmp_path: Path, scenario: Path) -
     for key in ("podStartupLatency", "rolloutDuration", "schedulingThroughput", "writes"):
         live_figures = {k: v for k, v in live["measurements"][key].items() if k != "perWallSecond"}
         assert recorded["measurements"][key] == live_figures
-    assert recorded["measurements"]["workqueue"]["available"] is False
+    queues = recorded["measurements"]["workqueue"]
+    assert queues["source"].startswith("re-run: the controllers restarted on the log's final")
+    assert queues["rerun"] == queues["rerun"] | {"finished": True, "writes": 0}
+    assert queues["controllers"]["deployment-controller"]["adds"] == 2
+    assert "re-run: the controllers restarted" in " ".join(result.out.split())
+    assert "re-run of the controllers: writes, wall seconds" in result.out
 
 
 def test_compare_shows_the_rollout_difference_and_exits_1_on_a_regression(
