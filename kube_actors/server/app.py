@@ -20,7 +20,15 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from kube_actors.errors import KubeActorsError
-from kube_actors.server import discovery, openapi, reads, reviews, subresources, writes
+from kube_actors.server import (
+    discovery,
+    metrics_api,
+    openapi,
+    reads,
+    reviews,
+    subresources,
+    writes,
+)
 from kube_actors.server.context import ApiContext
 from kube_actors.server.responses import json_response
 from kube_actors.server.routing import Target, parse_target
@@ -89,9 +97,29 @@ def build_app(ctx: ApiContext, token: str | None, address: str) -> ASGIApp:
 
     async def apis(request: Request) -> Response:
         accept = request.headers.get("accept", "")
+        served = metrics_api.available(ctx)
         if discovery.wants_aggregated(accept):
-            return _aggregated(discovery.aggregated(ctx.kinds, False, _custom_subs(ctx)))
-        return json_response(discovery.api_group_list(ctx.kinds))
+            body = discovery.aggregated(ctx.kinds, False, _custom_subs(ctx))
+            if served:
+                body["items"].append(metrics_api.aggregated_entry())
+            return _aggregated(body)
+        body = discovery.api_group_list(ctx.kinds)
+        if served:
+            body["groups"].append(metrics_api.group_entry())
+        return json_response(body)
+
+    async def metrics_group(request: Request) -> Response:
+        if not metrics_api.available(ctx):
+            raise _not_found()
+        return json_response({"kind": "APIGroup", "apiVersion": "v1", **metrics_api.group_entry()})
+
+    async def metrics_resources(request: Request) -> Response:
+        if not metrics_api.available(ctx):
+            raise _not_found()
+        return json_response(metrics_api.resource_list())
+
+    async def metrics(request: Request) -> Response:
+        return metrics_api.answer(ctx, request, request.path_params["rest"])
 
     async def api_group(request: Request) -> Response:
         found = discovery.api_group(ctx.kinds, request.path_params["group"])
@@ -129,6 +157,7 @@ def build_app(ctx: ApiContext, token: str | None, address: str) -> ASGIApp:
 
     read = ["GET", "HEAD"]
     every = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"]
+    metrics_root = f"/apis/{metrics_api.GROUP}/{metrics_api.VERSION}"
     routes = [
         Route("/version", guarded(version), methods=read),
         *(Route(p, guarded(health), methods=read) for p in ("/healthz", "/livez", "/readyz")),
@@ -140,6 +169,9 @@ def build_app(ctx: ApiContext, token: str | None, address: str) -> ASGIApp:
         Route("/api/v1", guarded(core_resources), methods=read),
         Route("/api/v1/{rest:path}", guarded(core), methods=every),
         Route("/apis", guarded(apis), methods=read),
+        Route(f"/apis/{metrics_api.GROUP}", guarded(metrics_group), methods=read),
+        Route(metrics_root, guarded(metrics_resources), methods=read),
+        Route(metrics_root + "/{rest:path}", guarded(metrics), methods=every),
         Route("/apis/{group}", guarded(api_group), methods=read),
         Route("/apis/{group}/{version}", guarded(group_resources), methods=read),
         Route("/apis/{group}/{version}/{rest:path}", guarded(grouped), methods=every),
