@@ -170,3 +170,18 @@ def test_the_queue_probe_counts_from_the_start_of_the_log(
     column = header.index("depth:default-scheduler")
     first = rows[1].split(",")
     assert int(first[column]) > 0  # the scheduler's queue filled when the pods were created
+
+
+def test_the_bench_scripts_run_through_the_command_with_their_shared_module(cli: Run) -> None:
+    statefulset = cli("bench", "statefulset", "--quick")
+    assert statefulset.code == 0, statefulset.err
+    first, create, rollout = statefulset.out.splitlines()
+    assert first == "3 StatefulSets x 3 replicas on 3 nodes: 3 rolled out (all)"
+    assert create.startswith("create: wall ")
+    assert rollout.startswith("rollout: wall ")
+    assert "records in the log, peak RSS" in rollout
+    cronjob = cli("bench", "cronjob", "--quick")
+    assert cronjob.code == 0, cronjob.err
+    assert cronjob.out.startswith(
+        "10 CronJobs every minute for 5 min: 50 Jobs created (expected 50)"
+    )
