@@ -222,20 +222,25 @@ class VirtualClock(_TimerHeap):
             raise ValueError(f"set_time cannot move the clock back from {self.now()} to {when}")
         self._now = target
 
-    async def _wait_instant(self) -> None:
+    async def _wait_instant(self, limit: float, *, stop_without_oneshots: bool = False) -> None:
         """Wait until the runtime may move on to the next timer.
 
-        That is idle, or only deferred work left while another timer is due at this same
-        instant (that timer's burst then coalesces with this one's).
+        That is idle, or only deferred work left while another timer that will fire is
+        due at this same instant (that timer's burst then coalesces with this one's).
         """
         await self._activity.wait_eager_idle()
         handle = self._next_due()
-        if handle is None or handle.when > self._now:
+        fires_now = (
+            handle is not None
+            and handle.when <= min(self._now, limit)
+            and not (stop_without_oneshots and self._oneshots == 0)
+        )
+        if not fires_now:
             await self._activity.wait_idle()
 
     async def _run_until(self, target: float, *, stop_without_oneshots: bool) -> bool:
         while True:
-            await self._wait_instant()
+            await self._wait_instant(target, stop_without_oneshots=stop_without_oneshots)
             if stop_without_oneshots and self._oneshots == 0:
                 return True
             handle = self._next_due()
@@ -251,7 +256,7 @@ class VirtualClock(_TimerHeap):
         await self._run_until(self._now + check_seconds(seconds), stop_without_oneshots=False)
 
     async def step(self, limit: float) -> bool:
-        await self._wait_instant()
+        await self._wait_instant(limit)
         handle = self._next_due()
         if handle is None or handle.when > limit:
             return False

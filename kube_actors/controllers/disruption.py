@@ -52,6 +52,7 @@ class DisruptionController(Controller):
     """Keeps ``PodDisruptionBudget`` status current (see the module docstring)."""
 
     name: ClassVar[str] = "disruption-controller"
+    coalesce_bursts: ClassVar[bool] = True
     kind: ClassVar[str] = "PodDisruptionBudget"
 
     def __init__(self, ctx: ControllerContext, **kwargs: Any) -> None:

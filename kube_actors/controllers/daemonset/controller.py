@@ -82,6 +82,7 @@ class DaemonSetsController(Controller):
     """Runs one pod of each DaemonSet on every eligible node (kube-controller-manager's ``daemonset``)."""
 
     name: ClassVar[str] = "daemonset-controller"
+    coalesce_bursts: ClassVar[bool] = True
     kind: ClassVar[str] = "DaemonSet"
     burst_replicas: ClassVar[int] = BURST_REPLICAS
 

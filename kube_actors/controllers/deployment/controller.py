@@ -59,6 +59,7 @@ class DeploymentController(Controller):
     """Reconciles Deployments with their ReplicaSets (kube-controller-manager's ``deployment``)."""
 
     name: ClassVar[str] = "deployment-controller"
+    coalesce_bursts: ClassVar[bool] = True
     kind: ClassVar[str] = "Deployment"
     max_retries: ClassVar[int | None] = MAX_RETRIES
 

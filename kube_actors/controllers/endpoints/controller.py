@@ -166,6 +166,7 @@ class EndpointsController(Controller):
     """Keeps each selecting Service's ``Endpoints`` equal to its pods' addresses."""
 
     name: ClassVar[str] = "endpoint-controller"
+    coalesce_bursts: ClassVar[bool] = True
     kind: ClassVar[str] = "Service"
 
     def setup(self) -> None:

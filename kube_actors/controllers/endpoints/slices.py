@@ -71,6 +71,7 @@ class EndpointSliceController(Controller):
     """Keeps each selecting Service's EndpointSlices equal to its pods' endpoints."""
 
     name: ClassVar[str] = "endpointslice-controller"
+    coalesce_bursts: ClassVar[bool] = True
     kind: ClassVar[str] = "Service"
 
     def setup(self) -> None:

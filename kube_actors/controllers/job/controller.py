@@ -78,6 +78,7 @@ class JobController(Controller):
     """
 
     name: ClassVar[str] = "job-controller"
+    coalesce_bursts: ClassVar[bool] = True
     kind: ClassVar[str] = "Job"
 
     def __init__(self, ctx: ControllerContext, **kwargs: Any) -> None:

@@ -46,6 +46,7 @@ class StatefulSetController(Controller):
     """
 
     name: ClassVar[str] = "statefulset-controller"
+    coalesce_bursts: ClassVar[bool] = True
     kind: ClassVar[str] = "StatefulSet"
 
     def setup(self) -> None:
