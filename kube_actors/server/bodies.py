@@ -30,7 +30,8 @@ STRATEGIC_PATCH = "application/strategic-merge-patch+json"
 APPLY_PATCH = "application/apply-patch+yaml"
 
 BODY_TYPES = (JSON, YAML)
-PATCH_TYPES = (JSON_PATCH, MERGE_PATCH, STRATEGIC_PATCH, APPLY_PATCH)
+MERGING_PATCH_TYPES = (JSON_PATCH, MERGE_PATCH, STRATEGIC_PATCH)
+PATCH_TYPES = (*MERGING_PATCH_TYPES, APPLY_PATCH)
 
 
 def media_type(request: Request) -> str:

@@ -24,6 +24,7 @@ from kube_actors.api.codec import from_dict, to_dict
 from kube_actors.api.meta import AnyObject, GenericObject
 from kube_actors.server import bodies
 from kube_actors.server.context import ApiContext
+from kube_actors.server.field_managers import record_update
 from kube_actors.server.normalize import normalize
 from kube_actors.server.reads import entry_for, select_entries
 from kube_actors.server.responses import json_response
@@ -127,6 +128,7 @@ async def create(ctx: ApiContext, request: Request, target: Target) -> Response:
     doc = check_identity(await object_body(request, ctx), target, named=False)
     warnings = bodies.field_validation(doc, params.get("fieldValidation"))
     obj = from_dict(normalize(doc))
+    obj = record_update(ctx, request, None, obj, with_status=owns_status(ctx, obj))
     w = who(request)
     with dry_running(dry):
         committed = await store.create(obj, actor=w.actor, cause=w.cause, checkpoint=False)
@@ -144,6 +146,7 @@ async def replace(ctx: ApiContext, request: Request, target: Target) -> Response
     warnings = bodies.field_validation(doc, params.get("fieldValidation"))
     old = entry_for(ctx, target).obj
     obj = keep_custom_status(ctx, old, from_dict(normalize(doc)))
+    obj = record_update(ctx, request, old, obj, with_status=owns_status(ctx, old))
     return await _update(ctx, store, request, obj, dry, warnings)
 
 
@@ -170,6 +173,13 @@ def keep_custom_status(ctx: ApiContext, old: AnyObject, new: AnyObject) -> AnyOb
     if "status" in old.body:
         body["status"] = old.body["status"]
     return msgspec.structs.replace(new, body=body)
+
+
+def owns_status(ctx: ApiContext, obj: AnyObject) -> bool:
+    """Whether main-resource writes of ``obj`` set its status (a custom resource whose
+    CRD declares no status subresource).
+    """
+    return isinstance(obj, GenericObject) and "status" not in custom_subresources(ctx, obj.kind)
 
 
 def custom_subresources(ctx: ApiContext, kind: str) -> set[str]:
@@ -200,18 +210,13 @@ def patched_document(
     """The object ``current`` becomes under a patch of media type ``mtype``.
 
     Raises:
-        StatusError: 415 for an unsupported patch type (server-side apply included), 400
+        StatusError: 415 for an unsupported patch type (server-side apply here), 400
             or 422 when the patch does not decode or apply.
     """
-    if mtype == bodies.APPLY_PATCH:
-        raise StatusError(
-            415,
-            "server-side apply (application/apply-patch+yaml) is not supported: kube-actors "
-            "does not track field managers; use client-side apply (kubectl apply without --server-side)",
-            "UnsupportedMediaType",
-        )
-    if mtype not in bodies.PATCH_TYPES:
-        raise bodies.unsupported(mtype, bodies.PATCH_TYPES)
+    if mtype not in bodies.MERGING_PATCH_TYPES:
+        # server-side apply of a whole object is ``server_side_apply``'s; of a
+        # subresource it is not supported
+        raise bodies.unsupported(mtype, bodies.MERGING_PATCH_TYPES)
     if mtype == bodies.STRATEGIC_PATCH and isinstance(current, GenericObject):
         raise bodies.unsupported(mtype, (bodies.JSON_PATCH, bodies.MERGE_PATCH))
     patch = bodies.decode_document(body, mtype)
@@ -253,6 +258,12 @@ async def patch(ctx: ApiContext, request: Request, target: Target) -> Response:
     """``PATCH``: JSON patch, merge patch or strategic merge patch of one object."""
     params = request.query_params
     dry = dry_run(params)
+    if "force" in params:
+        raise StatusError(
+            422,
+            'PatchOptions.meta.k8s.io "" is invalid: force: Forbidden: may not be specified for non-apply patch',
+            "Invalid",
+        )
     store = ctx.store()
     mtype = bodies.media_type(request)
     raw = await bodies.read_body(request, ctx.options.max_body)
@@ -260,6 +271,7 @@ async def patch(ctx: ApiContext, request: Request, target: Target) -> Response:
     doc = patched_document(ctx, old, raw, mtype)
     warnings = bodies.field_validation(doc, params.get("fieldValidation"))
     obj = keep_custom_status(ctx, old, from_dict(normalize(doc)))
+    obj = record_update(ctx, request, old, obj, with_status=owns_status(ctx, old))
     return await _update(ctx, store, request, obj, dry, warnings)
 
 

@@ -86,15 +86,19 @@ def strategic_merge_patch(target: Any, patch: Any) -> Any:
     return result
 
 
+def merge_key_candidates(field: str) -> tuple[str, ...]:
+    """The patch merge keys a list named ``field`` may be keyed by (``ports``: two)."""
+    if field == "ports":
+        return _PORT_KEYS
+    return (_MERGE_KEYS[field],) if field in _MERGE_KEYS else ()
+
+
 def _merge_key_for(field: str, value: Any, *others: Any) -> str | None:
     """The merge key of the list ``field`` when ``value`` (and ``others``) can merge by it."""
     lists = (value, *others)
     if not all(isinstance(items, list) for items in lists):
         return None
-    candidates: tuple[str, ...] = (_MERGE_KEYS[field],) if field in _MERGE_KEYS else ()
-    if field == "ports":
-        candidates = _PORT_KEYS
-    for key in candidates:
+    for key in merge_key_candidates(field):
         if all(isinstance(item, dict) and key in item for items in lists for item in items):
             return key
     return None

@@ -72,18 +72,31 @@ async def test_bad_bodies_get_400_413_415_and_write_nothing(
     assert served.cluster.store.resource_version == before
 
 
-async def test_server_side_apply_is_a_415_naming_what_is_missing(
+async def test_malformed_server_side_apply_is_refused_and_writes_nothing(
     served: Served, http: httpx.AsyncClient
 ) -> None:
     await served.kubectl("apply", "-f", "-", stdin=NGINX)
-    response = await http.patch(
-        "/apis/apps/v1/namespaces/default/deployments/nginx-deployment?fieldManager=me",
-        content=b"spec:\n  replicas: 2\n",
-        headers={"Content-Type": "application/apply-patch+yaml"},
+    before = served.cluster.store.resource_version
+    url = "/apis/apps/v1/namespaces/default/deployments/nginx-deployment"
+    apply = {"Content-Type": "application/apply-patch+yaml"}
+    unnamed = await http.patch(url, content=b"spec:\n  replicas: 2\n", headers=apply)
+    assert unnamed.status_code == 422
+    assert unnamed.json()["message"] == (
+        'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: '
+        "is required for apply patch"
     )
-    assert response.status_code == 415
-    assert "server-side apply" in response.json()["message"]
-    assert "field managers" in response.json()["message"]
+    versionless = await http.patch(
+        f"{url}?fieldManager=me", content=b"spec:\n  replicas: 2\n", headers=apply
+    )
+    assert versionless.status_code == 400
+    assert versionless.json()["message"].startswith("Incorrect version specified in apply patch")
+    forced = await http.patch(
+        f"{url}?force=true",
+        content=b'{"spec":{"replicas":2}}',
+        headers={"Content-Type": "application/merge-patch+json"},
+    )
+    assert forced.status_code == 422
+    assert served.cluster.store.resource_version == before
 
 
 async def test_stale_resource_version_is_409_and_invalid_is_422_with_causes(
