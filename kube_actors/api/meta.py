@@ -54,7 +54,9 @@ class OwnerReference(Struct, frozen=True):
 
 
 class ManagedFieldsEntry(Struct, frozen=True):
-    """Kept as recorded; kube_actors does not do server-side apply bookkeeping."""
+    """One manager's fields; the API server maintains them on the writes it handles
+    (``store.managed_fields``), every other writer keeps them as they are.
+    """
 
     manager: str | None = None
     operation: str | None = None
