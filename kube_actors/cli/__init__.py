@@ -24,6 +24,7 @@ from kube_actors.cli.bench import cmd_bench
 from kube_actors.cli.compact import cmd_compact
 from kube_actors.cli.demo import cmd_demo
 from kube_actors.cli.errors import format_error
+from kube_actors.cli.logs import cmd_logs
 from kube_actors.cli.namespaces import cmd_create_namespace
 from kube_actors.cli.nodes import cmd_cordon, cmd_drain, cmd_taint, cmd_uncordon
 from kube_actors.cli.read import cmd_describe, cmd_events, cmd_get, cmd_replay, cmd_trace
@@ -76,6 +77,7 @@ HANDLERS: dict[str, Handler] = {
     "taint": cmd_taint,
     "autoscale": cmd_autoscale,
     "top": cmd_top,
+    "logs": cmd_logs,
     "serve": cmd_serve,
     "rollout status": cmd_rollout_status,
     "rollout history": cmd_rollout_history,

@@ -21,13 +21,12 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from kube_actors.errors import KubeActorsError
 from kube_actors.server import (
-    bodies,
     discovery,
+    logs,
     metrics_api,
     openapi,
     reads,
     reviews,
-    server_side_apply,
     subresources,
     writes,
 )
@@ -233,8 +232,6 @@ async def resource(
         if method == "PUT":
             return await writes.replace(ctx, request, target)
         if method == "PATCH":
-            if bodies.media_type(request) == bodies.APPLY_PATCH:
-                return await server_side_apply.apply(ctx, request, target)
             return await writes.patch(ctx, request, target)
         if method == "DELETE":
             return await writes.delete(ctx, request, target)
@@ -276,5 +273,5 @@ def _read(ctx: ApiContext, request: Request, target: Target, params: Any, accept
     if sub == "scale":
         return subresources.get_scale(ctx, target)
     if sub == "log":
-        return subresources.pod_log(ctx, request, target)
+        return logs.pod_log(ctx, request, target)
     raise _method_not_allowed(request.method)

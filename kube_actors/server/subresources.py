@@ -3,9 +3,7 @@
 - ``status`` writes change only the status (custom resources: only when their CRD
   declares the subresource).
 - ``scale`` reads and writes ``spec.replicas`` as an ``autoscaling/v1`` ``Scale``.
-- ``pods/log`` answers the simulated container's output. Simulated containers write no
-  lines of their own, so a log is empty; the API server's checks (which container, not
-  started yet) apply as upstream.
+- ``pods/log`` is ``server.logs``.
 - ``pods/eviction`` refuses (429) while a PodDisruptionBudget covering the pod allows no
   disruption, and otherwise counts the disruption in the budget and deletes the pod.
 """
@@ -17,7 +15,7 @@ from typing import Any
 import jsonpatch
 import msgspec
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response
+from starlette.responses import Response
 
 from kube_actors.api.codec import from_dict, to_dict
 from kube_actors.api.meta import AnyObject, GenericObject
@@ -25,7 +23,6 @@ from kube_actors.api.policy import PodDisruptionBudget
 from kube_actors.api.selectors import selector_from_label_selector
 from kube_actors.server import bodies
 from kube_actors.server.context import ApiContext
-from kube_actors.server.field_managers import record_update
 from kube_actors.server.reads import entry_for
 from kube_actors.server.responses import json_response
 from kube_actors.server.routing import SCALABLE, Target
@@ -176,7 +173,7 @@ async def write_scale(ctx: ApiContext, request: Request, target: Target) -> Resp
     base = to_dict(old)
     base["spec"]["replicas"] = replicas
     base["metadata"]["resourceVersion"] = str(wanted) if wanted else str(entry.rv)
-    new = record_update(ctx, request, old, from_dict(base), subresource="scale")
+    new = from_dict(base)
     w = who(request)
     with dry_running(dry):
         committed = await store.update(new, actor=w.actor, cause=w.cause, checkpoint=False)
@@ -211,43 +208,7 @@ def _patch_scale(current: dict[str, Any], raw: bytes, mtype: str) -> dict[str, A
     return result
 
 
-# -- pods --------------------------------------------------------------------------------
-def pod_log(ctx: ApiContext, request: Request, target: Target) -> Response:
-    """``GET pods/NAME/log``."""
-    pod = entry_for(ctx, target).obj
-    spec = getattr(pod, "spec", {}) or {}
-    containers = [c.get("name", "") for c in spec.get("containers", []) if isinstance(c, dict)]
-    init = [c.get("name", "") for c in spec.get("initContainers", []) if isinstance(c, dict)]
-    wanted = request.query_params.get("container")
-    if not wanted:
-        if len(containers) != 1:
-            raise StatusError(
-                400,
-                f"a container name must be specified for pod {pod.name}, choose one of: [{' '.join(containers)}]",
-            )
-        wanted = containers[0]
-    elif wanted not in containers and wanted not in init:
-        raise StatusError(400, f"container {wanted} is not valid for pod {pod.name}")
-    waiting = _waiting_reason(pod, wanted)
-    if waiting is not None:
-        raise StatusError(
-            400, f'container "{wanted}" in pod "{pod.name}" is waiting to start: {waiting}'
-        )
-    return PlainTextResponse("")
-
-
-def _waiting_reason(pod: AnyObject, container: str) -> str | None:
-    status = to_dict(pod).get("status") or {}
-    for item in status.get("containerStatuses") or []:
-        if isinstance(item, dict) and item.get("name") == container:
-            state = item.get("state") or {}
-            waiting = state.get("waiting")
-            if isinstance(waiting, dict) and not item.get("lastState"):
-                return str(waiting.get("reason") or "ContainerCreating")
-            return None
-    return "ContainerCreating"
-
-
+# -- pods ---------------------------------------------------------------------------------
 async def bind(ctx: ApiContext, request: Request, target: Target) -> Response:
     """``POST pods/NAME/binding``: bind a pending pod to a node."""
     store = ctx.store()

@@ -2,8 +2,8 @@
 
 A profile describes the world the control plane runs against: the nodes (names, labels,
 taints, capacity), how long pods take to start and become ready, which images fail to
-pull, how containers behave (run time, exit code, crash loops; by image glob or by pod
-annotation), when nodes fail and recover, how often kubelets send node status
+pull, how containers behave (run time, exit code, crash loops, the lines they print; by
+image glob or by pod annotation), when nodes fail and recover, how often kubelets send node status
 heartbeats, and synthetic CPU/memory use for the autoscaler. Every field has a default,
 so ``SimProfile()`` is the default world: three ready nodes with 4 CPUs, 16Gi and 110
 pods each, pods Running and Ready 1 s after binding, pods of Jobs exiting 0 after 5 s,
@@ -137,13 +137,15 @@ class ContainerRule(_Spec, frozen=True):
     which is forever for ``restartPolicy: Always`` and ``jobPodRunFor`` otherwise);
     ``exitCode`` is its exit status (default 0). ``crashLoop: true`` is a container that
     fails as soon as it starts, every time: ``runFor`` then defaults to 0 and ``exitCode``
-    to 1.
+    to 1. ``output`` is what each run of the container prints when it starts (its log,
+    see ``sim.logs``; a run that ended adds ``exit code N``).
     """
 
     image: str
     run_for: Seconds | None = None
     exit_code: int | None = None
     crash_loop: bool = False
+    output: list[str] = []
 
     def __post_init__(self) -> None:
         _normalize(self, "run_for")
