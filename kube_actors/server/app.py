@@ -21,12 +21,14 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from kube_actors.errors import KubeActorsError
 from kube_actors.server import (
+    bodies,
     discovery,
     logs,
     metrics_api,
     openapi,
     reads,
     reviews,
+    server_side_apply,
     subresources,
     writes,
 )
@@ -232,6 +234,8 @@ async def resource(
         if method == "PUT":
             return await writes.replace(ctx, request, target)
         if method == "PATCH":
+            if bodies.media_type(request) == bodies.APPLY_PATCH:
+                return await server_side_apply.apply(ctx, request, target)
             return await writes.patch(ctx, request, target)
         if method == "DELETE":
             return await writes.delete(ctx, request, target)

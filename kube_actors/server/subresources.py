@@ -23,6 +23,7 @@ from kube_actors.api.policy import PodDisruptionBudget
 from kube_actors.api.selectors import selector_from_label_selector
 from kube_actors.server import bodies
 from kube_actors.server.context import ApiContext
+from kube_actors.server.field_managers import record_update
 from kube_actors.server.reads import entry_for
 from kube_actors.server.responses import json_response
 from kube_actors.server.routing import SCALABLE, Target
@@ -173,7 +174,7 @@ async def write_scale(ctx: ApiContext, request: Request, target: Target) -> Resp
     base = to_dict(old)
     base["spec"]["replicas"] = replicas
     base["metadata"]["resourceVersion"] = str(wanted) if wanted else str(entry.rv)
-    new = from_dict(base)
+    new = record_update(ctx, request, old, from_dict(base), subresource="scale")
     w = who(request)
     with dry_running(dry):
         committed = await store.update(new, actor=w.actor, cause=w.cause, checkpoint=False)
