@@ -352,9 +352,21 @@ def check_seconds(seconds: float, name: str = "seconds") -> float:
     return float(seconds)
 
 
+_last_whole: list[datetime] = []
+
+
 def whole_seconds(when: datetime) -> datetime:
-    """``when`` without its fraction of a second, as the API server stores times."""
-    return when.replace(microsecond=0)
+    """``when`` without its fraction of a second, as the API server stores times.
+
+    Consecutive calls within one second share one ``datetime``: on the virtual clock a
+    burst of writes stamps thousands of objects with the same instant.
+    """
+    whole = when.replace(microsecond=0) if when.microsecond else when
+    cached = _last_whole[0] if _last_whole else None
+    if cached is not None and cached == whole and cached.tzinfo is whole.tzinfo:
+        return cached
+    _last_whole[:] = [whole]
+    return whole
 
 
 def parse_duration(text: str) -> float:

@@ -14,6 +14,7 @@ Invariants:
 
 from __future__ import annotations
 
+import sys
 from datetime import datetime
 from typing import Any, ClassVar, NewType
 
@@ -205,9 +206,10 @@ AnyObject = Object | GenericObject
 def object_key(namespace: str | None, name: str) -> Key:
     """``namespace/name``, or ``name`` without a namespace (client-go MetaNamespaceKeyFunc).
 
-    The one way to build a key; ``split_key`` takes one apart.
+    The one way to build a key; ``split_key`` takes one apart. Keys are interned: the
+    store, every informer cache, index and queue of a process keep one string per object.
     """
-    return Key(f"{namespace}/{name}" if namespace else name)
+    return Key(sys.intern(f"{namespace}/{name}") if namespace else name)
 
 
 def split_key(key: str) -> tuple[str, str]:

@@ -249,20 +249,56 @@ def fits_request(info: NodeInfo, req: Requests) -> tuple[str, ...]:
 # -- scores --------------------------------------------------------------------------------
 
 
-def feasible_scores(candidates: list[NodeInfo], req: Requests) -> tuple[list[NodeInfo], list[int]]:
-    """The candidates with room for the pod, and their least-allocated scores.
+MIN_FEASIBLE_NODES_TO_FIND = 100
+"""Below this many nodes every node is scored (upstream minFeasibleNodesToFind)."""
 
-    One pass, inlined: this loop runs for every node for every pod. Room is judged as
-    ``fits_request`` does; the score favours nodes with the most room left after the pod
-    (cpu and memory weighted equally, counting the non-zero request defaults).
+MIN_FEASIBLE_NODES_PERCENTAGE_TO_FIND = 5
+"""The adaptive percentage's floor (upstream minFeasibleNodesPercentageToFind)."""
 
-    Upstream: plugins/noderesources/fit.go Filter, least_allocated.go leastResourceScorer
+
+def num_feasible_nodes_to_find(num_all_nodes: int, percentage: int = 0) -> int:
+    """How many feasible nodes the scheduler looks for before it stops filtering.
+
+    ``percentage`` 0 is the adaptive default: 50% minus one point per 125 nodes, at least
+    5%, and never fewer than 100 nodes.
+
+    Upstream: pkg/scheduler/schedule_one.go numFeasibleNodesToFind
+    """
+    if num_all_nodes < MIN_FEASIBLE_NODES_TO_FIND:
+        return num_all_nodes
+    if percentage == 0:
+        percentage = max(MIN_FEASIBLE_NODES_PERCENTAGE_TO_FIND, 50 - num_all_nodes // 125)
+    return max(MIN_FEASIBLE_NODES_TO_FIND, num_all_nodes * percentage // 100)
+
+
+def feasible_scores(
+    candidates: list[NodeInfo], req: Requests, *, start: int = 0, limit: int | None = None
+) -> tuple[list[NodeInfo], list[int], int]:
+    """The candidates with room for the pod, their least-allocated scores, and how many
+    candidates were examined.
+
+    One pass, inlined: this loop runs for every node for every pod. It starts at index
+    ``start`` (wrapping around) and stops once ``limit`` feasible nodes are found, as
+    upstream's filter stops at ``numFeasibleNodesToFind`` and resumes the next pod where
+    this one stopped. Room is judged as ``fits_request`` does; the score favours nodes
+    with the most room left after the pod (cpu and memory weighted equally, counting the
+    non-zero request defaults).
+
+    Upstream: pkg/scheduler/schedule_one.go findNodesThatPassFilters;
+    plugins/noderesources/fit.go Filter, least_allocated.go leastResourceScorer
     """
     feasible: list[NodeInfo] = []
     scores: list[int] = []
     cpu, memory, scalar = req.cpu, req.memory, req.scalar
     nonzero_cpu, nonzero_memory = req.nonzero_cpu, req.nonzero_memory
-    for info in candidates:
+    count = len(candidates)
+    wanted = count if limit is None else limit
+    ordered = candidates[start:] + candidates[:start] if start else candidates
+    examined = 0
+    for info in ordered:
+        if len(feasible) >= wanted:
+            break
+        examined += 1
         if info.pods >= info.allocatable_pods:
             continue
         allocatable_cpu, allocatable_memory = info.allocatable_cpu, info.allocatable_memory
@@ -285,7 +321,7 @@ def feasible_scores(candidates: list[NodeInfo], req: Requests) -> tuple[list[Nod
                 total += (allocatable_memory - requested) * MAX_NODE_SCORE // allocatable_memory
         feasible.append(info)
         scores.append(total // weights if weights else 0)
-    return feasible, scores
+    return feasible, scores, examined
 
 
 def intolerable_prefer_no_schedule(info: NodeInfo, tolerations: Sequence[Toleration]) -> int:

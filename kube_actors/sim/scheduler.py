@@ -11,8 +11,10 @@ Contract:
   again only when the cluster changes in a way that may help it — a node added or changed
   in what scheduling reads, a bound pod deleted or finished — all such changes of one
   instant batched into one retry. Nothing retries on a timer, so an idle cluster stays idle.
-- The choice is deterministic: the best score wins and ties go to the node whose name
-  sorts first.
+- The choice is deterministic: the best score wins and ties go to the node examined
+  first. Nodes are examined in name order; from 100 nodes on, as upstream, filtering
+  stops once ``num_feasible_nodes_to_find`` nodes fit (half the nodes, less in large
+  clusters) and the next pod starts where the last one stopped.
 
 Deviation: upstream breaks score ties at random and also scores balanced allocation,
 image locality and topology spreading; those plugins are not simulated. Routine
@@ -45,6 +47,7 @@ from kube_actors.sim.framework import (
     fit_error_message,
     fits_request,
     intolerable_prefer_no_schedule,
+    num_feasible_nodes_to_find,
     pod_requests,
     preferred_affinity_score,
     preferred_terms,
@@ -88,6 +91,8 @@ class Scheduler(Controller):
         self._bound: dict[str, tuple[str, Requests]] = {}
         self.unschedulable: dict[str, None] = {}
         self._static: dict[bytes, _StaticResult] = {}
+        # Where the next pod's filtering starts (upstream nextStartNodeIndex).
+        self._next_start = 0
         self._flush: TimerHandle | None = None
         self._retrying: set[str] = set()
 
@@ -243,7 +248,11 @@ class Scheduler(Controller):
         req = pod_requests(pod.spec)
         tolerations = tolerations_of(pod.spec)
         candidates, reasons = self.find_static_fits(pod, nodes, tolerations)
-        feasible, scores = feasible_scores(candidates, req)
+        start = self._next_start % len(candidates) if candidates else 0
+        feasible, scores, examined = feasible_scores(
+            candidates, req, start=start, limit=num_feasible_nodes_to_find(len(nodes))
+        )
+        self._next_start = start + examined
         if not feasible:
             lacking = [fits_request(info, req) for info in candidates]
             return None, fit_error_message(len(nodes), [*reasons, *lacking])
@@ -287,7 +296,7 @@ class Scheduler(Controller):
         self, feasible: list[NodeInfo], scores: list[int], pod: Pod, tolerations: list[Toleration]
     ) -> str:
         """The highest-scoring node (resource ``scores`` plus taint and affinity preferences); ties
-        go to the first by name.
+        go to the first examined.
 
         Upstream: pkg/scheduler/schedule_one.go prioritizeNodes, selectHost
         """

@@ -63,8 +63,8 @@ Wrap = Callable[[Blocks, int | None], Blocks]
 class Entry:
     """One live object in the fold.
 
-    Live writes carry the typed object and its JSON (``raw``); folded records carry only
-    the record ``line``, from which the object is decoded the first time it is read.
+    Live writes carry the typed object only; folded records carry only the record
+    ``line``, from which the object is decoded the first time it is read.
     """
 
     __slots__ = ("_obj", "key", "kind", "line", "number", "origin", "raw", "rv", "uid")
@@ -109,15 +109,19 @@ class Entry:
         return obj
 
     def body(self) -> bytes:
-        """The object's JSON bytes, as written in the log."""
+        """The object's JSON bytes, as written in the log.
+
+        A live write's typed object is encoded again on each call rather than kept twice:
+        the bytes are read rarely (snapshots, hashes, the API server) and would double
+        the memory each live object costs.
+        """
         raw = self.raw
         if raw is None:
             if self.line is not None:
-                raw = object_bytes(self.line)
+                raw = self.raw = object_bytes(self.line)
                 self.line = None
             else:
-                raw = encode_json(self.obj)
-            self.raw = raw
+                return encode_json(self.obj)
         return raw
 
 

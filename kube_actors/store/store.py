@@ -218,7 +218,7 @@ class Store(StateReader):
             self._fail(exc)
             raise
         kind = obj.kind
-        self.state.apply(type_, kind, obj.key, obj.uid, rv, obj, raw, ts)
+        self.state.apply(type_, kind, obj.key, obj.uid, rv, obj, None, ts)
         self.writes += 1
         self._fan_out(WatchEvent(type_, obj, old, rv, actor, cause))
         return obj
