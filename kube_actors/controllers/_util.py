@@ -38,7 +38,6 @@ from kube_actors.api.meta import (
 )
 from kube_actors.api.selectors import Selector
 from kube_actors.errors import ApiError, Conflict, NotFound
-from kube_actors.informer import cache_key
 from kube_actors.informer.cache import Lister
 from kube_actors.runtime import EventRecorder, StoreClient
 
@@ -135,14 +134,9 @@ def claim_candidates(lister: Lister[T], owner: Object) -> list[T]:
     objects. The lister needs ``ORPHANS_INDEX`` (``orphans_index``).
     """
     namespace = owner.metadata.namespace or ""
-    found = {
-        cache_key(obj): obj
-        for obj in lister.by_index("controller", owner.uid)
-        if (obj.metadata.namespace or "") == namespace
-    }
-    for obj in lister.by_index(ORPHANS_INDEX, namespace):
-        found.setdefault(cache_key(obj), obj)
-    return [found[key] for key in sorted(found)]
+    return lister.by_indexes(
+        ("controller", owner.uid), (ORPHANS_INDEX, namespace), namespace=namespace
+    )
 
 
 def recheck_deletion_timestamp(client: StoreClient, owner: Object) -> Callable[[], None]:

@@ -29,7 +29,7 @@ from kube_actors.api.meta import (
     new_controller_ref,
     split_key,
 )
-from kube_actors.api.pods import is_pod_available, is_pod_ready
+from kube_actors.api.pods import is_pod_ready
 from kube_actors.api.selectors import (
     NOTHING,
     Selector,
@@ -47,6 +47,7 @@ from kube_actors.controllers._util import (
     orphans_index,
     slow_start_batch,
 )
+from kube_actors.controllers.pod_facts import PodFactsCache, Selectors
 from kube_actors.errors import ApiError, Conflict, NotFound
 from kube_actors.informer import DeletedFinalStateUnknown, cache_key, last_state
 from kube_actors.runtime import Controller, ControllerContext, UIDTrackingExpectations
@@ -80,6 +81,9 @@ class ReplicaSetController(Controller):
         super().__init__(ctx, **kwargs)
         self.expectations = UIDTrackingExpectations(self.clock)
         self.pod_control = PodControl(self.client, self.recorder)
+        self.pod_facts = PodFactsCache()
+        self.selectors = Selectors(self.selector_of)
+        self.template_selectors = Selectors(selector_from_set)
 
     # -- kind adapter -------------------------------------------------------------------
     def selector_of(self, rs: Any) -> Selector:
@@ -134,6 +138,8 @@ class ReplicaSetController(Controller):
         rs = last_state(obj)
         key = cache_key(rs)
         self.expectations.delete_expectations(key)
+        self.selectors.forget(rs.uid)
+        self.template_selectors.forget(rs.uid)
         self.queue.add(key)
 
     def add_pod(self, pod: Pod) -> None:
@@ -184,6 +190,7 @@ class ReplicaSetController(Controller):
         Upstream: pkg/controller/replicaset/replica_set.go deletePod
         """
         pod = last_state(obj)
+        self.pod_facts.forget(pod)
         rs = self.enqueue_owner(pod)
         if rs is not None:
             self.expectations.deletion_observed_of(cache_key(rs), cache_key(pod))
@@ -251,9 +258,8 @@ class ReplicaSetController(Controller):
             self.expectations.delete_expectations(key)
             return None
         rs_needs_sync = self.expectations.satisfied_expectations(key)
-        selector = self.selector_of(rs)
-        all_pods = claim_candidates(self.pod_lister, rs)
-        filtered = await self.claim_pods(rs, selector, filter_active_pods(all_pods))
+        selector = self.selectors.get(rs.uid, rs.spec.selector, rs)  # type: ignore[attr-defined]
+        filtered = await self._claimed_active_pods(rs, selector)
         manage_error: ApiError | None = None
         if rs_needs_sync and rs.metadata.deletion_timestamp is None:
             manage_error = await self.manage_replicas(filtered, rs)
@@ -280,6 +286,34 @@ class ReplicaSetController(Controller):
         ):
             return float(min_ready + 1)
         return None
+
+    async def _claimed_active_pods(self, rs: Object, selector: Selector) -> list[Pod]:
+        """The set's active pods after claiming: ``claim_pods`` over the active candidates.
+
+        When no candidate needs an adoption or a release (the usual case), the owned
+        matching pods are the answer and nothing is written; ``PodFacts`` make that check
+        cost a lookup per pod that did not change since the last sync.
+        """
+        known, derive = self.pod_facts.by_uid.get, self.pod_facts.derive
+        uid = rs.uid
+        candidates = claim_candidates(self.pod_lister, rs)
+        owned: list[Pod] = []
+        for pod in candidates:
+            facts = known(pod.metadata.uid or "")
+            if facts is None or facts.pod is not pod:
+                facts = derive(pod)
+            if not facts.active:
+                continue
+            owner = facts.controller_uid
+            if owner == uid:
+                if not facts.match(selector):
+                    break  # ours but no longer matching: release it
+                owned.append(pod)
+            elif owner is None and facts.match(selector):
+                break  # a matching orphan: adopt it
+        else:
+            return owned
+        return await self.claim_pods(rs, selector, filter_active_pods(candidates))
 
     async def claim_pods(self, rs: Object, selector: Selector, pods: list[Pod]) -> list[Pod]:
         """Adopt matching orphans and release owned pods that stopped matching.
@@ -341,15 +375,20 @@ class ReplicaSetController(Controller):
         Upstream: pkg/controller/replicaset/replica_set_utils.go calculateStatus
         """
         template_labels = self.template_of(rs).metadata.labels
-        template_selector = selector_from_set(template_labels)
+        template_selector = self.template_selectors.get(rs.uid, template_labels, template_labels)
         now = self.clock.now()
+        min_ready = rs.spec.min_ready_seconds
+        known, derive = self.pod_facts.by_uid.get, self.pod_facts.derive
         fully_labeled = ready = available = 0
         for pod in filtered_pods:
-            if template_selector.matches(pod.metadata.labels):
+            facts = known(pod.metadata.uid or "")
+            if facts is None or facts.pod is not pod:
+                facts = derive(pod)
+            if facts.labeled(template_selector):
                 fully_labeled += 1
-            if is_pod_ready(pod):
+            if facts.ready:
                 ready += 1
-                if is_pod_available(pod, rs.spec.min_ready_seconds, now):
+                if facts.available(min_ready, now):
                     available += 1
         conditions = self._failure_conditions(rs, filtered_pods, manage_error)
         return msgspec.structs.replace(

@@ -113,6 +113,14 @@ class Indexer(Generic[T]):
         items = self._items
         return [items[k] for k in sorted(keys)]
 
+    def index_keys(self, name: str, value: str) -> builtins.set[str] | frozenset[str]:
+        """The keys whose index ``name`` contains ``value`` (read-only: do not change it).
+
+        Raises:
+            KeyError: there is no index called ``name``.
+        """
+        return self._indices[name].get(value) or frozenset()
+
     def __len__(self) -> int:
         return len(self._items)
 
@@ -163,6 +171,26 @@ class Lister(Generic[T]):
     def by_index(self, name: str, value: str) -> builtins.list[T]:
         """Objects whose index ``name`` contains ``value``."""
         return self._indexer.by_index(name, value)
+
+    def by_indexes(
+        self, *lookups: tuple[str, str], namespace: str | None = None
+    ) -> builtins.list[T]:
+        """Objects in any of the ``(index, value)`` lookups (and in ``namespace``, if given),
+        each once, in key order.
+        """
+        indexer = self._indexer
+        keys: builtins.set[str] = set()
+        for name, value in lookups:
+            keys.update(indexer.index_keys(name, value))
+        ordered = sorted(keys)
+        if namespace is not None:
+            prefix = f"{namespace}/" if namespace else ""
+            if prefix:
+                ordered = [key for key in ordered if key.startswith(prefix)]
+            else:
+                ordered = [key for key in ordered if "/" not in key]
+        get = indexer.get
+        return [obj for obj in map(get, ordered) if obj is not None]
 
     def __len__(self) -> int:
         return len(self._indexer)
