@@ -28,7 +28,6 @@ import msgspec
 from kube_actors._names import is_namespaced
 from kube_actors.api.codec import decode_object
 from kube_actors.api.meta import AnyObject
-from kube_actors.clock import DEFAULT_START
 from kube_actors.errors import LogCorrupted
 from kube_actors.eventlog import FileLog, LogEngine
 from kube_actors.eventlog.compaction import read_base
@@ -56,7 +55,11 @@ class Snapshot(StateReader):
     @property
     def now(self) -> datetime:
         """The time of the last record folded: the instant this snapshot shows."""
-        return parse_ts(self.state.ts) if self.state.ts else DEFAULT_START
+        if self.state.ts:
+            return parse_ts(self.state.ts)
+        from kube_actors.clock import DEFAULT_START  # not at the top: it imports structlog
+
+        return DEFAULT_START
 
     def kinds(self) -> builtins.list[str]:
         """Kinds with at least one live object."""

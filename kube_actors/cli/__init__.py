@@ -11,90 +11,76 @@ cordon uncordon drain taint replay import verify compact bench demo serve``.
 
 from __future__ import annotations
 
+import argparse
+import importlib
 import logging
 import sys
 from collections.abc import Sequence
 
-import structlog
-
+from kube_actors._log import before_first_use
 from kube_actors.cli.args import Handler, build_parser, parse
-from kube_actors.cli.autoscale import cmd_autoscale
-from kube_actors.cli.batch import cmd_create_cronjob, cmd_create_job
-from kube_actors.cli.bench import cmd_bench
-from kube_actors.cli.compact import cmd_compact
-from kube_actors.cli.demo import cmd_demo
 from kube_actors.cli.errors import format_error
-from kube_actors.cli.logs import cmd_logs
-from kube_actors.cli.namespaces import cmd_create_namespace
-from kube_actors.cli.nodes import cmd_cordon, cmd_drain, cmd_taint, cmd_uncordon
-from kube_actors.cli.read import cmd_describe, cmd_events, cmd_get, cmd_replay, cmd_trace
-from kube_actors.cli.rollouts import (
-    cmd_rollout_history,
-    cmd_rollout_pause,
-    cmd_rollout_restart,
-    cmd_rollout_resume,
-    cmd_rollout_status,
-    cmd_rollout_undo,
-)
-from kube_actors.cli.running import Interrupted
-from kube_actors.cli.serve import cmd_serve
-from kube_actors.cli.tools import cmd_import, cmd_verify
-from kube_actors.cli.top import cmd_top
-from kube_actors.cli.wait import cmd_wait
-from kube_actors.cli.write import (
-    cmd_advance,
-    cmd_annotate,
-    cmd_apply,
-    cmd_create,
-    cmd_delete,
-    cmd_label,
-    cmd_scale,
-    cmd_set_image,
-)
 from kube_actors.errors import KubeActorsError
 
+
+def _verb(module: str, function: str) -> Handler:
+    """The handler ``function`` of ``kube_actors.cli.<module>``, imported when the verb runs
+    (so a command loads only its own verb's code).
+    """
+
+    def handler(opts: argparse.Namespace) -> int:
+        run: Handler = getattr(importlib.import_module(f"kube_actors.cli.{module}"), function)
+        before_first_use(configure_logging)  # again: the verb's modules may use structlog
+        return run(opts)
+
+    handler.__name__ = handler.__qualname__ = function
+    return handler
+
+
 HANDLERS: dict[str, Handler] = {
-    "get": cmd_get,
-    "describe": cmd_describe,
-    "events": cmd_events,
-    "trace": cmd_trace,
-    "replay": cmd_replay,
-    "apply": cmd_apply,
-    "create": cmd_create,
-    "create job": cmd_create_job,
-    "create cronjob": cmd_create_cronjob,
-    "create namespace": cmd_create_namespace,
-    "wait": cmd_wait,
-    "delete": cmd_delete,
-    "scale": cmd_scale,
-    "set image": cmd_set_image,
-    "label": cmd_label,
-    "annotate": cmd_annotate,
-    "advance": cmd_advance,
-    "cordon": cmd_cordon,
-    "uncordon": cmd_uncordon,
-    "drain": cmd_drain,
-    "taint": cmd_taint,
-    "autoscale": cmd_autoscale,
-    "top": cmd_top,
-    "logs": cmd_logs,
-    "serve": cmd_serve,
-    "rollout status": cmd_rollout_status,
-    "rollout history": cmd_rollout_history,
-    "rollout undo": cmd_rollout_undo,
-    "rollout pause": cmd_rollout_pause,
-    "rollout resume": cmd_rollout_resume,
-    "rollout restart": cmd_rollout_restart,
-    "import": cmd_import,
-    "verify": cmd_verify,
-    "compact": cmd_compact,
-    "bench": cmd_bench,
-    "demo": cmd_demo,
+    "get": _verb("read", "cmd_get"),
+    "describe": _verb("read", "cmd_describe"),
+    "events": _verb("read", "cmd_events"),
+    "trace": _verb("read", "cmd_trace"),
+    "replay": _verb("read", "cmd_replay"),
+    "apply": _verb("write", "cmd_apply"),
+    "create": _verb("write", "cmd_create"),
+    "create job": _verb("batch", "cmd_create_job"),
+    "create cronjob": _verb("batch", "cmd_create_cronjob"),
+    "create namespace": _verb("namespaces", "cmd_create_namespace"),
+    "wait": _verb("wait", "cmd_wait"),
+    "delete": _verb("write", "cmd_delete"),
+    "scale": _verb("write", "cmd_scale"),
+    "set image": _verb("write", "cmd_set_image"),
+    "label": _verb("write", "cmd_label"),
+    "annotate": _verb("write", "cmd_annotate"),
+    "advance": _verb("write", "cmd_advance"),
+    "cordon": _verb("nodes", "cmd_cordon"),
+    "uncordon": _verb("nodes", "cmd_uncordon"),
+    "drain": _verb("nodes", "cmd_drain"),
+    "taint": _verb("nodes", "cmd_taint"),
+    "autoscale": _verb("autoscale", "cmd_autoscale"),
+    "top": _verb("top", "cmd_top"),
+    "logs": _verb("logs", "cmd_logs"),
+    "serve": _verb("serve", "cmd_serve"),
+    "rollout status": _verb("rollouts", "cmd_rollout_status"),
+    "rollout history": _verb("rollouts", "cmd_rollout_history"),
+    "rollout undo": _verb("rollouts", "cmd_rollout_undo"),
+    "rollout pause": _verb("rollouts", "cmd_rollout_pause"),
+    "rollout resume": _verb("rollouts", "cmd_rollout_resume"),
+    "rollout restart": _verb("rollouts", "cmd_rollout_restart"),
+    "import": _verb("tools", "cmd_import"),
+    "verify": _verb("tools", "cmd_verify"),
+    "compact": _verb("compact", "cmd_compact"),
+    "bench": _verb("bench", "cmd_bench"),
+    "demo": _verb("demo", "cmd_demo"),
 }
 
 
 def configure_logging() -> None:
     """Library log lines to stderr, WARNING and above."""
+    import structlog
+
     structlog.configure(
         processors=[
             structlog.processors.add_log_level,
@@ -114,8 +100,12 @@ def _unwrap(exc: BaseException) -> BaseException:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run one ``kube-actors`` command; returns the exit code."""
-    configure_logging()
+    """Run one ``kube-actors`` command; returns the exit code.
+
+    structlog is configured before anything logs, and not imported by a command that
+    never logs (``kube_actors._log``).
+    """
+    before_first_use(configure_logging)
     args = list(sys.argv[1:] if argv is None else argv)
     try:
         opts = parse(build_parser(HANDLERS), args)
@@ -133,8 +123,11 @@ def _report(raised: BaseException) -> int:
     cause = _unwrap(raised)
     if isinstance(cause, KeyboardInterrupt):
         return 130
-    if isinstance(cause, Interrupted):
-        return 128 + cause.signum
+    if "kube_actors.cli.running" in sys.modules:  # only a verb that ran it is interrupted
+        from kube_actors.cli.running import Interrupted
+
+        if isinstance(cause, Interrupted):
+            return 128 + cause.signum
     if isinstance(cause, KubeActorsError):
         sys.stderr.write(format_error(cause) + "\n")
         return 1

@@ -15,7 +15,6 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
 
-from kube_actors.cli.bench import add_bench_arguments
 from kube_actors.cli.kinds import CliError
 
 Handler = Callable[[argparse.Namespace], int]
@@ -32,6 +31,42 @@ class Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         """Raise ``CliError`` with argparse's message and a pointer to ``-h``."""
         raise CliError(f"{message}\nSee '{self.prog} -h' for help and examples")
+
+
+BENCH_ACTIONS = ("run", "compare", "list")
+"""What ``bench`` does itself; the other choices are the scripts of ``bench/``."""
+BENCH_SCRIPTS = ("replay", "scale", "rollout", "statefulset", "cronjob", "workqueue")
+
+
+def add_bench_arguments(parser: argparse.ArgumentParser) -> None:
+    """The ``bench`` verb's arguments (``--log`` and ``--seed`` are the global flags)."""
+    parser.add_argument(
+        "scenario",
+        nargs="?",
+        choices=(*BENCH_ACTIONS, *BENCH_SCRIPTS),
+        metavar="run SCENARIO|compare A.json B.json...|list|" + "|".join(BENCH_SCRIPTS),
+    )
+    parser.add_argument("--quick", action="store_true", help="the scripts: tiny sizes")
+    parser.add_argument("--out", metavar="DIR", help="run: where the results go")
+    parser.add_argument("--repeat", type=int, default=1, metavar="K", help="run: K runs")
+    parser.add_argument(
+        "--plot",
+        action="store_true",
+        help="run: PNG charts and an HTML report too (needs kube-actors[plot])",
+    )
+    parser.add_argument(
+        "--threshold",
+        type=float,
+        default=10.0,
+        metavar="PCT",
+        help="compare: a regression is worse than the baseline by more than PCT %% (10)",
+    )
+    parser.add_argument(
+        "--metric",
+        action="append",
+        metavar="PATH",
+        help="compare: a figure to judge (repeatable; e.g. rolloutDuration.all.p99)",
+    )
 
 
 def _global_flags(suppress: bool) -> Parser:

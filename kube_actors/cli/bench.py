@@ -36,43 +36,11 @@ from kube_actors.benchmark.rerun import rerun_controllers
 from kube_actors.benchmark.runner import RunResult, run_scenario
 from kube_actors.benchmark.scenario import MEASUREMENTS, Scenario, Step, load_scenario
 from kube_actors.benchmark.series import Row
+from kube_actors.cli.args import BENCH_ACTIONS
 from kube_actors.cli.kinds import CliError
 from kube_actors.cli.output import out
-from kube_actors.cli.tools import BENCH_SCRIPTS, find_bench
 from kube_actors.cli.tools import cmd_bench as run_scripts
-
-ACTIONS = ("run", "compare", "list")
-
-
-def add_bench_arguments(parser: argparse.ArgumentParser) -> None:
-    """The ``bench`` verb's arguments (``--log`` and ``--seed`` are the global flags)."""
-    parser.add_argument(
-        "scenario",
-        nargs="?",
-        choices=(*ACTIONS, *BENCH_SCRIPTS),
-        metavar="run SCENARIO|compare A.json B.json...|list|" + "|".join(BENCH_SCRIPTS),
-    )
-    parser.add_argument("--quick", action="store_true", help="the scripts: tiny sizes")
-    parser.add_argument("--out", metavar="DIR", help="run: where the results go")
-    parser.add_argument("--repeat", type=int, default=1, metavar="K", help="run: K runs")
-    parser.add_argument(
-        "--plot",
-        action="store_true",
-        help="run: PNG charts and an HTML report too (needs kube-actors[plot])",
-    )
-    parser.add_argument(
-        "--threshold",
-        type=float,
-        default=10.0,
-        metavar="PCT",
-        help="compare: a regression is worse than the baseline by more than PCT %% (10)",
-    )
-    parser.add_argument(
-        "--metric",
-        action="append",
-        metavar="PATH",
-        help="compare: a figure to judge (repeatable; e.g. rolloutDuration.all.p99)",
-    )
+from kube_actors.cli.tools import find_bench
 
 
 def cmd_bench(opts: argparse.Namespace) -> int:
@@ -82,7 +50,7 @@ def cmd_bench(opts: argparse.Namespace) -> int:
     scripts of ``bench/`` receive as they are (``bench replay --records 10``).
     """
     action = opts.scenario
-    if action not in ACTIONS:
+    if action not in BENCH_ACTIONS:
         return run_scripts(opts)
     flags = [e for e in opts.extra if e.startswith("-")]
     if flags:

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 from kube_actors.cli.kinds import CliError
-from kube_actors.clock import parse_duration
 from kube_actors.eventlog.records import parse_ts
 from kube_actors.replay import At
 
@@ -145,6 +144,8 @@ def duration(text: str, flag: str = "") -> float:
     body = text.strip()
     negative = body.startswith("-")
     try:
+        from kube_actors.clock import parse_duration  # not at the top: it imports structlog
+
         seconds = parse_duration(body[1:] if negative else body)
     except ValueError:
         raise CliError(f"{invalid}: use e.g. 30s, 10m, 1h30m") from None

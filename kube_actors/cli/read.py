@@ -15,7 +15,6 @@ from typing import Any
 from kube_actors._names import is_namespaced
 from kube_actors.api.meta import AnyObject
 from kube_actors.api.reads import sort_events
-from kube_actors.cli.describe import describe
 from kube_actors.cli.describe_common import event_interval
 from kube_actors.cli.errors import format_error
 from kube_actors.cli.kinds import CliError, Request, parse_requests, parse_target
@@ -130,6 +129,8 @@ def cmd_describe(opts: argparse.Namespace) -> int:
     objects = [obj for _, objs in groups for obj in objs]
     if not objects and not errors:
         err(no_resources(options, snap, [kind for kind, _ in groups]))
+    from kube_actors.cli.describe import describe  # its many modules only for this verb
+
     out("\n\n".join(describe(snap, obj) for obj in objects))
     return _print_errors(errors)
 

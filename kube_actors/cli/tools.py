@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from kube_actors.cli.args import BENCH_SCRIPTS
 from kube_actors.cli.kinds import CliError
 from kube_actors.cli.options import Options
 from kube_actors.cli.output import err, out
@@ -27,7 +28,6 @@ from kube_actors.store import State
 from kube_actors.store.compaction import snapshot_log
 
 BATCH = 4096
-BENCH_SCRIPTS = ("replay", "scale", "rollout", "statefulset", "cronjob", "workqueue")
 
 
 def _read_sources(names: list[str]) -> list[tuple[str, str]]:

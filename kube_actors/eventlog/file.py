@@ -40,14 +40,13 @@ import threading
 from collections.abc import Callable, Iterator
 from typing import final, get_args
 
-import structlog
-
+from kube_actors._log import LazyLogger
 from kube_actors.errors import LogCorrupted, LogError, LogLocked, LogWriteError
 from kube_actors.eventlog import snapshot
 from kube_actors.eventlog.engine import FsyncPolicy, Subscribers
 from kube_actors.eventlog.records import RecordError, read_record
 
-log = structlog.get_logger("kube_actors.eventlog")
+log = LazyLogger("kube_actors.eventlog")
 
 BLOCK = 1 << 20
 """Bytes read at a time while streaming the log."""

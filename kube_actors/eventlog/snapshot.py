@@ -34,12 +34,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import msgspec
-import structlog
 
+from kube_actors._log import LazyLogger
 from kube_actors.eventlog.compaction import Compaction
 from kube_actors.eventlog.records import RecordError, object_bytes, read_record
 
-log = structlog.get_logger("kube_actors.eventlog")
+log = LazyLogger("kube_actors.eventlog")
 
 SUFFIX = ".snapshot"
 """A log's snapshot is its path plus this suffix."""
