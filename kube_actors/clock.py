@@ -202,9 +202,15 @@ class VirtualClock(_TimerHeap):
         if start.tzinfo is None:
             start = start.replace(tzinfo=UTC)
         self._now = start.timestamp()
+        self._stamp = datetime.fromtimestamp(self._now, UTC)
+        self._stamp_at = self._now
 
     def now(self) -> datetime:
-        return datetime.fromtimestamp(self._now, UTC)
+        # One ``datetime`` per instant: the objects stamped in a burst share it.
+        if self._stamp_at != self._now:
+            self._stamp = datetime.fromtimestamp(self._now, UTC)
+            self._stamp_at = self._now
+        return self._stamp
 
     def monotonic(self) -> float:
         return self._now

@@ -19,8 +19,9 @@ foreground-deleting owner waits until its blocking dependents are gone from the 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, ClassVar, final
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Any, ClassVar, Final, final
 
 import msgspec
 
@@ -59,9 +60,11 @@ WATCHED_KINDS: tuple[str, ...] = (
 _FINALIZER_RETRIES = 5
 
 
-@dataclass(frozen=True, slots=True)
-class ObjectIdentity:
-    """Where an object is: kind, apiVersion, namespace, name and uid (upstream objectReference)."""
+class ObjectIdentity(msgspec.Struct, frozen=True, gc=False):
+    """Where an object is: kind, apiVersion, namespace, name and uid (upstream objectReference).
+
+    One per graph node, so a compact struct outside the cycle collector (it holds strings only).
+    """
 
     api_version: str
     kind: str
@@ -75,20 +78,42 @@ class ObjectIdentity:
         return object_key(self.namespace, self.name)
 
 
-@dataclass(slots=True)
-class GraphNode:
+_NO_DEPENDENTS: Final[Mapping[str, None]] = MappingProxyType({})
+
+
+class GraphNode(msgspec.Struct, gc=False):
     """One object in the ownership graph.
 
     Invariants: ``dependents`` holds the uids of every node whose ``owners`` names this
     node's uid; ``observed`` is False for a virtual node (only known from references).
+    ``owners`` is the object's own (frozen) ``ownerReferences`` list, not a copy. Nodes
+    refer to other nodes by uid only, so they form no reference cycles and stay outside
+    the cycle collector; most nodes (pods) have no dependents and no dict for them.
     """
 
     identity: ObjectIdentity
-    owners: list[OwnerReference] = field(default_factory=list)
-    dependents: dict[str, None] = field(default_factory=dict)
+    owners: list[OwnerReference] = []
+    dependent_uids: dict[str, None] | None = None
     being_deleted: bool = False
     deleting_dependents: bool = False
     observed: bool = True
+
+    @property
+    def dependents(self) -> Mapping[str, None]:
+        """The uids of the node's dependents, in the order they were linked."""
+        uids = self.dependent_uids
+        return _NO_DEPENDENTS if uids is None else uids
+
+    def add_dependent(self, uid: str) -> None:
+        """Link the dependent ``uid`` (kept in its place if it is already linked)."""
+        if self.dependent_uids is None:
+            self.dependent_uids = {}
+        self.dependent_uids[uid] = None
+
+    def remove_dependent(self, uid: str) -> None:
+        """Unlink the dependent ``uid`` if it is linked."""
+        if self.dependent_uids is not None:
+            self.dependent_uids.pop(uid, None)
 
 
 def identity_of(obj: AnyObject) -> ObjectIdentity:
@@ -171,7 +196,7 @@ class GarbageCollector(Controller):
         Upstream: pkg/controller/garbagecollector/graph_builder.go processGraphChanges
         """
         node = self.nodes.get(obj.uid)
-        refs = list(obj.metadata.owner_references)
+        refs = obj.metadata.owner_references
         if node is None:
             node = GraphNode(
                 identity_of(obj),
@@ -187,9 +212,9 @@ class GarbageCollector(Controller):
             node.identity = identity_of(obj)
             node.observed = True
         added, removed, changed = references_diffs(node.owners, refs)
+        node.owners = refs  # the current version's list: no older version is kept alive
         if added or removed or changed:
             self.add_unblocked_owners_to_delete_queue(removed, changed)
-            node.owners = refs
             self.add_dependent_to_owners(node, added)
             self.remove_dependent_from_owners(node, removed)
         if being_deleted(obj):
@@ -207,10 +232,10 @@ class GarbageCollector(Controller):
             if owner is None:
                 identity = self._owner_identity(node.identity.namespace, ref)
                 owner = self.nodes[ref.uid] = GraphNode(identity, observed=False)
-                owner.dependents[node.identity.uid] = None
+                owner.add_dependent(node.identity.uid)
                 self.attempt_to_delete(owner)
                 continue
-            owner.dependents[node.identity.uid] = None
+            owner.add_dependent(node.identity.uid)
             ident = owner.identity
             if (ref.kind, ref.name) != (ident.kind, ident.name) or (
                 ident.namespace and ident.namespace != node.identity.namespace
@@ -227,7 +252,7 @@ class GarbageCollector(Controller):
         for ref in owners:
             owner = self.nodes.get(ref.uid)
             if owner is not None:
-                owner.dependents.pop(node.identity.uid, None)
+                owner.remove_dependent(node.identity.uid)
 
     def add_unblocked_owners_to_delete_queue(
         self, removed: list[OwnerReference], changed: list[tuple[OwnerReference, OwnerReference]]

@@ -30,7 +30,8 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, tzinfo
+from functools import lru_cache
 from typing import Final
 
 from kube_actors.api.core import (
@@ -129,8 +130,9 @@ def container_id(uid: str, name: str, attempt: int) -> str:
     return "containerd://" + hashlib.sha256(f"{uid}/{name}/{attempt}".encode()).hexdigest()
 
 
+@lru_cache(maxsize=1024)
 def image_id(image: str) -> str:
-    """A stable ``imageID`` for ``image``."""
+    """A stable ``imageID`` for ``image`` (one string per image, shared by its containers)."""
     repo = image.split("@", 1)[0]
     slash = repo.rfind("/")
     colon = repo.rfind(":")
@@ -428,6 +430,23 @@ def next_transition(run: PodRun, now: float) -> float | None:
 # -- status --------------------------------------------------------------------------------
 
 
+NO_STATE: Final = ContainerState()
+"""The empty state (a container that never terminated has it as ``lastState``); frozen, shared."""
+
+
+def running_state(started_at: datetime | None) -> ContainerState:
+    """``running`` since ``started_at``: one frozen object per instant, shared by the
+    containers that started in it.
+    """
+    return _running_state(started_at, started_at.tzinfo if started_at is not None else None)
+
+
+@lru_cache(maxsize=256)
+def _running_state(started_at: datetime | None, _tz: tzinfo | None) -> ContainerState:
+    # Keyed by the zone as well: equal instants in other zones encode differently.
+    return ContainerState(running=ContainerStateRunning(started_at=started_at))
+
+
 def container_ready(c: ContainerRun, now: float) -> bool:
     """Running and past its readiness delay."""
     return c.phase == RUNNING and now + EPSILON >= c.ready_at
@@ -436,7 +455,7 @@ def container_ready(c: ContainerRun, now: float) -> bool:
 def container_status(c: ContainerRun, now: float) -> ContainerStatus:
     """The API status of one container."""
     if c.phase == RUNNING:
-        state = ContainerState(running=ContainerStateRunning(started_at=c.started_wall))
+        state = running_state(c.started_wall)
     elif c.phase == EXITED:
         state = ContainerState(terminated=c.terminated)
     else:
@@ -444,9 +463,7 @@ def container_status(c: ContainerRun, now: float) -> ContainerStatus:
             waiting=ContainerStateWaiting(reason=c.waiting_reason, message=c.waiting_message)
         )
     last = (
-        ContainerState(terminated=c.last_terminated)
-        if c.last_terminated is not None
-        else ContainerState()
+        ContainerState(terminated=c.last_terminated) if c.last_terminated is not None else NO_STATE
     )
     return ContainerStatus(
         name=c.name,

@@ -73,6 +73,7 @@ from kube_actors.runtime.controller import SyncResult, requeue_after
 from kube_actors.sim.containers import (
     EPSILON,
     POD_INITIALIZING,
+    RUNNING,
     ContainerRun,
     PodRun,
     RuntimeEvent,
@@ -149,6 +150,7 @@ class Kubelet(Controller):
         self.world = world
         self.recorder = EventRecorder(ctx.store, self.name, host=node_name)
         self.runs: dict[str, PodRun] = {}
+        self.parked: dict[str, ParkedPod] = {}
         self.network = PodNetwork()
         self.down = False
         self.log = self.log.bind(node=node_name)
@@ -196,7 +198,7 @@ class Kubelet(Controller):
         if not isinstance(pod, Pod) or pod.spec.get("nodeName") != self.node_name:
             self.forget(key)
             return None
-        run = self.runs.get(key)
+        run = self.runs.get(key) or self.unpark(key, pod, now, wall)
         if run is None or run.uid != pod.metadata.uid:
             if is_pod_terminal(pod) and pod.metadata.deletion_timestamp is None:
                 return None
@@ -229,7 +231,10 @@ class Kubelet(Controller):
         if status.phase in ("Succeeded", "Failed"):
             self.forget(key)
             return None
-        return self._requeue_after(run, now)
+        due = self._requeue_after(run, now)
+        if due is None and is_steady(run):
+            self.park(key, run, status)
+        return due
 
     async def sync_terminating(
         self, key: str, pod: Pod, run: PodRun, now: float, wall: datetime
@@ -251,8 +256,35 @@ class Kubelet(Controller):
             return None
         return run.delete_at - now
 
-    def admit(self, key: str, pod: Pod, now: float, wall: datetime) -> PodRun:
-        """The kubelet's record of a pod it sees for the first time (resumed from its status if it has one)."""
+    def park(self, key: str, run: PodRun, status: PodStatus) -> None:
+        """Keep only the status of a pod that is steady (see ``is_steady``), not its run."""
+        del self.runs[key]
+        self.parked[key] = ParkedPod(run.uid, status)
+
+    def unpark(self, key: str, pod: Pod, now: float, wall: datetime) -> PodRun | None:
+        """The run of a parked pod, rebuilt from the status it was parked with (what the
+        kubelet last reported, whatever the informer's copy says); None if it is not parked.
+
+        The containers keep what the status does not say: they run until stopped
+        (``run_for`` is fixed when a container is created, not by today's profile) and their
+        image is the one they were started with.
+        """
+        parked = self.parked.pop(key, None)
+        if parked is None or parked.uid != pod.metadata.uid:
+            return None
+        run = self.runs[key] = self.admit(key, pod, now, wall, parked.status)
+        images = {cs.name: cs.image for cs in parked.status.container_statuses}
+        for c in run.containers:
+            c.run_for = None
+            c.image = images.get(c.name, c.image)
+        return run
+
+    def admit(
+        self, key: str, pod: Pod, now: float, wall: datetime, status: PodStatus | None = None
+    ) -> PodRun:
+        """The kubelet's record of a pod it sees for the first time (resumed from its status,
+        or from ``status`` if given, if it has one).
+        """
         profile = self.world.profile
         spec = pod.spec
         policy = pod_restart_policy(spec)
@@ -277,7 +309,8 @@ class Kubelet(Controller):
             init_containers=init_containers,
         )
         self.resolve_environments(run, pod, self._lookup(pod.namespace))
-        restart = resume_run(run, pod, now, wall, float(profile.readiness_delay))
+        reported = pod if status is None else msgspec.structs.replace(pod, status=status)
+        restart = resume_run(run, reported, now, wall, float(profile.readiness_delay))
         if run.started:
             if run.pod_ip:
                 self.network.claim(key, run.pod_ip)
@@ -322,9 +355,10 @@ class Kubelet(Controller):
     async def write_status(self, pod: Pod, run: PodRun, now: float, wall: datetime) -> PodStatus:
         """Report the pod's status if it changed (CAS on the pod's resourceVersion); returns it."""
         status = pod_status(pod, run, now, wall, self._host_ip())
-        if status != pod.status:
-            await self.client.update_status(msgspec.structs.replace(pod, status=status))
-        return status
+        if status == pod.status:
+            return pod.status
+        updated = await self.client.update_status(msgspec.structs.replace(pod, status=status))
+        return updated.status
 
     async def delete_pod(self, pod: Pod) -> None:
         """Remove the pod for good (grace 0, only this incarnation of it)."""
@@ -341,6 +375,7 @@ class Kubelet(Controller):
     def forget(self, key: str) -> None:
         """Drop what the kubelet kept about a pod that is gone or done."""
         self.runs.pop(key, None)
+        self.parked.pop(key, None)
         self.network.release(key)
 
     def _requeue_after(self, run: PodRun, now: float) -> float | None:
@@ -463,6 +498,34 @@ class Kubelet(Controller):
             with contextlib.suppress(NotFound, Conflict):
                 await self.client.update(msgspec.structs.replace(lease, spec=spec))
         self._lease_due = False
+
+
+class ParkedPod(msgspec.Struct, frozen=True, gc=False, array_like=True):
+    """A steady pod's uid and the status it was parked with (the stored one, not a copy)."""
+
+    uid: str
+    status: PodStatus
+
+
+def is_steady(run: PodRun) -> bool:
+    """Whether ``run`` can be rebuilt from its status alone: started, every init container
+    done, every container running and ready for good, nothing pending, never crashed (the
+    crash back-off is not in the status).
+    """
+    return (
+        run.started
+        and not run.killed
+        and run.delete_at is None
+        and run.pull_backoff_at is None
+        and run.init_failed is None
+        and not run.mount_errors
+        and run.mount_errors is not None
+        and len(run.init_finished) == len(run.init_containers)
+        and all(
+            c.phase == RUNNING and c.run_for is None and c.backoff_updated is None
+            for c in run.containers
+        )
+    )
 
 
 def container_run(

@@ -54,6 +54,7 @@ from kube_actors.sim.framework import (
     static_filter,
     tolerations_of,
 )
+from kube_actors.sim.feasible_index import FeasibleIndexes
 from kube_actors.sim.volumes import pod_claims_error, pre_filter_message
 
 DEFAULT_SCHEDULER_NAME: Final = "default-scheduler"
@@ -62,6 +63,8 @@ SCHEDULING_GATED_MESSAGE: Final = "Scheduling is blocked due to non-empty schedu
 _TAINT_WEIGHT: Final = 3
 _AFFINITY_WEIGHT: Final = 2
 _STATIC_CACHE_SIZE: Final = 4096
+_MAX_PLACEMENTS: Final = 65536
+"""Distinct (node, requests) pairs kept for sharing before the table starts afresh."""
 
 _StaticResult = tuple[list[NodeInfo], list[tuple[str, ...]]]
 
@@ -88,9 +91,12 @@ class Scheduler(Controller):
         self.nodes: dict[str, NodeInfo] = {}
         self._sorted: list[NodeInfo] | None = None
         self._prefer_no_schedule = False
+        # pod key -> (node, requests); equal pairs are one tuple (pods of a template on a node).
         self._bound: dict[str, tuple[str, Requests]] = {}
+        self._placements: dict[tuple[str, Requests], tuple[str, Requests]] = {}
         self.unschedulable: dict[str, None] = {}
         self._static: dict[bytes, _StaticResult] = {}
+        self._indexes = FeasibleIndexes()
         # Where the next pod's filtering starts (upstream nextStartNodeIndex).
         self._next_start = 0
         self._flush: TimerHandle | None = None
@@ -146,8 +152,14 @@ class Scheduler(Controller):
                 return
             self._forget(key)
         req = pod_requests(pod.spec)
-        self._bound[key] = (node_name, req)
+        self._bound[key] = self._placement(node_name, req)
         self._info(node_name).add_pod(req)
+
+    def _placement(self, node_name: str, req: Requests) -> tuple[str, Requests]:
+        pair = (node_name, req)
+        if len(self._placements) >= _MAX_PLACEMENTS:
+            self._placements.clear()
+        return self._placements.setdefault(pair, pair)
 
     def _forget(self, key: str) -> None:
         current = self._bound.pop(key, None)
@@ -186,6 +198,7 @@ class Scheduler(Controller):
         if info is None:
             info = self.nodes[name] = NodeInfo(name)
             self._sorted = None
+            self._indexes.drop()
         return info
 
     def _set_node(self, name: str, node: Node | None) -> None:
@@ -195,6 +208,7 @@ class Scheduler(Controller):
         if info.signature() != before:
             self._sorted = None
             self._static.clear()
+            self._indexes.drop()
             self._cluster_changed()
 
     def _cluster_changed(self) -> None:
@@ -249,9 +263,13 @@ class Scheduler(Controller):
         tolerations = tolerations_of(pod.spec)
         candidates, reasons = self.find_static_fits(pod, nodes, tolerations)
         start = self._next_start % len(candidates) if candidates else 0
-        feasible, scores, examined = feasible_scores(
-            candidates, req, start=start, limit=num_feasible_nodes_to_find(len(nodes))
-        )
+        limit = num_feasible_nodes_to_find(len(nodes))
+        if not req.scalar and not self._prefer_no_schedule and not preferred_terms(pod.spec):
+            best, examined = self._indexes.get(candidates, req).search(start, limit)
+            self._next_start = start + examined
+            if best is not None:
+                return best.name, ""
+        feasible, scores, examined = feasible_scores(candidates, req, start=start, limit=limit)
         self._next_start = start + examined
         if not feasible:
             lacking = [fits_request(info, req) for info in candidates]
@@ -281,6 +299,7 @@ class Scheduler(Controller):
         if cached is None:
             if len(self._static) >= _STATIC_CACHE_SIZE:
                 self._static.clear()
+                self._indexes.drop()
             fits: list[NodeInfo] = []
             reasons: list[tuple[str, ...]] = []
             for info in nodes:

@@ -20,7 +20,9 @@ GeneratePodReadyCondition, GenerateContainersReadyCondition, GeneratePodInitiali
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, tzinfo
+from functools import lru_cache
+from typing import TypeVar
 
 import msgspec
 
@@ -49,6 +51,8 @@ from kube_actors.sim.containers import (
     unready_message,
 )
 
+T = TypeVar("T")
+
 
 def pod_status(pod: Pod, run: PodRun, now: float, wall: datetime, host_ip: str | None) -> PodStatus:
     """The status the kubelet reports for ``pod`` at ``now``.
@@ -64,22 +68,64 @@ def pod_status(pod: Pod, run: PodRun, now: float, wall: datetime, host_ip: str |
     generated = [
         initialized_condition(incomplete_init_containers(run), stamp),
         *readiness_conditions(phase, unready, stamp),
-        Condition(type="PodScheduled", status="True", last_transition_time=stamp),
+        condition("PodScheduled", "True", stamp),
     ]
+    old = pod.status
     ips = [PodIP(ip=run.pod_ip)] if run.pod_ip else []
+    init_statuses = init_container_statuses(run)
     return msgspec.structs.replace(
-        pod.status,
+        old,
         phase=phase,
-        conditions=merge_conditions(pod.status.conditions, generated),
+        conditions=merge_conditions(old.conditions, generated),
         host_ip=host_ip,
-        host_ips=[PodIP(ip=host_ip)] if host_ip else [],
+        host_ips=node_ips(host_ip) if host_ip else _kept_if_empty([], old.host_ips),
         pod_ip=run.pod_ip,
-        pod_ips=ips,
+        pod_ips=_kept_if_empty(ips, old.pod_ips),
         start_time=whole_seconds(run.seen_wall),
-        init_container_statuses=init_container_statuses(run),
+        init_container_statuses=_kept_if_empty(init_statuses, old.init_container_statuses),
         container_statuses=statuses,
         qos_class=pod.status.qos_class or pod_qos_class(pod.spec),
     )
+
+
+def _kept_if_empty(new: list[T], old: list[T]) -> list[T]:
+    """``new``, or ``old`` when both are empty (no fresh empty list per write)."""
+    return old if not new and not old else new
+
+
+def condition(
+    type: str,
+    status: str,
+    stamp: datetime | None,
+    reason: str | None = None,
+    message: str | None = None,
+) -> Condition:
+    """A pod condition; equal ones are one frozen object, shared by the pods that have it."""
+    zone = stamp.tzinfo if stamp is not None else None
+    return _condition(type, status, stamp, zone, reason, message)
+
+
+@lru_cache(maxsize=1024)
+def _condition(
+    type: str,
+    status: str,
+    stamp: datetime | None,
+    _zone: tzinfo | None,
+    reason: str | None,
+    message: str | None,
+) -> Condition:
+    # Keyed by the zone as well: equal instants in other zones encode differently.
+    return Condition(
+        type=type, status=status, reason=reason, message=message, last_transition_time=stamp
+    )
+
+
+@lru_cache(maxsize=1024)
+def node_ips(host_ip: str) -> list[PodIP]:
+    """``status.hostIPs`` of the pods on the node with ``host_ip``: one list per node, shared
+    by its pods (frozen by the contract on what the store hands out).
+    """
+    return [PodIP(ip=host_ip)]
 
 
 def initialized_condition(incomplete: list[str], stamp: datetime) -> Condition:
@@ -88,13 +134,13 @@ def initialized_condition(incomplete: list[str], stamp: datetime) -> Condition:
     Upstream: pkg/kubelet/status/generate.go GeneratePodInitializedCondition
     """
     if not incomplete:
-        return Condition(type="Initialized", status="True", last_transition_time=stamp)
-    return Condition(
-        type="Initialized",
-        status="False",
-        reason="ContainersNotInitialized",
-        message=f"containers with incomplete status: [{' '.join(incomplete)}]",
-        last_transition_time=stamp,
+        return condition("Initialized", "True", stamp)
+    return condition(
+        "Initialized",
+        "False",
+        stamp,
+        "ContainersNotInitialized",
+        f"containers with incomplete status: [{' '.join(incomplete)}]",
     )
 
 
@@ -104,24 +150,15 @@ def readiness_conditions(phase: str, unready: list[str], stamp: datetime) -> lis
     Upstream: pkg/kubelet/status/generate.go GenerateContainersReadyCondition, GeneratePodReadyCondition
     """
     if phase == "Succeeded":
-        cond = Condition(
-            type="ContainersReady",
-            status="False",
-            reason="PodCompleted",
-            last_transition_time=stamp,
-        )
+        status, reason, message = "False", "PodCompleted", None
     elif unready:
-        cond = Condition(
-            type="ContainersReady",
-            status="False",
-            reason="ContainersNotReady",
-            message=unready_message(unready),
-            last_transition_time=stamp,
-        )
+        status, reason, message = "False", "ContainersNotReady", unready_message(unready)
     else:
-        cond = Condition(type="ContainersReady", status="True", last_transition_time=stamp)
-    ready = msgspec.structs.replace(cond, type="Ready")
-    return [ready, cond]
+        status, reason, message = "True", None, None
+    return [
+        condition("Ready", status, stamp, reason, message),
+        condition("ContainersReady", status, stamp, reason, message),
+    ]
 
 
 def merge_conditions(existing: list[Condition], generated: list[Condition]) -> list[Condition]:
@@ -141,7 +178,9 @@ def merge_conditions(existing: list[Condition], generated: list[Condition]) -> l
             ):
                 cond = old
             else:
-                cond = msgspec.structs.replace(cond, last_transition_time=old.last_transition_time)
+                cond = condition(
+                    cond.type, cond.status, old.last_transition_time, cond.reason, cond.message
+                )
         merged.append(cond)
     merged.extend(cond for cond in existing if cond.type in by_type)
     return merged
