@@ -21,7 +21,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
-from typing import Final, final
+from typing import Final, Protocol, final
 
 import msgspec
 
@@ -109,6 +109,12 @@ def _ceil(value: Fraction) -> int:
     return -(-value.numerator // value.denominator)
 
 
+class FeasibleIndexLike(Protocol):
+    """What a node tells when it changes (``feasible_index.FeasibleIndex``)."""
+
+    def refresh(self, position: int) -> None: ...
+
+
 @final
 class NodeInfo:
     """The scheduler's view of one node. ``node`` is None while only pods name it."""
@@ -130,6 +136,7 @@ class NodeInfo:
         "requested_scalar",
         "taints",
         "unschedulable",
+        "watchers",
     )
 
     def __init__(self, name: str) -> None:
@@ -145,11 +152,18 @@ class NodeInfo:
         self.nonzero_cpu = self.nonzero_memory = 0
         self.requested_scalar: dict[str, Fraction] = {}
         self.pods = 0
+        # Feasible indexes covering this node, with its position in each (refreshed on change).
+        self.watchers: list[tuple[FeasibleIndexLike, int]] = []
+
+    def _changed(self) -> None:
+        for index, position in self.watchers:
+            index.refresh(position)
 
     def set_node(self, node: Node | None) -> None:
         """Take the node's allocatable resources and scheduling attributes."""
         self.node = node
         if node is None:
+            self._changed()
             return
         self.labels = node.metadata.labels
         self.unschedulable = node.spec.unschedulable
@@ -172,6 +186,7 @@ class NodeInfo:
         self.allocatable_memory = _ceil(scalar.pop("memory", Fraction(0)))
         self.allocatable_pods = int(scalar.pop("pods", Fraction(0)))
         self.allocatable_scalar = scalar
+        self._changed()
 
     def signature(self) -> tuple[object, ...]:
         """Everything filters and scores read from the node object (to spot changes that matter)."""
@@ -198,6 +213,7 @@ class NodeInfo:
             self.requested_scalar[name] = (
                 self.requested_scalar.get(name, Fraction(0)) + sign * value
             )
+        self._changed()
 
 
 # -- filters -------------------------------------------------------------------------------

@@ -39,6 +39,7 @@ from kube_actors.errors import Conflict, NotFound
 from kube_actors.informer import DeletedFinalStateUnknown, cache_key
 from kube_actors.runtime import Controller, ControllerContext
 from kube_actors.runtime.controller import SyncResult
+from kube_actors.sim.feasible_index import FeasibleIndexes
 from kube_actors.sim.framework import (
     NodeInfo,
     Requests,
@@ -95,6 +96,7 @@ class Scheduler(Controller):
         self._placements: dict[tuple[str, Requests], tuple[str, Requests]] = {}
         self.unschedulable: dict[str, None] = {}
         self._static: dict[bytes, _StaticResult] = {}
+        self._indexes = FeasibleIndexes()
         # Where the next pod's filtering starts (upstream nextStartNodeIndex).
         self._next_start = 0
         self._flush: TimerHandle | None = None
@@ -196,6 +198,7 @@ class Scheduler(Controller):
         if info is None:
             info = self.nodes[name] = NodeInfo(name)
             self._sorted = None
+            self._indexes.drop()
         return info
 
     def _set_node(self, name: str, node: Node | None) -> None:
@@ -205,6 +208,7 @@ class Scheduler(Controller):
         if info.signature() != before:
             self._sorted = None
             self._static.clear()
+            self._indexes.drop()
             self._cluster_changed()
 
     def _cluster_changed(self) -> None:
@@ -259,9 +263,13 @@ class Scheduler(Controller):
         tolerations = tolerations_of(pod.spec)
         candidates, reasons = self.find_static_fits(pod, nodes, tolerations)
         start = self._next_start % len(candidates) if candidates else 0
-        feasible, scores, examined = feasible_scores(
-            candidates, req, start=start, limit=num_feasible_nodes_to_find(len(nodes))
-        )
+        limit = num_feasible_nodes_to_find(len(nodes))
+        if not req.scalar and not self._prefer_no_schedule and not preferred_terms(pod.spec):
+            best, examined = self._indexes.get(candidates, req).search(start, limit)
+            self._next_start = start + examined
+            if best is not None:
+                return best.name, ""
+        feasible, scores, examined = feasible_scores(candidates, req, start=start, limit=limit)
         self._next_start = start + examined
         if not feasible:
             lacking = [fits_request(info, req) for info in candidates]
@@ -291,6 +299,7 @@ class Scheduler(Controller):
         if cached is None:
             if len(self._static) >= _STATIC_CACHE_SIZE:
                 self._static.clear()
+                self._indexes.drop()
             fits: list[NodeInfo] = []
             reasons: list[tuple[str, ...]] = []
             for info in nodes:
