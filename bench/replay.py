@@ -9,8 +9,10 @@ Generates a log of pods and ReplicaSets churning over a fixed live population (a
 (c) the full replay — ``State.fold_blocks`` with its indexes (what ``Cluster`` and
     ``kube-actors replay`` do when a log has no snapshot).
 
-Whole-process figures (``kube-actors replay`` and ``get pods`` with and without the
-log's snapshot, and a 1,000,000-record log) are ``bench/snapshot.py``'s.
+and, as a user sees it, (d) ``kube-actors replay`` of the same log as a whole process
+(a fresh ``python -m kube_actors``, imports from bytecode, best of ``--repeat`` after a
+warm-up), next to the startup of one on an empty log. ``get pods`` with and without the
+log's snapshot, and a 1,000,000-record log, are ``bench/snapshot.py``'s.
 
 Usage: ``python bench/replay.py [--records N] [--live N] [--quick]``; prints records/s and
 writes ``bench/results/replay.json``.
@@ -20,9 +22,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import resource
+import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -34,6 +39,7 @@ from kube_actors.api import Pod, ReplicaSet
 from kube_actors.store import State
 
 RESULTS = Path(__file__).parent / "results"
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def _pod(name: str, rv: int, rs: str, node: str, phase: str, rng: random.Random) -> dict[str, Any]:
@@ -250,6 +256,27 @@ def bench_full_replay(lines: list[bytes]) -> tuple[float, State]:
     return time.perf_counter() - start, state
 
 
+def whole_process(data: bytes, repeat: int) -> tuple[float, float]:
+    """Best wall seconds of ``kube-actors replay`` on ``data`` and on an empty log."""
+    with tempfile.TemporaryDirectory() as work:
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+        env["PYTHONPYCACHEPREFIX"] = os.path.join(work, "pycache")
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p)
+        path = Path(work, "replay.jsonl")
+        path.write_bytes(data)
+
+        def best(log: Path) -> float:
+            command = [sys.executable, "-m", "kube_actors", "replay", "--log", str(log)]
+            times = []
+            for _ in range(repeat + 1):  # the first run warms the bytecode cache
+                start = time.perf_counter()
+                subprocess.run(command, env=env, check=True, stdout=subprocess.DEVNULL)
+                times.append(time.perf_counter() - start)
+            return min(times[1:])
+
+        return best(path), best(Path(work, "empty.jsonl"))
+
+
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--records", type=int, default=200_000)
@@ -267,6 +294,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     runs = [bench_full_replay(lines) for _ in range(args.repeat)]
     full = min(seconds for seconds, _ in runs)
     state = runs[-1][1]
+    process, startup = whole_process(data, args.repeat)
     result = {
         "records": n,
         "bytes": len(data),
@@ -276,7 +304,12 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "minimal_fold_records_per_s": round(n / minimal),
         "full_replay_records_per_s": round(n / full),
         "full_vs_minimal": round(minimal / full, 2),
+        "replay_process_seconds": round(process, 3),
+        "replay_process_records_per_s": round(n / process),
+        "startup_seconds": round(startup, 3),
         "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        "load_average": round(os.getloadavg()[0], 2),
+        "cpus": os.cpu_count(),
         "python": sys.version.split()[0],
         "quick": args.quick,
     }
@@ -287,6 +320,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     print(f"(b) minimal fold (dict body): {result['minimal_fold_records_per_s']:>10,} records/s")
     print(
         f"(c) full replay into State:   {result['full_replay_records_per_s']:>10,} records/s  ({result['full_vs_minimal']}x (b))"
+    )
+    print(
+        f"(d) kube-actors replay, whole process: {result['replay_process_records_per_s']:>10,} records/s"
+        f"  ({process:.2f} s; startup on an empty log {startup:.2f} s)"
     )
     if not args.quick:
         RESULTS.mkdir(exist_ok=True)
