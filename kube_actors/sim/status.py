@@ -59,7 +59,7 @@ def pod_status(pod: Pod, run: PodRun, now: float, wall: datetime, host_ip: str |
 
     A pod that is being deleted keeps the phase it had.
     """
-    statuses = [container_status(c, now) for c in run.containers]
+    statuses = [container_status(c, now) for c in run.containers].copy()  # exact size: kept
     phase = get_phase(run.restart_policy, statuses)
     if run.killed and pod.status.phase:
         phase = pod.status.phase
@@ -176,14 +176,44 @@ def merge_conditions(existing: list[Condition], generated: list[Condition]) -> l
                 cond.reason,
                 cond.message,
             ):
-                cond = old
+                cond = _canonical(old)
             else:
                 cond = condition(
                     cond.type, cond.status, old.last_transition_time, cond.reason, cond.message
                 )
         merged.append(cond)
     merged.extend(cond for cond in existing if cond.type in by_type)
-    return merged
+    return _shared_conditions(merged)
+
+
+def _canonical(cond: Condition) -> Condition:
+    """The shared object equal to ``cond`` (same zone too) if it is a condition as the kubelet
+    makes them, else ``cond`` itself.
+    """
+    if (
+        cond.last_update_time is not None
+        or cond.last_probe_time is not None
+        or cond.last_heartbeat_time is not None
+    ):
+        return cond
+    return condition(cond.type, cond.status, cond.last_transition_time, cond.reason, cond.message)
+
+
+_SHARED_LISTS_MAX = 1024
+_shared_lists: dict[tuple[int, ...], list[Condition]] = {}
+
+
+def _shared_conditions(conditions: list[Condition]) -> list[Condition]:
+    """One list for the pods whose conditions are the same objects (frozen by the contract on
+    what the store hands out). Keyed by identity: a cached list keeps its conditions alive.
+    """
+    key = tuple(map(id, conditions))
+    shared = _shared_lists.get(key)
+    if shared is None:
+        if len(_shared_lists) >= _SHARED_LISTS_MAX:
+            del _shared_lists[next(iter(_shared_lists))]
+        shared = _shared_lists[key] = conditions.copy()
+    return shared
 
 
 # -- resuming ------------------------------------------------------------------------------
