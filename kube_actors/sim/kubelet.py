@@ -108,8 +108,9 @@ from kube_actors.sim.status import pod_status, resume_run, start_containers
 
 log = structlog.get_logger("kube_actors.sim")
 
-NODE_INDEX: Final = "sim.nodeName"
-"""Pod informer index: the pod's ``spec.nodeName``."""
+NODE_INDEX: Final = "spec.nodeName"
+"""Pod informer index: the pod's ``spec.nodeName``. The node lifecycle controller indexes
+pods under the same name with the same function, so a process holds one such index."""
 LEASE_DURATION_SECONDS: Final = 40
 """The kubelet's ``nodeLeaseDurationSeconds``."""
 LEASE_RENEW_INTERVAL: Final = 10.0
