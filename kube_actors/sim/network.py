@@ -65,7 +65,7 @@ class PodNetwork:
         return None
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=16384)
 def _range(cidr: str) -> tuple[int, int]:
     """First usable pod address (after the gateway) and how many there are."""
     try:

@@ -19,6 +19,7 @@ import hashlib
 import ipaddress
 from collections.abc import Callable, Iterable
 from datetime import datetime
+from functools import lru_cache
 from typing import Final
 
 import msgspec
@@ -55,6 +56,7 @@ def internal_ip(index: int) -> str:
     return str(NODE_NETWORK + index)
 
 
+@lru_cache(maxsize=16384)
 def cidr_index(cidr: str | None) -> int | None:
     """The index a pod CIDR of ours stands for, or None for a foreign CIDR."""
     if not cidr:
