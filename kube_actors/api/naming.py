@@ -106,6 +106,7 @@ def is_dns1035_label(value: str) -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=8192)
+@lru_cache(maxsize=4096)
 def is_qualified_name(value: str) -> tuple[str, ...]:
     """Messages for a value that is not a qualified name (label and annotation keys)."""
     errs: list[str] = []
@@ -137,6 +138,7 @@ def is_qualified_name(value: str) -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=8192)
+@lru_cache(maxsize=4096)
 def is_valid_label_value(value: str) -> tuple[str, ...]:
     """Messages for a value that is not a valid label value (empty is valid)."""
     errs = []

@@ -162,9 +162,20 @@ def encode_record(type_: str, object_json: bytes, ts: str, actor: str, cause: st
     )
 
 
+_last_ts: list[tuple[datetime, str]] = []
+
+
 def format_ts(when: datetime) -> str:
-    """RFC 3339 with microseconds, in UTC: the ``ts`` of a record."""
-    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    """RFC 3339 with microseconds, in UTC: the ``ts`` of a record.
+
+    The last answer is kept: on the virtual clock a burst of writes shares one instant.
+    """
+    last = _last_ts[0] if _last_ts else None
+    if last is not None and last[0] == when:
+        return last[1]
+    text = when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    _last_ts[:] = [(when, text)]
+    return text
 
 
 def parse_ts(text: str) -> datetime:
