@@ -316,3 +316,30 @@ async def test_a_running_pod_without_a_grace_period_goes_after_thirty_seconds() 
         await c.delete("Pod", "web")
         await c.wait_for(lambda: c.try_get("Pod", "web") is None)
         assert elapsed(c, start) == 30
+
+
+@pytest.mark.anyio
+async def test_a_steady_pod_is_kept_as_its_reported_status_and_picked_up_again_when_it_changes() -> (
+    None
+):
+    async with Cluster(controllers=[]) as c:
+        await c.create(pod_manifest("web", terminationGracePeriodSeconds=5))
+        await c.settle()
+        assert c.world is not None
+        pod = get_pod(c, "web")
+        kubelet = c.world.agents.agents[pod.spec["nodeName"]]
+        assert "default/web" not in kubelet.runs
+        assert kubelet.parked["default/web"].status is pod.status
+        await c.patch(
+            "Pod", "web", {"spec": {"containers": [{"name": "main", "image": "nginx:1.26"}]}}
+        )
+        await c.settle()
+        pod = get_pod(c, "web")
+        status = pod.status.container_statuses[0]
+        assert (status.image, status.restart_count, status.ready) == ("nginx:1.26", 1, True)
+        assert kubelet.parked["default/web"].status is pod.status
+        start = c.now()
+        await c.delete("Pod", "web")
+        await c.wait_for(lambda: not c.list("Pod"))
+        assert elapsed(c, start) == 5
+        assert "default/web" not in kubelet.parked
