@@ -35,6 +35,18 @@ def _tolerates(tolerations: list[JSON], key: str) -> bool:
     )
 
 
+_DEFAULTS: dict[str, JSON] = {
+    key: {
+        "key": key,
+        "operator": "Exists",
+        "effect": "NoExecute",
+        "tolerationSeconds": DEFAULT_TOLERATION_SECONDS,
+    }
+    for key in (TAINT_NODE_NOT_READY, TAINT_NODE_UNREACHABLE)
+}
+"""The tolerations added, one shared (never changed) dict each for every pod."""
+
+
 def default_toleration_seconds(request: AdmissionRequest) -> AnyObject | None:
     """The pod with the missing default tolerations added; ``None`` when nothing is missing."""
     pod = request.object
@@ -43,12 +55,7 @@ def default_toleration_seconds(request: AdmissionRequest) -> AnyObject | None:
     current = pod.spec.get("tolerations")
     tolerations: list[JSON] = list(current) if isinstance(current, list) else []
     added = [
-        {
-            "key": key,
-            "operator": "Exists",
-            "effect": "NoExecute",
-            "tolerationSeconds": DEFAULT_TOLERATION_SECONDS,
-        }
+        _DEFAULTS[key]
         for key in (TAINT_NODE_NOT_READY, TAINT_NODE_UNREACHABLE)
         if not _tolerates(tolerations, key)
     ]

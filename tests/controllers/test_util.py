@@ -315,8 +315,10 @@ def replica_set(name: str = "frontend", uid: str = "rs-uid") -> ReplicaSet:
     )
 
 
-def test_pod_from_template_copies_labels_annotations_finalizers_and_spec() -> None:
+@pytest.mark.anyio
+async def test_pod_from_template_takes_labels_annotations_finalizers_and_spec() -> None:
     rs = replica_set()
+    template_before = msgspec.json.encode(rs.spec.template)
     made = pod_from_template(rs.spec.template, rs)
     assert made.metadata.generate_name == "frontend-"
     assert made.metadata.namespace == "default"
@@ -334,7 +336,14 @@ def test_pod_from_template_copies_labels_annotations_finalizers_and_spec() -> No
         )
     ]
     assert made.spec == rs.spec.template.spec
-    assert made.spec is not rs.spec.template.spec
+    # The pod shares the template's values; creating, binding and defaulting it (which
+    # adds tolerations and sets the node) must leave the template as it was.
+    store = Store(MemoryLog(), VirtualClock())
+    created = await store.create(
+        msgspec.structs.replace(made, metadata=msgspec.structs.replace(made.metadata, name="p"))
+    )
+    await store.bind(created.name, "default", "node-1")
+    assert msgspec.json.encode(rs.spec.template) == template_before
 
 
 @pytest.fixture
