@@ -29,7 +29,7 @@ staging/src/k8s.io/client-go/util/flowcontrol/backoff.go
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from functools import lru_cache
 from typing import Final
@@ -99,15 +99,15 @@ class PodRun:
     restart_policy: str
     start_at: float
     seen_wall: datetime
-    containers: list[ContainerRun]
-    init_containers: list[tuple[str, str]] = field(default_factory=list)
-    init_errors: list[str | None] = field(default_factory=list)
+    containers: tuple[ContainerRun, ...]
+    init_containers: tuple[tuple[str, str], ...] = ()
+    init_errors: tuple[str | None, ...] = ()
     """Per init container, why its environment cannot be built now (set by the kubelet)."""
-    init_finished: list[datetime] = field(default_factory=list)
+    init_finished: tuple[datetime, ...] = ()
     """When each init container that ran finished; the next one is the one to run."""
     init_failed: str | None = None
     """The ``CreateContainerConfigError`` message the next init container waits with."""
-    mount_errors: list[str] | None = field(default_factory=list)
+    mount_errors: tuple[str, ...] | None = ()
     """The ``FailedMount`` messages reported so far (None: unknown, after a resume)."""
     started: bool = False
     pull_backoff_at: float | None = None
@@ -168,7 +168,7 @@ def mount_failed(run: PodRun, messages: list[str]) -> list[RuntimeEvent]:
     Upstream: pkg/kubelet/volumemanager WaitForAttachAndMount; operationexecutor
     (FailedMount events)
     """
-    reported, run.mount_errors = run.mount_errors, messages
+    reported, run.mount_errors = run.mount_errors, tuple(messages)
     if reported is None:
         return []
     return [RuntimeEvent("Warning", "FailedMount", m) for m in messages if m not in reported]
@@ -179,7 +179,7 @@ def start_pod(
 ) -> list[RuntimeEvent]:
     """Start the pod: its init containers, then its containers (or fail their image pulls)."""
     run.started = True
-    run.mount_errors = []
+    run.mount_errors = ()
     return run_init_containers(run, now, wall, readiness_delay, finished=run.seen_wall)
 
 
@@ -201,7 +201,7 @@ def run_init_containers(
             run.init_failed = error
             return [config_error_event(error)] if new else []
         run.init_failed = None
-        run.init_finished.append(finished)
+        run.init_finished += (finished,)
     events: list[RuntimeEvent] = []
     for c in run.containers:
         if c.phase == CREATING:

@@ -289,13 +289,13 @@ class Kubelet(Controller):
         profile = self.world.profile
         spec = pod.spec
         policy = pod_restart_policy(spec)
-        containers = [
+        containers = tuple(
             container_run(profile, pod, str(c.get("name", "")), str(c.get("image", "")), policy)
             for c in pod_containers(spec)
-        ]
-        init_containers = [
+        )
+        init_containers = tuple(
             (str(c.get("name", "")), str(c.get("image", ""))) for c in pod_init_containers(spec)
-        ]
+        )
         if init_containers:
             for c in containers:
                 c.waiting_reason = POD_INITIALIZING
@@ -335,9 +335,9 @@ class Kubelet(Controller):
         specs = {str(c.get("name", "")): c for c in pod_containers(pod.spec)}
         for c in run.containers:
             c.config_error = container_config_error(specs.get(c.name, {}), namespace, lookup)
-        run.init_errors = [
+        run.init_errors = tuple(
             container_config_error(c, namespace, lookup) for c in pod_init_containers(pod.spec)
-        ]
+        )
 
     def update_images(
         self, run: PodRun, pod: Pod, now: float, wall: datetime

@@ -268,7 +268,7 @@ def resume_init_containers(run: PodRun, pod: Pod) -> bool:
     when the pod started (what this simulator reported before it modelled waiting).
     """
     by_name = {cs.name: cs for cs in pod.status.init_container_statuses}
-    run.init_finished = []
+    run.init_finished = ()
     for name, _ in run.init_containers:
         cs = by_name.get(name)
         waiting = cs.state.waiting if cs is not None else None
@@ -277,7 +277,7 @@ def resume_init_containers(run: PodRun, pod: Pod) -> bool:
             return False
         terminated = cs.state.terminated if cs is not None else None
         finished = terminated.finished_at if terminated is not None else None
-        run.init_finished.append(finished or run.seen_wall)
+        run.init_finished += (finished or run.seen_wall,)
     return True
 
 
