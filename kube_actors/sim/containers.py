@@ -34,6 +34,8 @@ from datetime import datetime, tzinfo
 from functools import lru_cache
 from typing import Final
 
+import msgspec
+
 from kube_actors.api.core import (
     ContainerState,
     ContainerStateRunning,
@@ -63,9 +65,11 @@ POD_INITIALIZING: Final = "PodInitializing"
 CREATE_CONTAINER_CONFIG_ERROR: Final = "CreateContainerConfigError"
 
 
-@dataclass(slots=True)
-class ContainerRun:
-    """One container's runtime state. Times are on the kubelet's monotonic clock."""
+class ContainerRun(msgspec.Struct, kw_only=True, gc=False):
+    """One container's runtime state. Times are on the kubelet's monotonic clock.
+
+    Never encoded; outside the cycle collector (it refers to no kubelet state), as is ``PodRun``.
+    """
 
     name: str
     image: str
@@ -89,8 +93,7 @@ class ContainerRun:
     """Why the container's environment cannot be built now (set by the kubelet), or None."""
 
 
-@dataclass(slots=True)
-class PodRun:
+class PodRun(msgspec.Struct, kw_only=True, gc=False):
     """The kubelet's memory of one pod (by uid)."""
 
     uid: str
