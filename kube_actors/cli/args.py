@@ -35,7 +35,7 @@ class Parser(argparse.ArgumentParser):
 
 BENCH_ACTIONS = ("run", "compare", "list")
 """What ``bench`` does itself; the other choices are the scripts of ``bench/``."""
-BENCH_SCRIPTS = ("replay", "scale", "rollout", "statefulset", "cronjob", "workqueue")
+BENCH_SCRIPTS = ("replay", "scale", "scaling", "rollout", "statefulset", "cronjob", "workqueue")
 
 
 def add_bench_arguments(parser: argparse.ArgumentParser) -> None:

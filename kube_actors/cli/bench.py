@@ -16,7 +16,8 @@
 - ``bench compare A.json B.json... [--threshold PCT] [--metric PATH]...`` lines runs up
   against the first; exit code 1 when a chosen figure regresses beyond the threshold.
 - ``bench list`` shows the catalogue with each scenario's description.
-- ``bench [replay|scale|rollout|statefulset|cronjob|workqueue] [--quick]`` runs the scripts of ``bench/``.
+- ``bench [replay|scale|scaling|rollout|statefulset|cronjob|workqueue] [--quick]`` runs the scripts
+  of ``bench/``.
 """
 
 from __future__ import annotations

@@ -275,7 +275,7 @@ def _load(path: Path) -> Any:
 
 
 def cmd_bench(opts: argparse.Namespace) -> int:
-    """``bench [replay|scale|rollout|statefulset|cronjob|workqueue] [--quick]``: run the scripts of ``bench/``."""
+    """``bench [replay|scale|scaling|rollout|statefulset|cronjob|workqueue] [--quick]``: run the scripts of ``bench/``."""
     bench = find_bench()
     if bench is None:
         raise CliError(
