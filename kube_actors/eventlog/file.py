@@ -58,7 +58,7 @@ DEFAULT_SNAPSHOT_EVERY = 100_000
 """Records appended between two snapshots of a writer's fold."""
 _RECORD_START = b'{"type":'
 
-SnapshotSource = Callable[[], snapshot.Contents]
+SnapshotSource = Callable[[], snapshot.Capture]
 """Captures the fold of the log as it stands (``State.capture``)."""
 
 
@@ -309,7 +309,7 @@ class FileLog:
         )
         self._snapshotter.start()
 
-    def _snapshot_job(self) -> tuple[snapshot.Contents, int, int] | None:
+    def _snapshot_job(self) -> tuple[snapshot.Capture, int, int] | None:
         """The capture to write, the log size it covers and the fd, when it is consistent."""
         fd = self._fd
         if fd is None or self._source is None or self._failure is not None:
@@ -332,7 +332,7 @@ class FileLog:
             return None  # the fold is not at the log's end (a caller folded elsewhere)
         return contents, self._size, fd
 
-    def _write_snapshot(self, contents: snapshot.Contents, size: int, fd: int) -> None:
+    def _write_snapshot(self, contents: snapshot.Capture, size: int, fd: int) -> None:
         try:
             coverage = snapshot.measure(fd, size, self._coverage)
             snapshot.write(self.path, coverage, contents, sync=self.fsync != "never")

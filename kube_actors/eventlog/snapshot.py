@@ -30,7 +30,7 @@ import contextlib
 import os
 import struct
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import msgspec
@@ -74,6 +74,28 @@ class Contents(msgspec.Struct, frozen=True):
     records: int
     base: Compaction | None
     objects: list[LiveObject]
+
+
+Payload = bytes | Callable[[], bytes]
+"""A captured object's JSON, or how to encode it (a live write's typed object)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Capture:
+    """A fold as ``State.capture`` takes it, for ``write``: ``Contents`` whose objects'
+    JSON is encoded only while the snapshot is written, one object at a time.
+
+    Each object is ``(kind, key, uid, rv, number, payload, whole)``: ``payload`` is the
+    record's whole line (``whole``), the object's JSON, or a call that encodes it. Stored
+    objects are never changed, so encoding later gives the bytes of the capture's moment.
+    """
+
+    rv: int
+    ts: str
+    latest: str
+    records: int
+    base: Compaction | None
+    objects: list[tuple[str, str, str, int, int, Payload, bool]]
 
 
 class Coverage(msgspec.Struct, frozen=True):
@@ -230,19 +252,49 @@ def line_ending_at(fd: int, size: int) -> bytes | None:
 
 
 # -- reading and writing ----------------------------------------------------------------
-def encode(coverage: Coverage, contents: Contents) -> bytes:
-    """The snapshot file's bytes; whole record lines are cut down to their objects here (off
-    the appending thread), so a reader has every object's JSON without parsing a line.
+def _array_header(count: int) -> bytes:
+    """The MessagePack header of an array of ``count`` items."""
+    if count < 16:
+        return bytes([0x90 | count])
+    if count < 1 << 16:
+        return b"\xdc" + count.to_bytes(2, "big")
+    return b"\xdd" + count.to_bytes(4, "big")
+
+
+def _object_bytes(payload: Payload, whole: bool) -> bytes:
+    if whole:
+        assert isinstance(payload, bytes)
+        return object_bytes(payload)
+    return payload if isinstance(payload, bytes) else payload()
+
+
+def encoded_chunks(coverage: Coverage, capture: Capture) -> Iterator[bytes]:
+    """The snapshot body (after the magic and the checksum), a piece at a time.
+
+    The objects come last in the file, so the body is the encoding of the file with no
+    objects, its empty array swapped for the header of the real one, then each object
+    encoded on its own: memory stays bounded by one piece, not by the whole state.
+    Whole record lines are cut down to their objects here (off the appending thread),
+    so a reader has every object's JSON without parsing a line.
     """
-    objects = [
-        LiveObject(o.kind, o.key, o.uid, o.rv, o.number, object_bytes(o.data), False)
-        if o.whole
-        else o
-        for o in contents.objects
-    ]
-    contents = msgspec.structs.replace(contents, objects=objects)
-    body = _encoder.encode(_File(FORMAT, coverage, contents))
-    return MAGIC + _CRC.pack(zlib.crc32(body)) + body
+    empty = Contents(capture.rv, capture.ts, capture.latest, capture.records, capture.base, [])
+    head = _encoder.encode(_File(FORMAT, coverage, empty))
+    if not head.endswith(b"\x90"):  # pragma: no cover - the layout of _File guarantees it
+        raise ValueError("snapshot layout: the objects must be the last field")
+    piece = bytearray(head[:-1])
+    piece += _array_header(len(capture.objects))
+    encode = _encoder.encode
+    for kind, key, uid, rv, number, payload, whole in capture.objects:
+        data = _object_bytes(payload, whole)
+        piece += encode(LiveObject(kind, key, uid, rv, number, data, False))
+        if len(piece) >= _PIECE:
+            yield bytes(piece)
+            piece.clear()
+    yield bytes(piece)
+
+
+_PIECE = 1 << 20
+"""Bytes gathered before a write while a snapshot is streamed out."""
 
 
 def decode(data: bytes) -> tuple[Coverage, Contents]:
@@ -267,20 +319,23 @@ def decode(data: bytes) -> tuple[Coverage, Contents]:
     return parsed.coverage, parsed.contents
 
 
-def write(log_path: str, coverage: Coverage, contents: Contents, *, sync: bool) -> None:
-    """Write the snapshot of the log at ``log_path`` atomically (temporary file, rename).
+def write(log_path: str, coverage: Coverage, capture: Capture, *, sync: bool) -> None:
+    """Write the snapshot of the log at ``log_path`` atomically (temporary file, rename),
+    streaming its objects out one piece at a time.
 
     Raises:
         OSError: the snapshot could not be written (the old one, if any, is kept).
     """
-    data = encode(coverage, contents)
     temp = _temp_path(log_path)
     flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC | os.O_NOFOLLOW
     fd = os.open(temp, flags, 0o644)
     try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view) :]
+        _write_all(fd, MAGIC + _CRC.pack(0))
+        crc = 0
+        for piece in encoded_chunks(coverage, capture):
+            crc = zlib.crc32(piece, crc)
+            _write_all(fd, piece)
+        os.pwrite(fd, _CRC.pack(crc), len(MAGIC))
         if sync:
             os.fsync(fd)
     except BaseException:
@@ -290,6 +345,12 @@ def write(log_path: str, coverage: Coverage, contents: Contents, *, sync: bool) 
         raise
     os.close(fd)
     os.replace(temp, snapshot_path(log_path))
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
 
 
 def load(log_path: str, fd: int, usable: Callable[[Contents], bool] | None = None) -> Loaded | None:

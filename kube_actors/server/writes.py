@@ -345,18 +345,8 @@ async def delete(ctx: ApiContext, request: Request, target: Target) -> Response:
             f"failed: UID in precondition: {uid}, UID in object meta: {old.uid}",
             "Conflict",
         )
-    w = who(request)
     with dry_running(dry):
-        pending = await store.delete(
-            target.kind,
-            old.name,
-            old.namespace or None,
-            propagation=policy,
-            grace_period_seconds=grace,
-            actor=w.actor,
-            cause=w.cause,
-            checkpoint=False,
-        )
+        pending = await _delete_one(store, target, old, policy, grace, who(request))
     if dry:
         if pending is not None:
             return json_response(object_json(pending))
@@ -376,6 +366,27 @@ async def delete(ctx: ApiContext, request: Request, target: Target) -> Response:
     return json_response(success({k: v for k, v in details.items() if v}))
 
 
+async def _delete_one(
+    store: Store,
+    target: Target,
+    obj: AnyObject,
+    policy: Propagation | None,
+    grace: int | None,
+    w: Who,
+) -> AnyObject | None:
+    """Delete ``obj`` as the request asks; the object left pending deletion, if any."""
+    return await store.delete(
+        target.kind,
+        obj.name,
+        obj.namespace or None,
+        propagation=policy,
+        grace_period_seconds=grace,
+        actor=w.actor,
+        cause=w.cause,
+        checkpoint=False,
+    )
+
+
 async def delete_collection(ctx: ApiContext, request: Request, target: Target) -> Response:
     """``DELETE`` of a collection: every object the selectors match."""
     params = request.query_params
@@ -390,16 +401,7 @@ async def delete_collection(ctx: ApiContext, request: Request, target: Target) -
     w = who(request)
     with dry_running(dry):
         for obj in objects:
-            await store.delete(
-                target.kind,
-                obj.name,
-                obj.namespace or None,
-                propagation=policy,
-                grace_period_seconds=grace,
-                actor=w.actor,
-                cause=w.cause,
-                checkpoint=False,
-            )
+            await _delete_one(store, target, obj, policy, grace, w)
     if not dry:
         await ctx.after_write()
     items = b",".join(object_json(obj) for obj in objects)

@@ -25,6 +25,7 @@ import hashlib
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
+from functools import partial
 from typing import final
 
 import msgspec
@@ -50,7 +51,7 @@ from kube_actors.eventlog.records import (
     object_bytes,
     parse_ts,
 )
-from kube_actors.eventlog.snapshot import Contents, LiveObject
+from kube_actors.eventlog.snapshot import Capture, Contents, Payload
 
 Blocks = Iterable[tuple[int, list[bytes]]]
 """Lines a block at a time: the number of the first line, then the lines (blank ones
@@ -383,18 +384,24 @@ class State:
                     fold(kind, key, Entry(kind, key, uid, rv, None, None, line, number, source))
 
     # -- snapshots ---------------------------------------------------------------------
-    def capture(self) -> Contents:
-        """Everything a snapshot of this state holds (``eventlog.snapshot``)."""
-        objects = []
+    def capture(self) -> Capture:
+        """Everything a snapshot of this state holds (``eventlog.snapshot``).
+
+        Cheap on the appending thread: live objects are captured as they are (they never
+        change) and encoded by the snapshot writer, one at a time.
+        """
+        objects: list[tuple[str, str, str, int, int, Payload, bool]] = []
+        add = objects.append
         for entries in self._kinds.values():
             for e in entries.values():
                 raw, line = e.raw, e.line
                 if raw is None and line is not None:
-                    objects.append(LiveObject(e.kind, e.key, e.uid, e.rv, e.number, line, True))
+                    add((e.kind, e.key, e.uid, e.rv, e.number, line, True))
+                elif raw is not None:
+                    add((e.kind, e.key, e.uid, e.rv, e.number, raw, False))
                 else:
-                    body = raw if raw is not None else e.body()
-                    objects.append(LiveObject(e.kind, e.key, e.uid, e.rv, e.number, body, False))
-        return Contents(self.rv, self.ts, self.latest, self.records, self.base, objects)
+                    add((e.kind, e.key, e.uid, e.rv, e.number, partial(encode_json, e.obj), False))
+        return Capture(self.rv, self.ts, self.latest, self.records, self.base, objects)
 
     def restore(self, contents: Contents, source: str = "<log>") -> None:
         """Start from a snapshot's contents (on an empty state)."""
