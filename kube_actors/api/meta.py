@@ -39,8 +39,14 @@ class Struct(
     omit_defaults=True,
     rename="camel",
     forbid_unknown_fields=False,
+    gc=False,
 ):
-    """Base of every nested API struct: frozen, keyword-only, camelCase on the wire."""
+    """Base of every nested API struct: frozen, keyword-only, camelCase on the wire.
+
+    ``gc=False`` (also on ``Object``): API objects are trees of JSON values that never
+    refer back to themselves, so the cycle collector need not track them; each is
+    smaller and a full collection over a big cluster's objects is cheaper.
+    """
 
 
 class OwnerReference(Struct, frozen=True):
@@ -164,6 +170,7 @@ class Object(
     rename="camel",
     tag_field="kind",
     tag=True,
+    gc=False,
 ):
     """Base of every top-level kind. ``kind`` is the class name, ``apiVersion`` defaults per class.
 
