@@ -96,18 +96,7 @@ class Activity:
         Raises:
             Stalled: work stayed outstanding, unchanged, for ``stall_timeout`` seconds.
         """
-        await anyio.lowlevel.checkpoint()
-        while self._count > 0:
-            if self._idle is None:
-                self._idle = anyio.Event()
-            idle = self._idle
-            seen = self._changes
-            with anyio.move_on_after(self.stall_timeout) as waited:
-                await idle.wait()
-            if waited.cancelled_caught and self._changes == seen and self._count > 0:
-                raise Stalled(self.describe())
-            # Let tasks woken by the last ``done`` run to their next wait.
-            await anyio.lowlevel.checkpoint()
+        await self._wait(eager=False)
 
     async def wait_eager_idle(self) -> None:
         """Return once only deferred work (a coalescing queue's) is outstanding.
@@ -115,16 +104,33 @@ class Activity:
         Raises:
             Stalled: eager work stayed outstanding, unchanged, for ``stall_timeout`` seconds.
         """
-        await anyio.lowlevel.checkpoint()
-        while self._count > self._deferred:
+        await self._wait(eager=True)
+
+    def _outstanding(self, eager: bool) -> int:
+        """Units a wait waits out: all of them, or (``eager``) all but the deferred ones."""
+        return self._count - self._deferred if eager else self._count
+
+    def _event(self, eager: bool) -> anyio.Event:
+        """The event ``add`` sets once ``_outstanding(eager)`` drops to zero."""
+        if eager:
             if self._eager_idle is None:
                 self._eager_idle = anyio.Event()
-            idle = self._eager_idle
+            return self._eager_idle
+        if self._idle is None:
+            self._idle = anyio.Event()
+        return self._idle
+
+    async def _wait(self, *, eager: bool) -> None:
+        """The loop both waits share: wait for the event until ``_outstanding`` is zero, or stall."""
+        await anyio.lowlevel.checkpoint()
+        while self._outstanding(eager) > 0:
+            idle = self._event(eager)
             seen = self._changes
             with anyio.move_on_after(self.stall_timeout) as waited:
                 await idle.wait()
-            if waited.cancelled_caught and self._changes == seen and self._count > self._deferred:
+            if waited.cancelled_caught and self._changes == seen and self._outstanding(eager) > 0:
                 raise Stalled(self.describe())
+            # Let tasks woken by the last ``done`` run to their next wait.
             await anyio.lowlevel.checkpoint()
 
     def describe(self) -> str:
