@@ -7,6 +7,8 @@ their figures the same way:
 - ``parse_sizes`` builds the argument parser from a script's sizes (``--sets 1000``) and
   the tiny sizes ``--quick`` swaps in;
 - ``Phase`` takes wall seconds, virtual seconds and log writes over one phase of a run;
+- ``workload_manifest`` is the Deployment or ReplicaSet the scripts create, one shape
+  for all so their figures measure the same pods;
 - ``finish`` adds the Python version and ``quick``, prints the summary lines and writes
   ``bench/results/NAME.json`` (not for ``--quick``, whose figures mean nothing).
 
@@ -89,6 +91,30 @@ class Phase:
 
     def virtual_seconds(self) -> float:
         return self.cluster.clock.monotonic() - self.virtual
+
+
+def workload_manifest(
+    kind: str,
+    name: str,
+    replicas: int,
+    *,
+    image: str = "nginx:1.16.1",
+    namespace: str = "default",
+) -> dict[str, Any]:
+    """A ``kind`` (Deployment or ReplicaSet) of ``replicas`` one-container pods labelled ``app: name``."""
+    return {
+        "apiVersion": "apps/v1",
+        "kind": kind,
+        "metadata": {"name": name, "namespace": namespace},
+        "spec": {
+            "replicas": replicas,
+            "selector": {"matchLabels": {"app": name}},
+            "template": {
+                "metadata": {"labels": {"app": name}},
+                "spec": {"containers": [{"name": "web", "image": image}]},
+            },
+        },
+    }
 
 
 def finish(name: str, result: dict[str, Any], quick: bool, lines: list[str]) -> dict[str, Any]:

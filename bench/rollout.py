@@ -20,30 +20,13 @@ import time
 from typing import Any
 
 import anyio
-from _common import all_or_not, finish, parse_sizes
+from _common import all_or_not, finish, parse_sizes, workload_manifest
 
 from kube_actors import Cluster, Deployment, SimProfile, from_dict
 
 
 def namespace_of(index: int, namespaces: int) -> str:
     return "default" if namespaces <= 1 else f"team-{index % namespaces:03d}"
-
-
-def deployment(index: int, replicas: int, namespace: str) -> dict[str, Any]:
-    name = f"web-{index:03d}"
-    return {
-        "apiVersion": "apps/v1",
-        "kind": "Deployment",
-        "metadata": {"name": name, "namespace": namespace},
-        "spec": {
-            "replicas": replicas,
-            "selector": {"matchLabels": {"app": name}},
-            "template": {
-                "metadata": {"labels": {"app": name}},
-                "spec": {"containers": [{"name": "web", "image": "nginx:1.14.2"}]},
-            },
-        },
-    }
 
 
 def rolled_out(cluster: Cluster, image: str) -> int:
@@ -66,7 +49,14 @@ async def run(deployments: int, replicas: int, nodes: int, namespaces: int) -> d
         wall = time.perf_counter()
         rv = cluster.store.resource_version
         for i in range(deployments):
-            await cluster.create(from_dict(deployment(i, replicas, namespace_of(i, namespaces))))
+            manifest = workload_manifest(
+                "Deployment",
+                f"web-{i:03d}",
+                replicas,
+                image="nginx:1.14.2",
+                namespace=namespace_of(i, namespaces),
+            )
+            await cluster.create(from_dict(manifest))
         await cluster.settle()
         create_wall = time.perf_counter() - wall
         create_writes = cluster.store.resource_version - rv

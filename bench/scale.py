@@ -15,26 +15,9 @@ import time
 from typing import Any
 
 import anyio
-from _common import all_or_not, finish, parse_sizes
+from _common import all_or_not, finish, parse_sizes, workload_manifest
 
 from kube_actors import Cluster, ReplicaSet, SimProfile, from_dict
-
-
-def replica_set(index: int, replicas: int) -> dict[str, Any]:
-    name = f"rs-{index:04d}"
-    return {
-        "apiVersion": "apps/v1",
-        "kind": "ReplicaSet",
-        "metadata": {"name": name, "namespace": "default"},
-        "spec": {
-            "replicas": replicas,
-            "selector": {"matchLabels": {"app": name}},
-            "template": {
-                "metadata": {"labels": {"app": name}},
-                "spec": {"containers": [{"name": "web", "image": "nginx:1.16.1"}]},
-            },
-        },
-    }
 
 
 async def run(sets: int, replicas: int, nodes: int) -> dict[str, Any]:
@@ -45,7 +28,8 @@ async def run(sets: int, replicas: int, nodes: int) -> dict[str, Any]:
         virtual_start = cluster.clock.monotonic()
         wall = time.perf_counter()
         for i in range(sets):
-            await cluster.create(from_dict(replica_set(i, replicas)))
+            manifest = workload_manifest("ReplicaSet", f"rs-{i:04d}", replicas)
+            await cluster.create(from_dict(manifest))
         await cluster.settle()
         elapsed = time.perf_counter() - wall
         writes = cluster.store.resource_version - started_rv

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import anyio
-from _common import RESULTS, finish, peak_rss_mib
+from _common import RESULTS, finish, peak_rss_mib, workload_manifest
 
 from kube_actors import Cluster, Deployment, ReplicaSet, SimProfile, from_dict
 
@@ -43,22 +43,6 @@ def resident_kib() -> float:
     return pages * os.sysconf("SC_PAGE_SIZE") / 1024
 
 
-def workload(kind: str, name: str, replicas: int) -> dict[str, Any]:
-    return {
-        "apiVersion": "apps/v1",
-        "kind": kind,
-        "metadata": {"name": name, "namespace": "default"},
-        "spec": {
-            "replicas": replicas,
-            "selector": {"matchLabels": {"app": name}},
-            "template": {
-                "metadata": {"labels": {"app": name}},
-                "spec": {"containers": [{"name": "web", "image": "nginx:1.16.1"}]},
-            },
-        },
-    }
-
-
 async def measure(shape: str, pods: int) -> dict[str, Any]:
     """One point: ``pods`` pods of ``shape`` from nothing to Available."""
     nodes = max(1, pods // PODS_PER_NODE)
@@ -70,10 +54,10 @@ async def measure(shape: str, pods: int) -> dict[str, Any]:
             rv = cluster.store.resource_version
             wall = time.perf_counter()
             if shape == "deployment":
-                await cluster.create(from_dict(workload("Deployment", "web", pods)))
+                await cluster.create(from_dict(workload_manifest("Deployment", "web", pods)))
             else:
                 for i in range(pods // REPLICAS_PER_SET):
-                    manifest = workload("ReplicaSet", f"rs-{i:05d}", REPLICAS_PER_SET)
+                    manifest = workload_manifest("ReplicaSet", f"rs-{i:05d}", REPLICAS_PER_SET)
                     await cluster.create(from_dict(manifest))
             await cluster.settle()
             elapsed = time.perf_counter() - wall
