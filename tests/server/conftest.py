@@ -1,16 +1,19 @@
 """A served cluster per test: ``Cluster`` + ``ApiServer`` on 127.0.0.1 port 0, and helpers
 to drive it with the real ``kubectl`` (an async subprocess, so the server keeps serving
-in the test's event loop) and the official ``kubernetes`` client (in a worker thread).
+in the test's event loop), the official ``kubernetes`` client (in a worker thread) and
+plain HTTP (``http``: an ``httpx`` client that trusts the server's CA and sends its token).
 """
 
 from __future__ import annotations
 
 import os
+import ssl
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import anyio
+import httpx
 import pytest
 
 from kube_actors import Cluster
@@ -78,3 +81,13 @@ async def served(tmp_path: Path, sim: SimProfile | None) -> AsyncIterator[Served
             options=options,
         ) as api:
             yield Served(cluster, api, tmp_path)
+
+
+@pytest.fixture
+async def http(served: Served) -> AsyncIterator[httpx.AsyncClient]:
+    """Plain HTTP to ``served``, for what kubectl and the client never send."""
+    assert served.api.ca_pem is not None
+    verify = ssl.create_default_context(cadata=served.api.ca_pem.decode())
+    headers = {"Authorization": f"Bearer {served.api.token}"}
+    async with httpx.AsyncClient(base_url=served.api.url, verify=verify, headers=headers) as h:
+        yield h

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import json
 import random
-import ssl
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import anyio
@@ -20,15 +18,6 @@ from kube_actors.server import ApiServer, ServerOptions
 from tests.server.conftest import NGINX, Served
 
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture
-async def http(served: Served) -> AsyncIterator[httpx.AsyncClient]:
-    assert served.api.ca_pem is not None
-    verify = ssl.create_default_context(cadata=served.api.ca_pem.decode())
-    headers = {"Authorization": f"Bearer {served.api.token}"}
-    async with httpx.AsyncClient(base_url=served.api.url, verify=verify, headers=headers) as h:
-        yield h
 
 
 async def test_requests_without_the_token_are_401(served: Served, http: httpx.AsyncClient) -> None:

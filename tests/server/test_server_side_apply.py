@@ -5,8 +5,6 @@ manager stopped applying, managedFields as kubectl shows them, custom resources.
 
 from __future__ import annotations
 
-import ssl
-from collections.abc import AsyncIterator
 from typing import Any
 
 import anyio
@@ -22,15 +20,6 @@ pytestmark = pytest.mark.anyio
 
 URL = "/apis/apps/v1/namespaces/default/deployments/nginx-deployment"
 APPLY = {"Content-Type": "application/apply-patch+yaml"}
-
-
-@pytest.fixture
-async def http(served: Served) -> AsyncIterator[httpx.AsyncClient]:
-    assert served.api.ca_pem is not None
-    verify = ssl.create_default_context(cadata=served.api.ca_pem.decode())
-    headers = {"Authorization": f"Bearer {served.api.token}"}
-    async with httpx.AsyncClient(base_url=served.api.url, verify=verify, headers=headers) as h:
-        yield h
 
 
 def nginx(replicas: int = 3, **changes: str) -> str:
