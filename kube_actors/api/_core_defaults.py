@@ -25,6 +25,7 @@ from kube_actors.api.core import (
     Service,
     ServicePort,
 )
+from kube_actors.api.derived_specs import DerivedSpecs
 from kube_actors.api.meta import JSON
 
 NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name"
@@ -150,9 +151,17 @@ def default_template(template: PodTemplateSpec) -> PodTemplateSpec:
     return replace(template, spec=default_pod_spec(template.spec))
 
 
+_DEFAULTED_POD_SPECS = DerivedSpecs()
+"""Pods of one template share one defaulted spec (``api.derived_specs``)."""
+
+
+def _default_spec_of_pod(spec: JSON) -> JSON:
+    return default_pod_spec(spec, pod=True)
+
+
 def default_pod(pod: Pod) -> Pod:
     """SetDefaults_Pod and SetDefaults_PodSpec."""
-    return replace(pod, spec=default_pod_spec(pod.spec, pod=True))
+    return replace(pod, spec=_DEFAULTED_POD_SPECS.get(pod.spec, None, _default_spec_of_pod))
 
 
 def default_replication_controller(rc: ReplicationController) -> ReplicationController:

@@ -28,6 +28,7 @@ from typing import TypeVar, final
 import msgspec
 
 from kube_actors.api.core import Pod, PodTemplateSpec
+from kube_actors.api.derived_specs import DerivedSpecs
 from kube_actors.api.meta import (
     AnyObject,
     Object,
@@ -384,10 +385,18 @@ def pod_from_template(
             labels=meta.labels,
             annotations=meta.annotations,
             finalizers=meta.finalizers,
-            owner_references=[ref],
+            owner_references=_OWNER_REFERENCES.get(ref, None, _one_reference),
         ),
         spec=template.spec,
     )
+
+
+_OWNER_REFERENCES = DerivedSpecs()
+"""One ``[controller_ref]`` list shared by the pods of one controller."""
+
+
+def _one_reference(ref: OwnerReference) -> list[OwnerReference]:
+    return [ref]
 
 
 @final

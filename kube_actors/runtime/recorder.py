@@ -43,6 +43,11 @@ def object_reference(obj: AnyObject) -> ObjectReference:
     )
 
 
+_EVENT_META = ObjectMeta()
+"""Replaced, not built, for each Event: its empty labels, annotations, owner references
+and finalizers are then one shared value each, not four fresh ones per Event."""
+
+
 @final
 class EventRecorder:
     """Writes Events for one component (``deployment-controller``...)."""
@@ -52,6 +57,7 @@ class EventRecorder:
         self.component = component
         self.host = host
         self.correlator = EventCorrelator()
+        self._source = EventSource(component=component, host=host)
         self._counter = 0
         self.dropped = 0
         """Events the spam filter dropped."""
@@ -94,11 +100,11 @@ class EventRecorder:
                 return
             name = self._new_name(obj.metadata.name, namespace, now)
             event = Event(
-                metadata=ObjectMeta(name=name, namespace=namespace),
+                metadata=msgspec.structs.replace(_EVENT_META, name=name, namespace=namespace),
                 involved_object=object_reference(obj),
                 reason=reason,
                 message=decision.message,
-                source=EventSource(component=self.component, host=self.host),
+                source=self._source,
                 first_timestamp=now,
                 last_timestamp=now,
                 count=1,

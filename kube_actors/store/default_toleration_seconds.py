@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Final
 import msgspec
 
 from kube_actors.api.core import Pod
+from kube_actors.api.derived_specs import DerivedSpecs
 from kube_actors.api.meta import JSON, AnyObject
 from kube_actors.api.nodes import TAINT_NODE_NOT_READY, TAINT_NODE_UNREACHABLE
 
@@ -52,7 +53,19 @@ def default_toleration_seconds(request: AdmissionRequest) -> AnyObject | None:
     pod = request.object
     if request.operation == "DELETE" or not isinstance(pod, Pod):
         return None
-    current = pod.spec.get("tolerations")
+    spec = _TOLERATING_SPECS.get(pod.spec, None, _with_default_tolerations)
+    if spec is pod.spec:
+        return None
+    return msgspec.structs.replace(pod, spec=spec)
+
+
+_TOLERATING_SPECS = DerivedSpecs()
+"""Pods of one template share one spec with the tolerations added (``api.derived_specs``)."""
+
+
+def _with_default_tolerations(spec: JSON) -> JSON:
+    """``spec`` with the missing default tolerations added (``spec`` itself when none is)."""
+    current = spec.get("tolerations")
     tolerations: list[JSON] = list(current) if isinstance(current, list) else []
     added = [
         _DEFAULTS[key]
@@ -60,5 +73,5 @@ def default_toleration_seconds(request: AdmissionRequest) -> AnyObject | None:
         if not _tolerates(tolerations, key)
     ]
     if not added:
-        return None
-    return msgspec.structs.replace(pod, spec={**pod.spec, "tolerations": tolerations + added})
+        return spec
+    return {**spec, "tolerations": tolerations + added}

@@ -32,6 +32,7 @@ import uuid
 from collections import deque
 from collections.abc import Callable, Iterator
 from datetime import timedelta
+from functools import partial
 from typing import Any, Literal, TypedDict, final, get_args
 
 import anyio.lowlevel
@@ -41,7 +42,8 @@ import structlog
 from kube_actors.api.codec import encode_json, from_dict, to_dict
 from kube_actors.api.core import Service
 from kube_actors.api.defaults import apply_defaults
-from kube_actors.api.meta import AnyObject, Condition, Object, object_key
+from kube_actors.api.derived_specs import DerivedSpecs
+from kube_actors.api.meta import JSON, AnyObject, Condition, Object, object_key
 from kube_actors.api.pods import set_condition
 from kube_actors.api.validation import validate, validate_update
 from kube_actors.clock import Clock, whole_seconds
@@ -715,13 +717,14 @@ class Store(StateReader):
             Conflict: the pod is already bound.
         """
         pod = self.get("Pod", name, namespace)
-        spec: dict[str, Any] = dict(getattr(pod, "spec", {}) or {})
+        spec: JSON = getattr(pod, "spec", None) or {}
         if spec.get("nodeName"):
             raise Conflict(
                 "Pod", name, f'pod {name} is already assigned to node "{spec["nodeName"]}"'
             )
-        spec["nodeName"] = node_name
-        bound = msgspec.structs.replace(pod, spec=spec)
+        bound = msgspec.structs.replace(
+            pod, spec=_BOUND_SPECS.get(spec, node_name, partial(_bound_to, node_name))
+        )
         status = getattr(pod, "status", None)
         if status is not None:
             scheduled = Condition(
@@ -759,6 +762,14 @@ class Store(StateReader):
     def __iter__(self) -> Iterator[AnyObject]:
         for entry in self.state:
             yield entry.obj
+
+
+_BOUND_SPECS = DerivedSpecs()
+"""Pods of one template bound to one node share one spec (``api.derived_specs``)."""
+
+
+def _bound_to(node_name: str, spec: JSON) -> JSON:
+    return {**spec, "nodeName": node_name}
 
 
 def _deletion_finalizers(current: list[str], propagation: Propagation | None) -> list[str]:

@@ -96,6 +96,11 @@ class JobStrategy(_Workload):
         return generate_job_selector(obj)  # type: ignore[arg-type]
 
 
+_PENDING = PodStatus(phase="Pending")
+"""Replaced, not built, for each new pod: its empty lists are then one shared value each,
+not three fresh ones per pod (values the store hands out are never changed in place)."""
+
+
 @final
 class PodStrategy(Strategy):
     """Upstream: pkg/registry/core/pod/strategy.go."""
@@ -108,7 +113,7 @@ class PodStrategy(Strategy):
         """
         if not isinstance(obj, Pod):
             return obj
-        status = PodStatus(phase="Pending", qos_class=pod_qos_class(obj.spec))
+        status = msgspec.structs.replace(_PENDING, qos_class=pod_qos_class(obj.spec))
         return msgspec.structs.replace(obj, status=status)
 
     def grace_period(self, obj: AnyObject, requested: int | None) -> int:

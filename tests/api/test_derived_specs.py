@@ -1,0 +1,71 @@
+"""DerivedSpecs: pods derived from one spec share one derived spec."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from kube_actors import Cluster, SimProfile, from_dict
+from kube_actors.api.derived_specs import DerivedSpecs
+
+
+def _tagged(spec: dict[str, Any]) -> dict[str, Any]:
+    return {**spec, "tag": len(spec)}
+
+
+def test_one_derivation_per_source_and_extra() -> None:
+    memo = DerivedSpecs()
+    calls: list[dict[str, Any]] = []
+
+    def derive(spec: dict[str, Any]) -> dict[str, Any]:
+        calls.append(spec)
+        return _tagged(spec)
+
+    spec = {"a": 1}
+    first = memo.get(spec, "node-1", derive)
+    assert memo.get(spec, "node-1", derive) is first
+    assert first == {"a": 1, "tag": 1}
+    other_node = memo.get(spec, "node-2", derive)
+    assert other_node == first
+    assert other_node is not first
+    equal_copy = memo.get(dict(spec), "node-1", derive)
+    assert equal_copy == first
+    assert equal_copy is not first
+    assert len(calls) == 3
+
+
+def test_oldest_entry_goes_at_the_limit() -> None:
+    memo = DerivedSpecs(limit=2)
+    a, b, c = {"a": 1}, {"b": 1}, {"c": 1}
+    first_a = memo.get(a, None, _tagged)
+    memo.get(b, None, _tagged)
+    memo.get(c, None, _tagged)
+    assert len(memo) == 2
+    assert memo.get(a, None, _tagged) is not first_a  # evicted, derived again
+
+
+@pytest.mark.anyio
+async def test_pods_of_one_template_on_one_node_share_their_spec() -> None:
+    manifest = {
+        "apiVersion": "apps/v1",
+        "kind": "ReplicaSet",
+        "metadata": {"name": "web", "namespace": "default"},
+        "spec": {
+            "replicas": 4,
+            "selector": {"matchLabels": {"app": "web"}},
+            "template": {
+                "metadata": {"labels": {"app": "web"}},
+                "spec": {"containers": [{"name": "web", "image": "nginx:1.16.1"}]},
+            },
+        },
+    }
+    async with Cluster(sim=SimProfile(nodes=1)) as cluster:
+        await cluster.create(from_dict(manifest))
+        await cluster.settle()
+        pods = cluster.list("Pod")
+        assert len(pods) == 4
+        specs = [pod.spec for pod in pods]  # type: ignore[attr-defined]
+        assert all(spec["nodeName"] == "node-1" for spec in specs)
+        assert all(spec is specs[0] for spec in specs)
+        assert {len(spec["tolerations"]) for spec in specs} == {2}
