@@ -229,11 +229,14 @@ class FileLog:
                 if line:
                     yield index, line
 
-    def blocks(self, start: int = 0, number: int = 0) -> Iterator[tuple[int, list[bytes]]]:
-        """The lines from byte ``start`` on, a block at a time: ``(number of the first
-        line, lines)``; blank lines are kept (empty) so numbers stay exact.
+    def blocks(
+        self, start: int = 0, number: int = 0, end: int | None = None
+    ) -> Iterator[tuple[int, list[bytes]]]:
+        """The lines from byte ``start`` on (to ``end``, a line start, when given), a block
+        at a time: ``(number of the first line, lines)``; blank lines are kept (empty) so
+        numbers stay exact.
         """
-        limit = self._size
+        limit = self._size if end is None else min(end, self._size)
         if limit <= start:
             return
         try:

@@ -52,8 +52,12 @@ from kube_actors.eventlog.records import (
     parse_ts,
 )
 from kube_actors.eventlog.snapshot import Capture, Contents, Payload
+from kube_actors.store.parallel_fold import fold_in_two
 
 Blocks = Iterable[tuple[int, list[bytes]]]
+Gathered = dict[str, dict[str, tuple[str, int, bytes, int] | None]]
+"""The last write of each key a fold read, per kind: ``(uid, rv, line, line number)``, or
+``None`` for a delete."""
 """Lines a block at a time: the number of the first line, then the lines (blank ones
 empty), as ``FileLog.blocks`` reads them."""
 Wrap = Callable[[Blocks, int | None], Blocks]
@@ -235,19 +239,22 @@ class State:
         source: str = "<log>",
         at_rv: int | None = None,
         at_time: datetime | None = None,
+        into: Callable[[Gathered], None] | None = None,
     ) -> None:
         """Fold record lines, stopping after the last record at or before ``at_rv``/``at_time``.
 
         The records of one call are gathered per key and only the last write of each key
         becomes an ``Entry`` (most of a long history is overwritten); the state is
-        whole again when the call returns or raises.
+        whole again when the call returns or raises. ``into`` takes the gathered writes
+        instead of this state (a fold of a log's tail in another process,
+        ``store.parallel_fold``); the position, time and record count still advance here.
 
         Raises:
             LogCorrupted: a line is not a record, or resourceVersions do not increase.
             LogCompacted: the position is before the base record of a compacted log.
         """
         decode = IDENTITY_DECODER.decode
-        kinds: dict[str, dict[str, tuple[str, int, bytes, int] | None]] = {}
+        kinds: Gathered = {}
         last_rv = self.rv
         last_ts = self.ts
         latest = self._latest
@@ -285,7 +292,7 @@ class State:
                             raise LogCorrupted(
                                 source, number, envelope_problem(head) or "bad record"
                             )
-                        if folded or self.records or kinds or self._kinds:
+                        if folded or self.records or self.rv or kinds or self._kinds:
                             raise LogCorrupted(
                                 source, number, "a base record may only be a log's first record"
                             )
@@ -340,7 +347,10 @@ class State:
                             assert self.base is not None
                             last_ts = self.base.ts
         finally:
-            self._merge(kinds, source)
+            if into is None:
+                self._merge(kinds, source)
+            else:
+                into(kinds)
             self.rv = last_rv
             self.ts = last_ts
             self._latest = latest
@@ -370,10 +380,12 @@ class State:
         self._latest, self.latest = latest, base.latest
         return base, objects, records
 
-    def _merge(
-        self, kinds: dict[str, dict[str, tuple[str, int, bytes, int] | None]], source: str
-    ) -> None:
-        """Put the last write of each key gathered by a fold into the indexes."""
+    def _merge(self, kinds: Gathered, source: str, lines_before: int = 0) -> None:
+        """Put the last write of each key gathered by a fold into the indexes.
+
+        ``lines_before``: the lines before the first one the fold read, when it numbered
+        them from 1 (a tail folded in another process).
+        """
         fold = self._fold
         for kind, objects in kinds.items():
             for key, last in objects.items():
@@ -381,7 +393,28 @@ class State:
                     fold(kind, key, None)
                 else:
                     uid, rv, line, number = last
+                    number += lines_before
                     fold(kind, key, Entry(kind, key, uid, rv, None, None, line, number, source))
+
+    def merge_tail(
+        self,
+        kinds: Gathered,
+        source: str,
+        lines_before: int,
+        *,
+        rv: int,
+        ts: str,
+        latest: str,
+        records: int,
+    ) -> None:
+        """Put the fold of the rest of the log, made in another process from where this
+        fold stands (``store.parallel_fold``), on top of this one.
+        """
+        self._merge(kinds, source, lines_before)
+        self.rv, self.ts = rv, ts
+        self.records += records
+        if latest:
+            self._note_time(latest, parse_ts(latest))
 
     # -- snapshots ---------------------------------------------------------------------
     def capture(self) -> Capture:
@@ -458,8 +491,10 @@ class State:
             if loaded is not None:
                 state.restore(loaded.contents, log.name)
                 start, number = loaded.coverage.size, loaded.coverage.lines
-            blocks = log.blocks(start, number)
             span = log.size - start
+            if at_rv is None and at_time is None and fold_in_two(state, log, start, number, wrap):
+                return state
+            blocks = log.blocks(start, number)
         else:
             blocks = ((number, [line]) for number, line in log.lines())
         if wrap is not None:

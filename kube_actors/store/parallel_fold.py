@@ -1,0 +1,206 @@
+"""Folding a big log file in two processes: the second half in a forked child.
+
+Only the last write of each key survives a fold, and the fold of a log's tail does not
+depend on its head except through the resourceVersion and time it starts after. So the
+child folds the lines after a split point, starting from the record just before it, and
+sends back what it gathered (the last write of each key it read, deletes included) while
+this process folds the lines before the split point; the child's writes then go on top.
+Every check of the sequential fold runs, in one process or the other, with the same
+messages and line numbers; a log that does not split cleanly (a base record across the
+split point, a child that fails) is folded on sequentially from the split point.
+
+Used by ``State.from_log`` for a whole fold (no ``at``) of a file of at least
+``MIN_BYTES``, on a machine with more than one CPU, from a process with no other thread
+(``fork`` copies only the calling thread).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Final
+
+import msgspec
+
+from kube_actors.errors import LogCorrupted
+from kube_actors.eventlog.file import FileLog
+from kube_actors.eventlog.records import IDENTITY_DECODER, envelope_problem
+
+if TYPE_CHECKING:
+    from kube_actors.store.state import Blocks, Gathered, State, Wrap
+
+MIN_BYTES: Final = 32 << 20
+"""Below this a fork costs more than it saves."""
+CHILD_SHARE: Final = 0.55
+"""The child's share of the bytes: this process also merges both halves afterwards."""
+WINDOW: Final = 1 << 16
+
+
+class _Tail(msgspec.Struct, array_like=True, gc=False):
+    """What the child sends back."""
+
+    rv: int
+    ts: str
+    latest: str
+    records: int
+    kinds: dict[str, dict[str, tuple[str, int, bytes, int] | None]]
+    error_line: int = 0
+    error: str = ""
+
+
+def _cpus() -> int:
+    affinity = getattr(os, "sched_getaffinity", None)
+    return len(affinity(0)) if affinity is not None else (os.cpu_count() or 1)
+
+
+def usable(span: int, min_bytes: int = MIN_BYTES) -> bool:
+    """Whether a fold of ``span`` bytes is worth splitting here."""
+    return (
+        span >= min_bytes and hasattr(os, "fork") and threading.active_count() == 1 and _cpus() > 1
+    )
+
+
+def fold_in_two(
+    state: State,
+    log: FileLog,
+    start: int,
+    number: int,
+    wrap: Wrap | None = None,
+    *,
+    min_bytes: int = MIN_BYTES,
+) -> bool:
+    """Fold ``log`` from byte ``start`` (after ``number`` lines) to its end into ``state``,
+    the second part in a forked child; ``False`` (nothing read) when not worth it.
+
+    Raises:
+        LogCorrupted: a damaged record, as the sequential fold raises it (the state then
+            holds every record before it).
+    """
+    end = log.size
+    if not usable(end - start, min_bytes):
+        return False
+    with open(log.path, "rb") as handle:
+        fd = handle.fileno()
+        split = _line_start_after(fd, start + int((end - start) * (1 - CHILD_SHARE)), end)
+        before = _record_before(fd, start, split) if split is not None else None
+    if split is None or before is None:
+        return False
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: fold the tail, send it, leave without running any cleanup
+        os.close(read)
+        status = 1
+        try:
+            _send(write, _fold_tail(type(state)(), log, split, before))
+            status = 0
+        finally:
+            os._exit(status)
+    os.close(write)
+    try:
+        numbered: list[int] = [number]
+        blocks: Blocks = _counting(log.blocks(start, number, split), numbered)
+        if wrap is not None:
+            blocks = wrap(blocks, split - start)
+        state.fold_blocks(blocks, source=log.name)
+        tail = _receive(read)
+    except BaseException:
+        os.kill(pid, signal.SIGKILL)
+        raise
+    finally:
+        os.close(read)
+        _, status = os.waitpid(pid, 0)
+    lines_before = numbered[0]
+    if tail is None or status != 0 or (state.rv, state.ts) != before:
+        state.fold_blocks(log.blocks(split, lines_before), source=log.name)
+        return True
+    state.merge_tail(
+        tail.kinds,
+        log.name,
+        lines_before,
+        rv=tail.rv,
+        ts=tail.ts,
+        latest=tail.latest,
+        records=tail.records,
+    )
+    if tail.error:
+        raise LogCorrupted(log.name, tail.error_line + lines_before, tail.error)
+    return True
+
+
+def _fold_tail(tail: State, log: FileLog, split: int, before: tuple[int, str]) -> _Tail:
+    """The child's part: the fold of the lines from ``split`` on, numbered from 1."""
+    tail.rv, tail.ts = before  # as the sequential fold stands when it reaches the split
+    gathered: Gathered = {}
+    error_line, error = 0, ""
+    try:
+        tail.fold_blocks(log.blocks(split, 0), source=log.name, into=gathered.update)
+    except LogCorrupted as exc:
+        error_line, error = exc.line, exc.detail
+    return _Tail(tail.rv, tail.ts, tail.latest, tail.records, gathered, error_line, error)
+
+
+def _counting(blocks: Iterator[tuple[int, list[bytes]]], numbered: list[int]) -> Blocks:
+    """``blocks``, noting in ``numbered[0]`` the number of the last line passed on."""
+    for first, lines in blocks:
+        numbered[0] = first + len(lines) - 1
+        yield first, lines
+
+
+def _send(fd: int, tail: _Tail) -> None:
+    data = memoryview(msgspec.msgpack.encode(tail))
+    while data:
+        data = data[os.write(fd, data) :]
+    os.close(fd)
+
+
+def _receive(fd: int) -> _Tail | None:
+    chunks = []
+    while chunk := os.read(fd, 1 << 20):
+        chunks.append(chunk)
+    try:
+        return msgspec.msgpack.decode(b"".join(chunks), type=_Tail)
+    except msgspec.DecodeError:
+        return None  # the child died part way: fold its part here
+
+
+def _line_start_after(fd: int, offset: int, end: int) -> int | None:
+    """The start of the first line after ``offset`` (``None``: no line starts before ``end``)."""
+    while offset < end:
+        chunk = os.pread(fd, min(WINDOW, end - offset), offset)
+        if not chunk:
+            return None
+        index = chunk.find(b"\n")
+        if index >= 0:
+            split = offset + index + 1
+            return split if split < end else None
+        offset += len(chunk)
+    return None
+
+
+def _record_before(fd: int, start: int, split: int) -> tuple[int, str] | None:
+    """The resourceVersion and time of the last record before ``split`` (``None``: none
+    that reads cleanly; the fold before the split then finds out why, or it is blank).
+    """
+    window = WINDOW
+    while True:
+        low = max(start, split - window)
+        chunk = os.pread(fd, split - low, low)
+        lines = chunk.split(b"\n")[:-1]  # ends with the newline before ``split``
+        if low > start:
+            lines = lines[1:]  # may be the end of a longer line
+        for line in reversed(lines):
+            if not line:
+                continue
+            try:
+                head = IDENTITY_DECODER.decode(line)
+            except msgspec.DecodeError:
+                return None
+            rv = head.object.metadata.resource_version
+            if envelope_problem(head) or not rv or not rv.isdigit():
+                return None
+            return int(rv), head.ts
+        if low == start:
+            return None
+        window *= 4
