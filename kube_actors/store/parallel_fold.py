@@ -16,8 +16,10 @@ Used by ``State.from_log`` for a whole fold (no ``at``) of a file of at least
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
+import struct
 import threading
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Final
@@ -33,9 +35,12 @@ if TYPE_CHECKING:
 
 MIN_BYTES: Final = 32 << 20
 """Below this a fork costs more than it saves."""
-CHILD_SHARE: Final = 0.55
-"""The child's share of the bytes: this process also merges both halves afterwards."""
+CHILD_SHARE: Final = 0.47
+"""The child's share of the bytes: it also encodes and sends what it gathered (measured on
+``bench/replay.py``'s log, the two finish together)."""
 WINDOW: Final = 1 << 16
+PIPE_BYTES: Final = 1 << 20
+LENGTH: Final = struct.Struct("<Q")
 
 
 class _Tail(msgspec.Struct, array_like=True, gc=False):
@@ -88,6 +93,7 @@ def fold_in_two(
     if split is None or before is None:
         return False
     read, write = os.pipe()
+    _widen(write)
     pid = os.fork()
     if pid == 0:  # the child: fold the tail, send it, leave without running any cleanup
         os.close(read)
@@ -98,23 +104,32 @@ def fold_in_two(
         finally:
             os._exit(status)
     os.close(write)
+    head: Gathered = {}
     try:
         numbered: list[int] = [number]
         blocks: Blocks = _counting(log.blocks(start, number, split), numbered)
         if wrap is not None:
             blocks = wrap(blocks, split - start)
-        state.fold_blocks(blocks, source=log.name)
+        state.fold_blocks(blocks, source=log.name, into=head.update)
         tail = _receive(read)
     except BaseException:
         os.kill(pid, signal.SIGKILL)
+        state.merge_head(head, log.name)
         raise
     finally:
         os.close(read)
         _, status = os.waitpid(pid, 0)
     lines_before = numbered[0]
     if tail is None or status != 0 or (state.rv, state.ts) != before:
+        state.merge_head(head, log.name)
         state.fold_blocks(log.blocks(split, lines_before), source=log.name)
         return True
+    for kind, objects in tail.kinds.items():  # what the tail rewrites, the head need not
+        written = head.get(kind)
+        if written:
+            for key in objects.keys() & written.keys():
+                del written[key]
+    state.merge_head(head, log.name)
     state.merge_tail(
         tail.kinds,
         log.name,
@@ -149,20 +164,45 @@ def _counting(blocks: Iterator[tuple[int, list[bytes]]], numbered: list[int]) ->
 
 
 def _send(fd: int, tail: _Tail) -> None:
-    data = memoryview(msgspec.msgpack.encode(tail))
+    """The tail, msgpack-encoded after its length (so the reader fills one buffer)."""
+    encoded = msgspec.msgpack.encode(tail)
+    data = memoryview(LENGTH.pack(len(encoded)) + encoded)
     while data:
         data = data[os.write(fd, data) :]
     os.close(fd)
 
 
 def _receive(fd: int) -> _Tail | None:
-    chunks = []
-    while chunk := os.read(fd, 1 << 20):
-        chunks.append(chunk)
+    """The child's tail; ``None`` when it died part way (its part is then folded here)."""
+    header = _read_into(fd, bytearray(LENGTH.size))
+    if header is None:
+        return None
+    (length,) = LENGTH.unpack(header)
+    data = _read_into(fd, bytearray(length))
+    if data is None:
+        return None
     try:
-        return msgspec.msgpack.decode(b"".join(chunks), type=_Tail)
+        return msgspec.msgpack.decode(data, type=_Tail)
     except msgspec.DecodeError:
-        return None  # the child died part way: fold its part here
+        return None
+
+
+def _read_into(fd: int, buffer: bytearray) -> bytearray | None:
+    view = memoryview(buffer)
+    while view:
+        got = os.readv(fd, [view])
+        if not got:
+            return None
+        view = view[got:]
+    return buffer
+
+
+def _widen(fd: int) -> None:
+    """A bigger pipe buffer (Linux): fewer switches between writer and reader."""
+    with contextlib.suppress(ImportError, AttributeError, OSError):
+        import fcntl  # POSIX only, as is fork
+
+        fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, PIPE_BYTES)
 
 
 def _line_start_after(fd: int, offset: int, end: int) -> int | None:

@@ -396,6 +396,10 @@ class State:
                     number += lines_before
                     fold(kind, key, Entry(kind, key, uid, rv, None, None, line, number, source))
 
+    def merge_head(self, kinds: Gathered, source: str) -> None:
+        """Put writes gathered by ``fold_blocks(..., into=...)`` into this state."""
+        self._merge(kinds, source)
+
     def merge_tail(
         self,
         kinds: Gathered,
