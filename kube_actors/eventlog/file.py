@@ -17,8 +17,9 @@ Invariants:
 - Durability per fsync policy (what survives a power loss or an operating-system crash;
   a crash of the process itself never loses an append that returned, under any policy):
   ``always`` fsyncs before ``append`` returns; ``batch`` (the default) fsyncs in a
-  background group commit at most ``batch_delay`` seconds (5 ms) after an append, and at
-  once on ``flush()`` and ``close()``; ``never`` leaves it to the operating system.
+  background group commit at most ``batch_delay`` seconds (5 ms) after an append, made by
+  a helper process (``eventlog.background_sync``), and at once on ``flush()`` and
+  ``close()``; ``never`` leaves it to the operating system.
 - Reading streams the file in blocks: memory does not grow with the log.
 - Snapshots (``eventlog.snapshot``): once a fold is attached (``set_snapshot_source``),
   the log writes ``LOG.snapshot`` every ``snapshot_every`` records and on a clean close.
@@ -43,6 +44,7 @@ from typing import final, get_args
 from kube_actors._log import LazyLogger
 from kube_actors.errors import LogCorrupted, LogError, LogLocked, LogWriteError
 from kube_actors.eventlog import snapshot
+from kube_actors.eventlog.background_sync import BackgroundSync
 from kube_actors.eventlog.engine import FsyncPolicy, Subscribers
 from kube_actors.eventlog.records import RecordError, read_record
 
@@ -117,11 +119,8 @@ class FileLog:
         self._unterminated = False  # the last record lacks its newline
         self._failure: LogError | None = None
         self._subscribers = Subscribers()
-        self._dirty = False
-        self._sync_lock = threading.Lock()
-        self._wake = threading.Event()
-        self._syncer: threading.Thread | None = None
-        self._stop = threading.Event()
+        self._dirty = False  # appended since this process last synced
+        self._background: BackgroundSync | None = None  # the ``batch`` policy's helper
         self.snapshots = snapshots
         self.snapshot_every = snapshot_every
         self._source: SnapshotSource | None = None
@@ -375,8 +374,7 @@ class FileLog:
             self._sync(fd)
         elif self.fsync == "batch":
             self._dirty = True
-            self._start_syncer()
-            self._wake.set()
+            self._batch(fd)
         self._subscribers.notify(lines)
 
     def _writable(self) -> int:
@@ -434,32 +432,32 @@ class FileLog:
             self._failure = LogWriteError(f"{self.path}: fsync failed: {exc.strerror}")
             raise self._failure from None
 
-    def _start_syncer(self) -> None:
-        if self._syncer is None:
-            self._syncer = threading.Thread(
-                target=self._sync_loop, name=f"fsync {self.path}", daemon=True
-            )
-            self._syncer.start()
+    def _batch(self, fd: int) -> None:
+        """Have the helper sync this append within ``batch_delay``; note a failure it saw."""
+        background = self._background
+        if background is None:
+            background = self._background = BackgroundSync(fd, self.batch_delay)
+        background.appended()
+        if background.failure is not None and self._failure is None:
+            # After a failed fsync the kernel's page cache no longer says what is on disk.
+            self._failure = LogWriteError(f"{self.path}: fsync failed: {background.failure}")
 
-    def _sync_loop(self) -> None:
-        # close() sets _stop before _wake, so a wake-up cleared here is seen as _stop below.
-        while not self._stop.is_set():
-            self._wake.wait()
-            if self._stop.wait(self.batch_delay):
-                return  # closing: close() syncs what is left
-            self._wake.clear()
-            self._sync_pending(raising=False)
+    def background_syncs(self) -> int:
+        """The group commits the ``batch`` policy's helper has made so far."""
+        if self._background is None:
+            return 0
+        self._background.poll()
+        return self._background.syncs
 
     def _sync_pending(self, *, raising: bool) -> None:
-        with self._sync_lock:
-            if not self._dirty or self._fd is None:
-                return
-            self._dirty = False
-            try:
-                self._sync(self._fd)
-            except LogError:
-                if raising:
-                    raise
+        if not self._dirty or self._fd is None:
+            return
+        self._dirty = False
+        try:
+            self._sync(self._fd)
+        except LogError:
+            if raising:
+                raise
 
     def flush(self) -> None:
         """Make every append durable now (``always``/``batch``); raise a past failure."""
@@ -490,14 +488,13 @@ class FileLog:
             self._coverage = None
             with contextlib.suppress(OSError):
                 snapshot.remove_snapshot(self.path)
-        with self._sync_lock:
-            try:
-                os.ftruncate(fd, size)
-                os.fsync(fd)
-            except OSError as exc:
-                raise LogWriteError(f"{self.path}: cannot truncate: {exc.strerror}") from None
-            self._size = size
-            self._dirty = False
+        try:
+            os.ftruncate(fd, size)
+            os.fsync(fd)
+        except OSError as exc:
+            raise LogWriteError(f"{self.path}: cannot truncate: {exc.strerror}") from None
+        self._size = size
+        self._dirty = False
 
     def subscribe(self, callback: Callable[[list[bytes]], None]) -> Callable[[], None]:
         return self._subscribers.add(callback)
@@ -511,11 +508,9 @@ class FileLog:
         """
         if self._fd is None:
             return
-        self._stop.set()
-        self._wake.set()
-        if self._syncer is not None:
-            self._syncer.join()
-            self._syncer = None
+        if self._background is not None:
+            self._background.stop()
+            self._background = None
         try:
             self._finish_snapshot()
             if self.fsync != "never" and self._failure is None:
