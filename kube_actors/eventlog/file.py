@@ -25,8 +25,10 @@ Invariants:
   the log writes ``LOG.snapshot`` every ``snapshot_every`` records and on a clean close.
   A snapshot is captured at the start of the append after it fell due (the fold has
   then taken in every earlier append) and only when the fold's position is the log's
-  last record; it is checksummed and written by a background thread, temporary file then
-  rename. A snapshot that fails is a warning: appends never wait for one or fail
+  last record; it is checksummed and written in the background, temporary file then
+  rename: by a forked child, whose memory is the capture, when the process has no other
+  thread, else by a thread (``eventlog.snapshot_writer``). A snapshot that fails is a
+  warning (given when the writer next looks): appends never wait for one or fail
   because of one. ``truncate`` removes a snapshot beyond the cut and detaches the fold.
 """
 
@@ -37,13 +39,13 @@ import fcntl
 import math
 import os
 import stat
-import threading
 from collections.abc import Callable, Iterator
+from functools import partial
 from typing import final, get_args
 
 from kube_actors._log import LazyLogger
 from kube_actors.errors import LogCorrupted, LogError, LogLocked, LogWriteError
-from kube_actors.eventlog import snapshot
+from kube_actors.eventlog import snapshot, snapshot_writer
 from kube_actors.eventlog.background_sync import BackgroundSync
 from kube_actors.eventlog.engine import FsyncPolicy, Subscribers
 from kube_actors.eventlog.records import RecordError, read_record
@@ -127,7 +129,7 @@ class FileLog:
         self._coverage: snapshot.Coverage | None = None  # the last snapshot known good
         self._since_snapshot = 0
         self._snapshot_due = False
-        self._snapshotter: threading.Thread | None = None
+        self._snapshotter: snapshot_writer.SnapshotWriter | None = None
         self._last_line: bytes | None = None  # the last record appended by this process
         self.existed = self._check_regular()
         if readonly:
@@ -300,16 +302,16 @@ class FileLog:
     def _start_snapshot(self) -> None:
         """Capture the fold now and write it in the background (skipped while one runs)."""
         self._snapshot_due = False
-        if self._snapshotter is not None and self._snapshotter.is_alive():
-            return
-        job = self._snapshot_job()
-        if job is None:
-            return
+        if self._snapshotter is not None:
+            if self._snapshotter.running():
+                return
+            self._finish_snapshot()
         self._since_snapshot = 0
-        self._snapshotter = threading.Thread(
-            target=self._write_snapshot, args=job, name=f"snapshot {self.path}", daemon=True
-        )
-        self._snapshotter.start()
+        self._snapshotter = snapshot_writer.start(self._prepare_snapshot)
+
+    def _prepare_snapshot(self) -> snapshot_writer.Write | None:
+        job = self._snapshot_job()
+        return partial(self._write_snapshot, *job) if job is not None else None
 
     def _snapshot_job(self) -> tuple[snapshot.Capture, int, int] | None:
         """The capture to write, the log size it covers and the fd, when it is consistent."""
@@ -334,20 +336,28 @@ class FileLog:
             return None  # the fold is not at the log's end (a caller folded elsewhere)
         return contents, self._size, fd
 
-    def _write_snapshot(self, contents: snapshot.Capture, size: int, fd: int) -> None:
-        try:
-            coverage = snapshot.measure(fd, size, self._coverage)
-            snapshot.write(self.path, coverage, contents, sync=self.fsync != "never")
-        except Exception as exc:  # a snapshot never breaks the log
-            with contextlib.suppress(Exception):
-                log.warning("snapshot_failed", path=self.path, reason=str(exc))
-            return
-        self._coverage = coverage
+    def _write_snapshot(self, contents: snapshot.Capture, size: int, fd: int) -> snapshot.Coverage:
+        """Write a snapshot; its coverage.
+
+        Raises:
+            OSError: it could not be written (the old one, if any, is kept).
+        """
+        coverage = snapshot.measure(fd, size, self._coverage)
+        snapshot.write(self.path, coverage, contents, sync=self.fsync != "never")
+        return coverage
 
     def _finish_snapshot(self) -> None:
-        thread, self._snapshotter = self._snapshotter, None
-        if thread is not None:
-            thread.join()
+        """Wait for the snapshot being written, if any, and take in its coverage."""
+        writer, self._snapshotter = self._snapshotter, None
+        if writer is not None:
+            self._take_written(writer.finish())
+
+    def _take_written(self, written: snapshot_writer.Written) -> None:
+        if isinstance(written, str):  # a snapshot never breaks the log
+            with contextlib.suppress(Exception):
+                log.warning("snapshot_failed", path=self.path, reason=written)
+        elif written is not None:
+            self._coverage = written
 
     # -- writing -----------------------------------------------------------------------
     def append(self, lines: list[bytes]) -> None:
@@ -533,7 +543,7 @@ class FileLog:
             return
         job = self._snapshot_job()
         if job is not None:
-            self._write_snapshot(*job)
+            self._take_written(snapshot_writer.attempt(partial(self._write_snapshot, *job)))
 
     def _release(self) -> None:
         fd, self._fd = self._fd, None
