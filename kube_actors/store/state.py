@@ -65,36 +65,25 @@ Wrap = Callable[[Blocks, int | None], Blocks]
 
 
 @final
-class Entry:
+class Entry(msgspec.Struct, gc=False):
     """One live object in the fold.
 
     Live writes carry the typed object only; folded records carry only the record
-    ``line``, from which the object is decoded the first time it is read.
+    ``line``, from which the object is decoded the first time it is read. Outside the
+    cycle collector (``gc=False``): an entry refers to values only, never back to itself,
+    and a cluster holds one per live object (a full collection need not walk them).
     """
 
-    __slots__ = ("_obj", "key", "kind", "line", "number", "origin", "raw", "rv", "uid")
-
-    def __init__(
-        self,
-        kind: str,
-        key: str,
-        uid: str,
-        rv: int,
-        obj: AnyObject | None,
-        raw: bytes | None,
-        line: bytes | None = None,
-        number: int = 0,
-        origin: str = "",
-    ) -> None:
-        self.kind = kind
-        self.key = key
-        self.uid = uid
-        self.rv = rv
-        self._obj = obj
-        self.raw = raw
-        self.line = line
-        self.number = number
-        self.origin = origin
+    kind: str
+    key: str
+    uid: str
+    rv: int
+    decoded: AnyObject | None
+    """The typed object, once decoded (or as written live)."""
+    raw: bytes | None
+    line: bytes | None = None
+    number: int = 0
+    origin: str = ""
 
     @property
     def obj(self) -> AnyObject:
@@ -103,10 +92,10 @@ class Entry:
         Raises:
             LogCorrupted: the folded record's object does not decode (names file and line).
         """
-        obj = self._obj
+        obj = self.decoded
         if obj is None:
             try:
-                obj = self._obj = decode_object(self.kind, self.body())
+                obj = self.decoded = decode_object(self.kind, self.body())
             except ManifestError as exc:
                 if not self.number:
                     raise

@@ -11,18 +11,20 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import final
 
 import anyio
+import msgspec
 
 from kube_actors.api.meta import AnyObject
 from kube_actors.errors import Expired
 
 
-@dataclass(frozen=True, slots=True)
-class WatchEvent:
-    """A committed change: the record's type, the new object (the last state for DELETED) and the previous one."""
+class WatchEvent(msgspec.Struct, frozen=True, gc=False):
+    """A committed change: the record's type, the new object (the last state for DELETED) and the previous one.
+
+    Outside the cycle collector: one is made per write and refers only to objects.
+    """
 
     type: str
     object: AnyObject
