@@ -50,7 +50,7 @@ class _Tail(msgspec.Struct, array_like=True, gc=False):
     ts: str
     latest: str
     records: int
-    kinds: dict[str, dict[str, tuple[str, int, bytes, int] | None]]
+    kinds: dict[str, dict[str, tuple[bytes, int] | None]]
     error_line: int = 0
     error: str = ""
 

@@ -55,9 +55,10 @@ from kube_actors.eventlog.snapshot import Capture, Contents, Payload
 from kube_actors.store.parallel_fold import fold_in_two
 
 Blocks = Iterable[tuple[int, list[bytes]]]
-Gathered = dict[str, dict[str, tuple[str, int, bytes, int] | None]]
-"""The last write of each key a fold read, per kind: ``(uid, rv, line, line number)``, or
-``None`` for a delete."""
+Gathered = dict[str, dict[str, tuple[bytes, int] | None]]
+"""The last write of each key a fold read, per kind: ``(line, line number)``, or ``None``
+for a delete. (The uid and resourceVersion are read again from the lines that survive:
+keeping them for every line read costs more.)"""
 """Lines a block at a time: the number of the first line, then the lines (blank ones
 empty), as ``FileLog.blocks`` reads them."""
 Wrap = Callable[[Blocks, int | None], Blocks]
@@ -321,7 +322,7 @@ class State:
                     if type_ == "DELETED":
                         objects[key] = None
                     else:
-                        objects[key] = (meta.uid or "", rv, line, number)
+                        objects[key] = (line, number)
                     last_rv = rv
                     last_ts = ts
                     folded += 1
@@ -376,14 +377,26 @@ class State:
         them from 1 (a tail folded in another process).
         """
         fold = self._fold
+        decode = IDENTITY_DECODER.decode
         for kind, objects in kinds.items():
             for key, last in objects.items():
                 if last is None:
                     fold(kind, key, None)
                 else:
-                    uid, rv, line, number = last
-                    number += lines_before
-                    fold(kind, key, Entry(kind, key, uid, rv, None, None, line, number, source))
+                    line, number = last
+                    meta = decode(line).object.metadata  # checked when it was folded
+                    entry = Entry(
+                        kind,
+                        key,
+                        meta.uid or "",
+                        int(meta.resource_version or 0),
+                        None,
+                        None,
+                        line,
+                        number + lines_before,
+                        source,
+                    )
+                    fold(kind, key, entry)
 
     def merge_head(self, kinds: Gathered, source: str) -> None:
         """Put writes gathered by ``fold_blocks(..., into=...)`` into this state."""
