@@ -21,6 +21,7 @@ import structlog
 
 from kube_actors.api.core import Event, EventSource
 from kube_actors.api.meta import AnyObject, ObjectMeta, ObjectReference, object_key
+from kube_actors.clock import whole_seconds
 from kube_actors.errors import ApiError
 from kube_actors.runtime.correlator import EventCorrelator, Occurrence
 from kube_actors.store import Store
@@ -29,6 +30,9 @@ log = structlog.get_logger("kube_actors.events")
 
 NORMAL = "Normal"
 WARNING = "Warning"
+
+
+REFERENCES_KEPT = 1024
 
 
 def object_reference(obj: AnyObject) -> ObjectReference:
@@ -58,6 +62,10 @@ class EventRecorder:
         self.host = host
         self.correlator = EventCorrelator()
         self._source = EventSource(component=component, host=host)
+        self._references: dict[tuple[str, str | None], ObjectReference] = {}
+        """The references of the objects events were recorded about lately, by uid and
+        resourceVersion (unique in one store): a burst of events about one object (a
+        ReplicaSet creating its pods) shares one."""
         self._counter = 0
         self.dropped = 0
         """Events the spam filter dropped."""
@@ -83,7 +91,7 @@ class EventRecorder:
         if decision.skip:
             self.dropped += 1
             return
-        now = store.clock.now().replace(microsecond=0)
+        now = whole_seconds(store.clock.now())
         try:
             existing = (
                 store.try_get("Event", decision.existing, namespace) if decision.existing else None
@@ -101,7 +109,7 @@ class EventRecorder:
             name = self._new_name(obj.metadata.name, namespace, now)
             event = Event(
                 metadata=msgspec.structs.replace(_EVENT_META, name=name, namespace=namespace),
-                involved_object=object_reference(obj),
+                involved_object=self._reference(obj),
                 reason=reason,
                 message=decision.message,
                 source=self._source,
@@ -118,6 +126,20 @@ class EventRecorder:
             log.warning(
                 "event_write_failed", component=self.component, reason=reason, error=str(exc)
             )
+
+    def _reference(self, obj: AnyObject) -> ObjectReference:
+        meta = obj.metadata
+        if not meta.uid:
+            return object_reference(obj)
+        key = (meta.uid, meta.resource_version)
+        references = self._references
+        reference = references.get(key)
+        if reference is None:
+            reference = object_reference(obj)
+            if len(references) >= REFERENCES_KEPT:
+                del references[next(iter(references))]
+            references[key] = reference
+        return reference
 
     def _new_name(self, prefix: str, namespace: str, now: datetime) -> str:
         """``<object>.<hex>``, skipping names an earlier run on the same log already used."""
