@@ -244,6 +244,8 @@ class FileLog:
             handle = open(self.path, "rb")  # noqa: SIM115 - closed in the finally below
         except FileNotFoundError:
             return
+        with contextlib.suppress(AttributeError, OSError):  # read ahead: a fold reads it all
+            os.posix_fadvise(handle.fileno(), start, limit - start, os.POSIX_FADV_SEQUENTIAL)
         try:
             handle.seek(start)
             number += 1
