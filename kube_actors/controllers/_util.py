@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable, Iterable, Sequence
+from functools import lru_cache
 from typing import TypeVar, final
 
 import msgspec
@@ -344,8 +345,9 @@ async def claim_objects(
 # -- pods from templates ----------------------------------------------------------------
 
 
+@lru_cache(maxsize=4096)
 def get_pods_prefix(controller_name: str) -> str:
-    """``<name>-``: the generateName of a controller's pods.
+    """``<name>-``: the generateName of a controller's pods (one string for all of them).
 
     Upstream: pkg/controller/controller_utils.go getPodsPrefix
     """
