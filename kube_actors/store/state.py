@@ -144,7 +144,6 @@ class State:
 
     def __init__(self) -> None:
         self._kinds: dict[str, dict[str, Entry]] = {}
-        self._uids: dict[str, Entry] = {}
         self.rv = 0
         self.ts = ""
         self.records = 0
@@ -183,27 +182,18 @@ class State:
             self._latest, self.latest = when, ts
 
     def _fold(self, kind: str, key: str, entry: Entry | None) -> Entry | None:
-        """Put ``entry`` at ``kind``/``key`` (remove what is there for ``None``) and keep the
-        uid index exact; returns the entry replaced or removed.
+        """Put ``entry`` at ``kind``/``key`` (remove what is there for ``None``); returns
+        the entry replaced or removed.
         """
         objects = self._kinds.get(kind)
         if objects is None:
             objects = self._kinds[kind] = {}
         if kind == CRD_KIND:
             self._kind_table = None
-        uids = self._uids
         if entry is None:
-            old = objects.pop(key, None)
-            if old is not None and old.uid:
-                uids.pop(old.uid, None)
-            return old
+            return objects.pop(key, None)
         old = objects.get(key)
         objects[key] = entry
-        uid = entry.uid
-        if old is not None and old.uid and old.uid != uid:
-            uids.pop(old.uid, None)
-        if uid:
-            uids[uid] = entry
         return old
 
     def fold_lines(
@@ -445,7 +435,6 @@ class State:
     def restore(self, contents: Contents, source: str = "<log>") -> None:
         """Start from a snapshot's contents (on an empty state)."""
         kinds = self._kinds
-        uids = self._uids
         for o in contents.objects:
             data = o.data
             entry = (
@@ -457,8 +446,6 @@ class State:
             if objects is None:
                 objects = kinds[o.kind] = {}
             objects[o.key] = entry
-            if o.uid:
-                uids[o.uid] = entry
         self._kind_table = None
         self.rv, self.ts, self.records = contents.rv, contents.ts, contents.records
         self.base = contents.base
@@ -535,10 +522,6 @@ class State:
         """The entry for ``kind`` at ``key`` (``ns/name``), if it exists."""
         objects = self._kinds.get(kind)
         return objects.get(key) if objects is not None else None
-
-    def by_uid(self, uid: str) -> Entry | None:
-        """The live entry with this uid, if any."""
-        return self._uids.get(uid)
 
     def entries(self, kind: str, namespace: str | None = None) -> list[Entry]:
         """Entries of ``kind`` ordered by namespace then name, as the API server lists."""
