@@ -524,21 +524,6 @@ async def test_state_from_log_at_a_time_keeps_every_record_up_to_that_instant(
 
 
 @pytest.mark.anyio
-async def test_the_state_indexes_live_objects_by_uid_in_the_store_and_after_replay(
-    store: Store,
-) -> None:
-    first = await store.create(one(POD))
-    await store.delete("Pod", "p", "default")
-    second = await store.create(one(POD))
-    assert isinstance(store.engine, MemoryLog)
-    for state in (store.state, State.from_log(MemoryLog(store.engine.dump()))):
-        assert state.by_uid(first.metadata.uid or "") is None
-        entry = state.by_uid(second.metadata.uid or "")
-        assert entry is not None
-        assert (entry.kind, entry.key, entry.obj) == ("Pod", "default/p", second)
-
-
-@pytest.mark.anyio
 async def test_an_invalid_object_names_every_field_that_is_wrong(store: Store) -> None:
     bad = DEPLOYMENT.replace("replicas: 3", "replicas: -3").replace(
         "labels: {app: web}\n    spec", "labels: {app: other}\n    spec"
