@@ -14,8 +14,6 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-import yaml
-
 from kube_actors.api.codec import to_dict
 from kube_actors.api.meta import AnyObject
 from kube_actors.cli.cells import labels_text
@@ -31,35 +29,11 @@ def kube_json(value: Any) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026") + "\n"
 
 
-_STR = "tag:yaml.org,2002:str"
-
-
-class _Dumper(yaml.SafeDumper):
-    """A YAML dumper that quotes strings as go-yaml does.
-
-    Strings that would read back as another type are double-quoted, multi-line ones are
-    literal blocks.
-    """
-
-
-def _represent_str(dumper: yaml.SafeDumper, data: str) -> yaml.ScalarNode:
-    if "\n" in data:
-        return dumper.represent_scalar(_STR, data, style="|")
-    if dumper.resolve(yaml.ScalarNode, data, (True, False)) != _STR:  # type: ignore[no-untyped-call]
-        return dumper.represent_scalar(_STR, data, style='"')
-    return dumper.represent_scalar(_STR, data)
-
-
-_Dumper.add_representer(str, _represent_str)
-
-
 def kube_yaml(value: Any) -> str:
     """YAML as kubectl prints it."""
-    return str(
-        yaml.dump(
-            value, Dumper=_Dumper, default_flow_style=False, sort_keys=True, allow_unicode=True
-        )
-    )
+    from kube_actors.cli.go_yaml import dump  # PyYAML takes 12 ms to import: only for -o yaml
+
+    return dump(value)
 
 
 def as_list(objects: Sequence[AnyObject]) -> dict[str, Any]:

@@ -19,10 +19,12 @@ from __future__ import annotations
 
 import contextlib
 import os
-import subprocess
 import sys
 import time
-from typing import IO, Final, final
+from typing import IO, TYPE_CHECKING, Final, final
+
+if TYPE_CHECKING:
+    import subprocess
 
 _HELPER: Final = r"""
 import os, select, signal, sys, time
@@ -48,8 +50,10 @@ class BackgroundSync:
     """The helper process syncing one open log file."""
 
     def __init__(self, fd: int, delay: float) -> None:
+        import subprocess  # here: every command imports the log, few of them write to it
+
         self._delay = delay
-        self._process = subprocess.Popen(
+        self._process: subprocess.Popen[bytes] = subprocess.Popen(
             [sys.executable, "-S", "-I", "-c", _HELPER, str(fd), repr(delay)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
