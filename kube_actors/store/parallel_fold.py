@@ -17,6 +17,7 @@ Used by ``State.from_log`` for a whole fold (no ``at``) of a file of at least
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import signal
 import struct
@@ -28,14 +29,14 @@ import msgspec
 
 from kube_actors.errors import LogCorrupted
 from kube_actors.eventlog.file import FileLog
-from kube_actors.eventlog.records import IDENTITY_DECODER, envelope_problem
+from kube_actors.eventlog.records import IDENTITY_DECODER, envelope_problem, object_bytes
 
 if TYPE_CHECKING:
-    from kube_actors.store.state import Blocks, Gathered, State, Wrap
+    from kube_actors.store.state import Blocks, Gathered, Resolved, State, Wrap
 
 MIN_BYTES: Final = 32 << 20
 """Below this a fork costs more than it saves."""
-CHILD_SHARE: Final = 0.47
+CHILD_SHARE: Final = 0.37
 """The child's share of the bytes: it also encodes and sends what it gathered (measured on
 ``bench/replay.py``'s log, the two finish together)."""
 WINDOW: Final = 1 << 16
@@ -50,7 +51,7 @@ class _Tail(msgspec.Struct, array_like=True, gc=False):
     ts: str
     latest: str
     records: int
-    kinds: dict[str, dict[str, tuple[bytes, int] | None]]
+    kinds: dict[str, dict[str, tuple[str, int, bytes, int, bytes] | None]]
     error_line: int = 0
     error: str = ""
 
@@ -153,7 +154,29 @@ def _fold_tail(tail: State, log: FileLog, split: int, before: tuple[int, str]) -
         tail.fold_blocks(log.blocks(split, 0), source=log.name, into=gathered.update)
     except LogCorrupted as exc:
         error_line, error = exc.line, exc.detail
-    return _Tail(tail.rv, tail.ts, tail.latest, tail.records, gathered, error_line, error)
+    resolved = _resolve(gathered)
+    return _Tail(tail.rv, tail.ts, tail.latest, tail.records, resolved, error_line, error)
+
+
+def _resolve(kinds: Gathered) -> Resolved:
+    """What an ``Entry`` needs, read from the gathered lines in the child (the parent then
+    only files them): uid, resourceVersion and the digest ``state_hash`` takes.
+    """
+    decode = IDENTITY_DECODER.decode
+    sha256 = hashlib.sha256
+    resolved: Resolved = {}
+    for kind, objects in kinds.items():
+        out: dict[str, tuple[str, int, bytes, int, bytes] | None] = {}
+        resolved[kind] = out
+        for key, last in objects.items():
+            if last is None:
+                out[key] = None
+                continue
+            line, number = last
+            meta = decode(line).object.metadata
+            rv = int(meta.resource_version or 0)
+            out[key] = (meta.uid or "", rv, line, number, sha256(object_bytes(line)).digest())
+    return resolved
 
 
 def _counting(blocks: Iterator[tuple[int, list[bytes]]], numbered: list[int]) -> Blocks:

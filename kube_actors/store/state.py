@@ -61,6 +61,9 @@ for a delete. (The uid and resourceVersion are read again from the lines that su
 keeping them for every line read costs more.)"""
 """Lines a block at a time: the number of the first line, then the lines (blank ones
 empty), as ``FileLog.blocks`` reads them."""
+Resolved = dict[str, dict[str, tuple[str, int, bytes, int, bytes] | None]]
+"""Gathered writes with what an ``Entry`` needs read from their lines: ``(uid,
+resourceVersion, line, line number, SHA-256 of the object)``, or ``None`` for a delete."""
 Wrap = Callable[[Blocks, int | None], Blocks]
 """Wraps the blocks a fold reads, given how many bytes they span (``None``: unknown)."""
 
@@ -85,6 +88,9 @@ class Entry(msgspec.Struct, gc=False):
     line: bytes | None = None
     number: int = 0
     origin: str = ""
+    digest: bytes | None = None
+    """SHA-256 of ``body()``, when the process that folded the line computed it (a tail
+    folded in another process, ``store.parallel_fold``); ``state_hash`` uses it."""
 
     @property
     def obj(self) -> AnyObject:
@@ -360,12 +366,8 @@ class State:
         self._latest, self.latest = latest, base.latest
         return base, objects, records
 
-    def _merge(self, kinds: Gathered, source: str, lines_before: int = 0) -> None:
-        """Put the last write of each key gathered by a fold into the indexes.
-
-        ``lines_before``: the lines before the first one the fold read, when it numbered
-        them from 1 (a tail folded in another process).
-        """
+    def _merge(self, kinds: Gathered, source: str) -> None:
+        """Put the last write of each key gathered by a fold into the state."""
         fold = self._fold
         decode = IDENTITY_DECODER.decode
         for kind, objects in kinds.items():
@@ -383,7 +385,7 @@ class State:
                         None,
                         None,
                         line,
-                        number + lines_before,
+                        number,
                         source,
                     )
                     fold(kind, key, entry)
@@ -394,7 +396,7 @@ class State:
 
     def merge_tail(
         self,
-        kinds: Gathered,
+        kinds: Resolved,
         source: str,
         lines_before: int,
         *,
@@ -406,7 +408,15 @@ class State:
         """Put the fold of the rest of the log, made in another process from where this
         fold stands (``store.parallel_fold``), on top of this one.
         """
-        self._merge(kinds, source, lines_before)
+        fold = self._fold
+        for kind, objects in kinds.items():
+            for key, last in objects.items():
+                if last is None:
+                    fold(kind, key, None)
+                    continue
+                uid, at, line, number, digest = last
+                number += lines_before
+                fold(kind, key, Entry(kind, key, uid, at, None, None, line, number, source, digest))
         self.rv, self.ts = rv, ts
         self.records += records
         if latest:
@@ -555,7 +565,7 @@ class State:
         digest = hashlib.sha256()
         for entry in self:
             digest.update(f"{entry.kind}\0{entry.key}\0{entry.rv}\0".encode())
-            digest.update(hashlib.sha256(entry.body()).digest())
+            digest.update(entry.digest or hashlib.sha256(entry.body()).digest())
         return digest.hexdigest()
 
 

@@ -58,7 +58,7 @@ def in_two(log: FileLog, share: float) -> tuple[State, LogCorrupted | None, bool
 
 def described(state: State) -> tuple[object, ...]:
     objects = [(e.kind, e.key, e.uid, e.rv, e.number, e.body()) for e in state]
-    return state.rv, state.ts, state.latest, state.records, objects
+    return state.rv, state.ts, state.latest, state.records, objects, state.state_hash()
 
 
 def assert_same(log: FileLog, share: float) -> None:
