@@ -764,7 +764,7 @@ class Store(StateReader):
             yield entry.obj
 
 
-_BOUND_SPECS = DerivedSpecs()
+_BOUND_SPECS = DerivedSpecs(checked=True)
 """Pods of one template bound to one node share one spec (``api.derived_specs``)."""
 
 

@@ -69,3 +69,28 @@ async def test_pods_of_one_template_on_one_node_share_their_spec() -> None:
         assert all(spec["nodeName"] == "node-1" for spec in specs)
         assert all(spec is specs[0] for spec in specs)
         assert {len(spec["tolerations"]) for spec in specs} == {2}
+
+
+def test_a_checked_memo_sees_a_source_changed_in_place() -> None:
+    memo = DerivedSpecs(checked=True)
+    spec: dict[str, Any] = {"image": "a"}
+    first = memo.get(spec, None, _tagged)
+    assert memo.get(spec, None, _tagged) is first
+    spec["image"] = "b"  # the caller reuses its dict
+    second = memo.get(spec, None, _tagged)
+    assert second == {"image": "b", "tag": 1}
+
+
+@pytest.mark.anyio
+async def test_pods_created_from_one_reused_spec_dict_each_get_its_content() -> None:
+    from kube_actors.api.core import Pod
+    from kube_actors.api.meta import ObjectMeta
+
+    spec: dict[str, Any] = {"containers": [{"name": "web", "image": "nginx:1"}]}
+    async with Cluster(sim=SimProfile(nodes=1)) as cluster:
+        for index in range(3):
+            spec["containers"] = [{"name": "web", "image": f"nginx:{index}"}]
+            await cluster.create(Pod(metadata=ObjectMeta(name=f"p{index}"), spec=spec))
+        await cluster.settle()
+        images = {p.name: p.spec["containers"][0]["image"] for p in cluster.list("Pod")}  # type: ignore[attr-defined]
+        assert images == {"p0": "nginx:0", "p1": "nginx:1", "p2": "nginx:2"}
