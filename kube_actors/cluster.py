@@ -52,9 +52,10 @@ from kube_actors.sim.metrics import MetricsServer
 from kube_actors.store import State, Store
 from kube_actors.store.admission import AdmissionRequest
 from kube_actors.store.apply import Outcome, apply_object
+from kube_actors.store.deletion import Propagation
 from kube_actors.store.namespace_lifecycle import SYSTEM_NAMESPACES, namespace_lifecycle
 from kube_actors.store.service_addresses import DEFAULT_SERVICE_CIDR, ServiceAddresses
-from kube_actors.store.store import PatchType, Propagation
+from kube_actors.store.store import PatchType
 
 if TYPE_CHECKING:
     from kube_actors.server import ApiServer

@@ -31,7 +31,7 @@ from kube_actors.errors import Conflict, NotFound
 from kube_actors.informer.source import DeletedFinalStateUnknown
 from kube_actors.runtime import Controller, current_cause
 from kube_actors.runtime.controller import SyncResult
-from kube_actors.store.store import Propagation
+from kube_actors.store.deletion import Propagation
 
 FOREGROUND_DELETION = "foregroundDeletion"
 """Finalizer: delete the dependents first (metav1.FinalizerDeleteDependents)."""

@@ -16,7 +16,8 @@ from kube_actors._names import KindTable
 from kube_actors.api.meta import AnyObject
 from kube_actors.api.reads import ReadMixin
 from kube_actors.store import Store
-from kube_actors.store.store import DeleteOptions, PatchOptions
+from kube_actors.store.deletion import DeleteOptions
+from kube_actors.store.store import PatchOptions
 
 K = TypeVar("K", bound=AnyObject)
 

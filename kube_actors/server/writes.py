@@ -31,9 +31,10 @@ from kube_actors.server.responses import json_response
 from kube_actors.server.routing import Target
 from kube_actors.server.status import StatusError, success
 from kube_actors.server.wire import entry_json, object_json
+from kube_actors.store.deletion import Propagation
 from kube_actors.store.dry_run import dry_run as dry_running
 from kube_actors.store.patch import merge_patch, strategic_merge_patch
-from kube_actors.store.store import Propagation, Store
+from kube_actors.store.store import Store
 
 RETURNS_DELETED = frozenset({"Pod", "Service"})
 """Kinds whose DELETE answers the deleted object rather than a Status (upstream's

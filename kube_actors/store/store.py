@@ -31,8 +31,6 @@ import random
 import uuid
 from collections import deque
 from collections.abc import Callable, Iterator
-from datetime import timedelta
-from functools import partial
 from typing import Any, Literal, TypedDict, final, get_args
 
 import anyio.lowlevel
@@ -42,9 +40,7 @@ import structlog
 from kube_actors.api.codec import encode_json, from_dict, to_dict
 from kube_actors.api.core import Service
 from kube_actors.api.defaults import apply_defaults
-from kube_actors.api.derived_specs import DerivedSpecs
-from kube_actors.api.meta import JSON, AnyObject, Condition, Object, object_key
-from kube_actors.api.pods import set_condition
+from kube_actors.api.meta import AnyObject, Object, object_key
 from kube_actors.api.validation import validate, validate_update
 from kube_actors.clock import Clock, whole_seconds
 from kube_actors.errors import (
@@ -61,6 +57,8 @@ from kube_actors.errors import (
 from kube_actors.eventlog.engine import LogEngine
 from kube_actors.eventlog.records import encode_record, format_ts, parse_ts
 from kube_actors.store.admission import AdmissionChain, AdmissionRequest, Operation
+from kube_actors.store.binding import bound_pod
+from kube_actors.store.deletion import DeleteOptions, Propagation, plan_deletion
 from kube_actors.store.dry_run import is_dry_run
 from kube_actors.store.patch import merge_patch, strategic_merge_patch
 from kube_actors.store.service_addresses import ServiceAddresses
@@ -74,9 +72,6 @@ log = structlog.get_logger("kube_actors.store")
 
 NAME_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
 """upstream utilrand's alphabet for generateName suffixes (no vowels, no confusables)."""
-
-Propagation = Literal["Orphan", "Background", "Foreground"]
-"""A delete's propagation policy (``deleteOptions.propagationPolicy``)."""
 
 PatchType = Literal["merge", "strategic"]
 """JSON merge patch (RFC 7386) or Kubernetes' strategic merge patch."""
@@ -92,14 +87,6 @@ class PatchOptions(TypedDict, total=False):
     namespace: str | None
     patch_type: PatchType
     status: bool
-
-
-class DeleteOptions(TypedDict, total=False):
-    """The keyword options of ``Store.delete`` other than who writes (upstream DeleteOptions)."""
-
-    propagation: Propagation | None
-    grace_period_seconds: int | None
-    uid: str | None
 
 
 @final
@@ -648,60 +635,11 @@ class Store(StateReader):
             if entry is None or (uid is not None and entry.uid != uid):
                 raise NotFound(kind, name, namespace)
             old = entry.obj
-        meta = old.metadata
-        finalizers = _deletion_finalizers(meta.finalizers, propagation)
-        now = self.clock.now()
-        strategy = strategy_for(old.kind)
-        grace = strategy.grace_period(old, grace_period_seconds)
-        blocked = strategy.deletion_blocked(old)
-        if meta.deletion_timestamp is not None:
-            if blocked:
-                return old
-            return self._delete_again(old, finalizers, grace, actor, cause)
-        if not finalizers and grace == 0 and not blocked:
-            self._commit("DELETED", old, old, actor, cause)
-            return None
-        old_for_record = old
-        old = strategy.prepare_for_delete(old)
-        deadline = whole_seconds(now + timedelta(seconds=grace)) if grace else whole_seconds(now)
-        new_meta = msgspec.structs.replace(
-            meta,
-            deletion_timestamp=deadline,
-            deletion_grace_period_seconds=grace if old.kind == "Pod" else 0,
-            finalizers=finalizers,
-            generation=(meta.generation + 1) if meta.generation else meta.generation,
-        )
-        return self._commit(
-            "MODIFIED",
-            msgspec.structs.replace(old, metadata=new_meta),
-            old_for_record,
-            actor,
-            cause,
-        )
-
-    def _delete_again(
-        self, old: AnyObject, finalizers: builtins.list[str], grace: int, actor: str, cause: str
-    ) -> AnyObject | None:
-        meta = old.metadata
-        if grace == 0 and not finalizers:
-            self._commit("DELETED", old, old, actor, cause)
-            return None
-        changes: dict[str, Any] = {}
-        if finalizers != meta.finalizers:
-            changes["finalizers"] = finalizers
-        current = meta.deletion_grace_period_seconds
-        if current and grace < current and meta.deletion_timestamp is not None:
-            # upstream BeforeDelete: a pending graceful deletion may only be shortened
-            changes["deletion_grace_period_seconds"] = grace
-            changes["deletion_timestamp"] = meta.deletion_timestamp - timedelta(
-                seconds=current - grace
-            )
-        if changes:
-            new_meta = msgspec.structs.replace(meta, **changes)
-            return self._commit(
-                "MODIFIED", msgspec.structs.replace(old, metadata=new_meta), old, actor, cause
-            )
-        return old
+        plan = plan_deletion(old, propagation, grace_period_seconds, self.clock.now())
+        if plan.type is None:
+            return plan.obj
+        committed = self._commit(plan.type, plan.obj, plan.old, actor, cause)
+        return None if plan.type == "DELETED" else committed
 
     # -- pods --------------------------------------------------------------------------
     async def bind(
@@ -709,33 +647,14 @@ class Store(StateReader):
     ) -> AnyObject:
         """Bind a pending pod to a node (the ``pods/binding`` subresource).
 
-        As upstream's binding REST storage, one write sets ``spec.nodeName`` and the
-        ``PodScheduled=True`` condition.
+        One write sets ``spec.nodeName`` and ``PodScheduled=True`` (``store.binding``).
 
         Raises:
             NotFound: no such pod.
             Conflict: the pod is already bound.
         """
         pod = self.get("Pod", name, namespace)
-        spec: JSON = getattr(pod, "spec", None) or {}
-        if spec.get("nodeName"):
-            raise Conflict(
-                "Pod", name, f'pod {name} is already assigned to node "{spec["nodeName"]}"'
-            )
-        bound = msgspec.structs.replace(
-            pod, spec=_BOUND_SPECS.get(spec, node_name, partial(_bound_to, node_name))
-        )
-        status = getattr(pod, "status", None)
-        if status is not None:
-            scheduled = Condition(
-                type="PodScheduled",
-                status="True",
-                last_transition_time=whole_seconds(self.clock.now()),
-            )
-            conditions = set_condition(status.conditions or [], scheduled)
-            bound = msgspec.structs.replace(
-                bound, status=msgspec.structs.replace(status, conditions=conditions)
-            )
+        bound = bound_pod(pod, node_name, self.clock.now())
         return self._commit("MODIFIED", bound, pod, actor, pod.key)
 
     def flush(self) -> None:
@@ -762,32 +681,6 @@ class Store(StateReader):
     def __iter__(self) -> Iterator[AnyObject]:
         for entry in self.state:
             yield entry.obj
-
-
-_BOUND_SPECS = DerivedSpecs(checked=True)
-"""Pods of one template bound to one node share one spec (``api.derived_specs``)."""
-
-
-def _bound_to(node_name: str, spec: JSON) -> JSON:
-    return {**spec, "nodeName": node_name}
-
-
-def _deletion_finalizers(current: list[str], propagation: Propagation | None) -> list[str]:
-    """The finalizers a delete leaves: an explicit policy replaces ``orphan`` and
-    ``foregroundDeletion`` (so a Background delete of an object waiting to orphan its
-    dependents lets it go); without one the object's own finalizers decide.
-
-    Upstream: staging/src/k8s.io/apiserver/pkg/registry/generic/registry/store.go
-    deletionFinalizersForGarbageCollection
-    """
-    if propagation is None:
-        return list(current)
-    kept = [f for f in current if f not in ("orphan", "foregroundDeletion")]
-    if propagation == "Orphan":
-        kept.append("orphan")
-    elif propagation == "Foreground":
-        kept.append("foregroundDeletion")
-    return kept
 
 
 def _same_except_rv(old: AnyObject, new: AnyObject) -> bool:
