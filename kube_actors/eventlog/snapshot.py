@@ -37,6 +37,7 @@ import msgspec
 
 from kube_actors._log import LazyLogger
 from kube_actors.eventlog.compaction import Compaction
+from kube_actors.eventlog.forked import write_all
 from kube_actors.eventlog.records import RecordError, object_bytes, read_record
 
 log = LazyLogger("kube_actors.eventlog")
@@ -330,11 +331,11 @@ def write(log_path: str, coverage: Coverage, capture: Capture, *, sync: bool) ->
     flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC | os.O_NOFOLLOW
     fd = os.open(temp, flags, 0o644)
     try:
-        _write_all(fd, MAGIC + _CRC.pack(0))
+        write_all(fd, MAGIC + _CRC.pack(0))
         crc = 0
         for piece in encoded_chunks(coverage, capture):
             crc = zlib.crc32(piece, crc)
-            _write_all(fd, piece)
+            write_all(fd, piece)
         os.pwrite(fd, _CRC.pack(crc), len(MAGIC))
         if sync:
             os.fsync(fd)
@@ -345,12 +346,6 @@ def write(log_path: str, coverage: Coverage, capture: Capture, *, sync: bool) ->
         raise
     os.close(fd)
     os.replace(temp, snapshot_path(log_path))
-
-
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view) :]
 
 
 def load(log_path: str, fd: int, usable: Callable[[Contents], bool] | None = None) -> Loaded | None:

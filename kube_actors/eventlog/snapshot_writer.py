@@ -11,14 +11,13 @@ only from a process with no other thread; elsewhere a thread writes, as before.
 
 from __future__ import annotations
 
-import contextlib
-import os
 import threading
 from collections.abc import Callable
 from typing import Protocol, final
 
 import msgspec
 
+from kube_actors.eventlog.forked import ForkedCall, can_fork
 from kube_actors.eventlog.snapshot import Coverage
 
 Write = Callable[[], Coverage]
@@ -60,7 +59,7 @@ def start(prepare: Prepare) -> SnapshotWriter | None:
     """Capture and write in a forked child where that is safe (the child captures: its
     memory is the state as it stands); otherwise capture here and write in a thread.
     """
-    if hasattr(os, "fork") and threading.active_count() == 1:
+    if can_fork():
         return ForkedWriter(prepare)
     write = prepare()
     return ThreadWriter(write) if write is not None else None
@@ -89,67 +88,24 @@ class ThreadWriter:
 
 @final
 class ForkedWriter:
-    """``prepare`` and its write in a forked child, which sends back the coverage (msgpack)
-    and exits.
-    """
+    """``prepare`` and its write in a forked child, which sends back the coverage (msgpack)."""
 
     def __init__(self, prepare: Prepare) -> None:
-        read, send = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # the child: write, answer, leave without running any cleanup
-            status = 1
-            try:
-                os.close(read)
-                write = prepare()
-                written = attempt(write) if write is not None else None
-                answer = (
-                    _Answer(None, written or "")
-                    if not isinstance(written, Coverage)
-                    else _Answer(written, "")
-                )
-                data = memoryview(msgspec.msgpack.encode(answer))
-                while data:
-                    data = data[os.write(send, data) :]
-                status = 0
-            finally:
-                os._exit(status)
-        os.close(send)
-        os.set_blocking(read, False)
-        self._pid: int | None = pid
-        self._read = read
-        self._answer = bytearray()
-        self._ended = False
+        def run() -> bytes:
+            write = prepare()
+            written = attempt(write) if write is not None else None
+            if isinstance(written, Coverage):
+                return msgspec.msgpack.encode(_Answer(written, ""))
+            return msgspec.msgpack.encode(_Answer(None, written or ""))
+
+        self._child = ForkedCall(run)
 
     def running(self) -> bool:
-        self._take_answer()
-        if self._pid is None:
-            return False
-        pid, _ = os.waitpid(self._pid, os.WNOHANG)
-        if pid == 0:
-            return True
-        self._pid = None
-        return False
+        return self._child.running()
 
     def finish(self) -> Written:
-        if self._pid is not None:
-            os.set_blocking(self._read, True)
-            self._take_answer()
-            os.waitpid(self._pid, 0)
-            self._pid = None
-        self._take_answer()
-        with contextlib.suppress(OSError):
-            os.close(self._read)
-        try:
-            answer = msgspec.msgpack.decode(bytes(self._answer), type=_Answer)
-        except msgspec.DecodeError:
+        answer = self._child.result()
+        if answer is None:
             return "the snapshot process died"
-        return answer.coverage if answer.coverage is not None else answer.error or None
-
-    def _take_answer(self) -> None:
-        """Read what the child has sent so far (it may not exit before it is read)."""
-        if self._ended:
-            return
-        with contextlib.suppress(BlockingIOError):
-            while chunk := os.read(self._read, 65536):
-                self._answer += chunk
-            self._ended = True
+        decoded = msgspec.msgpack.decode(answer, type=_Answer)
+        return decoded.coverage if decoded.coverage is not None else decoded.error or None

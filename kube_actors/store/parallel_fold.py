@@ -16,12 +16,8 @@ Used by ``State.from_log`` for a whole fold (no ``at``) of a file of at least
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import os
-import signal
-import struct
-import threading
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Final
 
@@ -29,6 +25,7 @@ import msgspec
 
 from kube_actors.errors import LogCorrupted
 from kube_actors.eventlog.file import FileLog
+from kube_actors.eventlog.forked import ForkedCall, can_fork
 from kube_actors.eventlog.records import IDENTITY_DECODER, envelope_problem, object_bytes
 
 if TYPE_CHECKING:
@@ -40,8 +37,6 @@ CHILD_SHARE: Final = 0.37
 """The child's share of the bytes: it also encodes and sends what it gathered (measured on
 ``bench/replay.py``'s log, the two finish together)."""
 WINDOW: Final = 1 << 16
-PIPE_BYTES: Final = 1 << 20
-LENGTH: Final = struct.Struct("<Q")
 
 
 class _Tail(msgspec.Struct, array_like=True, gc=False):
@@ -63,9 +58,7 @@ def _cpus() -> int:
 
 def usable(span: int, min_bytes: int = MIN_BYTES) -> bool:
     """Whether a fold of ``span`` bytes is worth splitting here."""
-    return (
-        span >= min_bytes and hasattr(os, "fork") and threading.active_count() == 1 and _cpus() > 1
-    )
+    return span >= min_bytes and can_fork() and _cpus() > 1
 
 
 def fold_in_two(
@@ -93,18 +86,9 @@ def fold_in_two(
         before = _record_before(fd, start, split) if split is not None else None
     if split is None or before is None:
         return False
-    read, write = os.pipe()
-    _widen(write)
-    pid = os.fork()
-    if pid == 0:  # the child: fold the tail, send it, leave without running any cleanup
-        os.close(read)
-        status = 1
-        try:
-            _send(write, _fold_tail(type(state)(), log, split, before))
-            status = 0
-        finally:
-            os._exit(status)
-    os.close(write)
+    child = ForkedCall(
+        lambda: msgspec.msgpack.encode(_fold_tail(type(state)(), log, split, before))
+    )
     head: Gathered = {}
     try:
         numbered: list[int] = [number]
@@ -112,16 +96,13 @@ def fold_in_two(
         if wrap is not None:
             blocks = wrap(blocks, split - start)
         state.fold_blocks(blocks, source=log.name, into=head.update)
-        tail = _receive(read)
     except BaseException:
-        os.kill(pid, signal.SIGKILL)
+        child.kill()
         state.merge_head(head, log.name)
         raise
-    finally:
-        os.close(read)
-        _, status = os.waitpid(pid, 0)
+    tail = _decoded(child.result())
     lines_before = numbered[0]
-    if tail is None or status != 0 or (state.rv, state.ts) != before:
+    if tail is None or (state.rv, state.ts) != before:
         state.merge_head(head, log.name)
         state.fold_blocks(log.blocks(split, lines_before), source=log.name)
         return True
@@ -186,46 +167,14 @@ def _counting(blocks: Iterator[tuple[int, list[bytes]]], numbered: list[int]) ->
         yield first, lines
 
 
-def _send(fd: int, tail: _Tail) -> None:
-    """The tail, msgpack-encoded after its length (so the reader fills one buffer)."""
-    encoded = msgspec.msgpack.encode(tail)
-    data = memoryview(LENGTH.pack(len(encoded)) + encoded)
-    while data:
-        data = data[os.write(fd, data) :]
-    os.close(fd)
-
-
-def _receive(fd: int) -> _Tail | None:
+def _decoded(answer: bytearray | None) -> _Tail | None:
     """The child's tail; ``None`` when it died part way (its part is then folded here)."""
-    header = _read_into(fd, bytearray(LENGTH.size))
-    if header is None:
-        return None
-    (length,) = LENGTH.unpack(header)
-    data = _read_into(fd, bytearray(length))
-    if data is None:
+    if answer is None:
         return None
     try:
-        return msgspec.msgpack.decode(data, type=_Tail)
+        return msgspec.msgpack.decode(answer, type=_Tail)
     except msgspec.DecodeError:
         return None
-
-
-def _read_into(fd: int, buffer: bytearray) -> bytearray | None:
-    view = memoryview(buffer)
-    while view:
-        got = os.readv(fd, [view])
-        if not got:
-            return None
-        view = view[got:]
-    return buffer
-
-
-def _widen(fd: int) -> None:
-    """A bigger pipe buffer (Linux): fewer switches between writer and reader."""
-    with contextlib.suppress(ImportError, AttributeError, OSError):
-        import fcntl  # POSIX only, as is fork
-
-        fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, PIPE_BYTES)
 
 
 def _line_start_after(fd: int, offset: int, end: int) -> int | None:
