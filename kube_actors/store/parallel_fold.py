@@ -98,12 +98,12 @@ def fold_in_two(
         state.fold_blocks(blocks, source=log.name, into=head.update)
     except BaseException:
         child.kill()
-        state.merge_head(head, log.name)
+        state.merge_gathered(head, log.name)
         raise
     tail = _decoded(child.result())
     lines_before = numbered[0]
     if tail is None or (state.rv, state.ts) != before:
-        state.merge_head(head, log.name)
+        state.merge_gathered(head, log.name)
         state.fold_blocks(log.blocks(split, lines_before), source=log.name)
         return True
     for kind, objects in tail.kinds.items():  # what the tail rewrites, the head need not
@@ -111,7 +111,7 @@ def fold_in_two(
         if written:
             for key in objects.keys() & written.keys():
                 del written[key]
-    state.merge_head(head, log.name)
+    state.merge_gathered(head, log.name)
     state.merge_tail(
         tail.kinds,
         log.name,

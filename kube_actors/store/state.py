@@ -334,7 +334,7 @@ class State:
                             last_ts = self.base.ts
         finally:
             if into is None:
-                self._merge(kinds, source)
+                self.merge_gathered(kinds, source)
             else:
                 into(kinds)
             self.rv = last_rv
@@ -366,8 +366,10 @@ class State:
         self._latest, self.latest = latest, base.latest
         return base, objects, records
 
-    def _merge(self, kinds: Gathered, source: str) -> None:
-        """Put the last write of each key gathered by a fold into the state."""
+    def merge_gathered(self, kinds: Gathered, source: str) -> None:
+        """Put the last write of each key gathered by a fold (``fold_blocks(into=...)``)
+        into the state.
+        """
         fold = self._fold
         decode = IDENTITY_DECODER.decode
         for kind, objects in kinds.items():
@@ -389,10 +391,6 @@ class State:
                         source,
                     )
                     fold(kind, key, entry)
-
-    def merge_head(self, kinds: Gathered, source: str) -> None:
-        """Put writes gathered by ``fold_blocks(..., into=...)`` into this state."""
-        self._merge(kinds, source)
 
     def merge_tail(
         self,
