@@ -151,7 +151,7 @@ def default_template(template: PodTemplateSpec) -> PodTemplateSpec:
     return replace(template, spec=default_pod_spec(template.spec))
 
 
-_DEFAULTED_POD_SPECS = DerivedSpecs(checked=True)
+_DEFAULTED_POD_SPECS = DerivedSpecs(by_content=True)
 """Pods of one template share one defaulted spec (``api.derived_specs``)."""
 
 

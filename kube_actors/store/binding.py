@@ -20,7 +20,7 @@ from kube_actors.api.pods import set_condition
 from kube_actors.clock import whole_seconds
 from kube_actors.errors import Conflict
 
-_BOUND_SPECS = DerivedSpecs(checked=True)
+_BOUND_SPECS = DerivedSpecs(by_content=True)
 
 
 def bound_pod(pod: AnyObject, node_name: str, now: datetime) -> AnyObject:

@@ -59,7 +59,7 @@ def default_toleration_seconds(request: AdmissionRequest) -> AnyObject | None:
     return msgspec.structs.replace(pod, spec=spec)
 
 
-_TOLERATING_SPECS = DerivedSpecs(checked=True)
+_TOLERATING_SPECS = DerivedSpecs(by_content=True)
 """Pods of one template share one spec with the tolerations added (``api.derived_specs``)."""
 
 

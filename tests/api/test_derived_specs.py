@@ -71,14 +71,54 @@ async def test_pods_of_one_template_on_one_node_share_their_spec() -> None:
         assert {len(spec["tolerations"]) for spec in specs} == {2}
 
 
-def test_a_checked_memo_sees_a_source_changed_in_place() -> None:
-    memo = DerivedSpecs(checked=True)
+def test_a_content_memo_sees_a_source_changed_in_place() -> None:
+    memo = DerivedSpecs(by_content=True)
     spec: dict[str, Any] = {"image": "a"}
     first = memo.get(spec, None, _tagged)
     assert memo.get(spec, None, _tagged) is first
     spec["image"] = "b"  # the caller reuses its dict
     second = memo.get(spec, None, _tagged)
     assert second == {"image": "b", "tag": 1}
+
+
+def test_a_content_memo_shares_one_value_between_equal_specs() -> None:
+    memo = DerivedSpecs(by_content=True)
+    calls: list[object] = []
+
+    def derive(spec: dict[str, Any]) -> dict[str, Any]:
+        calls.append(spec)
+        return _tagged(spec)
+
+    first = memo.get({"containers": [{"image": "a"}]}, "node-1", derive)
+    assert memo.get({"containers": [{"image": "a"}]}, "node-1", derive) is first
+    assert memo.get({"containers": [{"image": "a"}]}, "node-2", derive) is not first
+    assert memo.get({"containers": [{"image": "b"}]}, "node-1", derive) is not first
+    assert len(calls) == 3
+
+
+def test_a_content_memo_value_holds_nothing_of_the_callers() -> None:
+    memo = DerivedSpecs(by_content=True)
+    containers = [{"image": "a"}]
+    value = memo.get({"containers": containers}, None, _tagged)
+    assert value["containers"] == containers
+    assert value["containers"] is not containers
+    containers[0]["image"] = "b"  # changing the caller's list in place changes no pod
+    assert value["containers"] == [{"image": "a"}]
+
+
+def test_a_content_memo_returns_the_callers_source_when_nothing_is_derived() -> None:
+    memo = DerivedSpecs(by_content=True)
+    spec = {"a": 1}
+    assert memo.get(spec, None, lambda s: s) is spec
+    other = {"a": 1}
+    assert memo.get(other, None, lambda s: s) is other
+
+
+def test_a_content_memo_derives_without_a_memo_what_is_not_json() -> None:
+    memo = DerivedSpecs(by_content=True)
+    spec = {"when": object()}
+    assert memo.get(spec, None, _tagged) == {**spec, "tag": 1}
+    assert len(memo) == 0
 
 
 @pytest.mark.anyio
