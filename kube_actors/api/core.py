@@ -24,6 +24,7 @@ from kube_actors.api.meta import (
     JSON,
     Condition,
     IntOrString,
+    Key,
     LabelSelector,
     Object,
     ObjectMeta,
@@ -442,6 +443,15 @@ class Event(Object, frozen=True, kw_only=True):
     related: ObjectReference | None = None
     reporting_component: str = ""
     reporting_instance: str = ""
+
+    @property
+    def key(self) -> Key:
+        """``namespace/name``, not interned as other kinds' keys are (``object_key``): no
+        informer caches Events, so the state's is the only copy and interning would only
+        add an entry to the interpreter's table for each of them.
+        """
+        namespace, name = self.metadata.namespace, self.metadata.name
+        return Key(f"{namespace}/{name}" if namespace else name)
 
 
 class ReplicationControllerSpec(Struct, frozen=True, kw_only=True):

@@ -8,7 +8,7 @@ compare-and-swap atomic); durability is the engine's fsync policy.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Literal, Protocol
+from typing import Literal, Protocol, runtime_checkable
 
 FsyncPolicy = Literal["always", "batch", "never"]
 
@@ -39,6 +39,26 @@ class LogEngine(Protocol):
 
     def subscribe(self, callback: Callable[[list[bytes]], None]) -> Callable[[], None]:
         """Tail the log: ``callback`` gets every group of lines appended from now on."""
+        ...
+
+
+@runtime_checkable
+class LineSource(Protocol):
+    """An engine that gives back a line it holds, by position: the store keeps only the
+    position of records nothing reads at run time (``store.state.SpilledEntry``).
+    """
+
+    @property
+    def appended_at(self) -> int:
+        """The position of the first line of the last group appended."""
+        ...
+
+    def line_at(self, position: int) -> bytes:
+        """The line (without its newline) at ``position``.
+
+        Raises:
+            LogError: the line cannot be read (the file is gone).
+        """
         ...
 
 

@@ -54,6 +54,8 @@ log = LazyLogger("kube_actors.eventlog")
 
 BLOCK = 1 << 20
 """Bytes read at a time while streaming the log."""
+LINE_READ = 4096
+"""The first read of ``line_at`` (a record is usually shorter)."""
 MAX_LINE = 64 << 20
 """The longest line examined when opening (a record is at most a few MiB)."""
 DEFAULT_BATCH_DELAY = 0.005
@@ -131,6 +133,8 @@ class FileLog:
         self._snapshot_due = False
         self._snapshotter: snapshot_writer.SnapshotWriter | None = None
         self._last_line: bytes | None = None  # the last record appended by this process
+        self.appended_at = 0
+        """The byte offset of the last group appended (``LineSource``)."""
         self.existed = self._check_regular()
         if readonly:
             if self.existed:
@@ -268,6 +272,41 @@ class FileLog:
         finally:
             handle.close()
 
+    def line_at(self, position: int) -> bytes:
+        """The line starting at byte ``position`` (without its newline), read from the file
+        (reopened when this log is closed).
+
+        Raises:
+            LogError: the file cannot be read, or holds no whole line there.
+        """
+        try:
+            fd = self._fd if self._fd is not None else os.open(self.path, os.O_RDONLY)
+        except OSError as exc:
+            raise LogError(
+                f"{self.path}: cannot read the record at byte {position}: {exc}"
+            ) from None
+        try:
+            parts: list[bytes] = []
+            want = LINE_READ
+            while True:
+                chunk = os.pread(fd, want, position)
+                end = chunk.find(b"\n")
+                if end >= 0:
+                    parts.append(chunk[:end])
+                    return b"".join(parts)
+                if not chunk:
+                    raise LogError(f"{self.path}: no whole record at byte {position}")
+                parts.append(chunk)
+                position += len(chunk)
+                want *= 2
+        except OSError as exc:
+            raise LogError(
+                f"{self.path}: cannot read the record at byte {position}: {exc}"
+            ) from None
+        finally:
+            if fd != self._fd:
+                os.close(fd)
+
     # -- snapshots ---------------------------------------------------------------------
     def load_snapshot(
         self, usable: Callable[[snapshot.Contents], bool] | None = None
@@ -375,8 +414,10 @@ class FileLog:
         if self._cut_at is not None or self._unterminated:
             self._repair_tail(fd)
         data = b"".join(lines)
+        start = self._size
         self._write_all(fd, data, what="append")
         self._size += len(data)
+        self.appended_at = start
         if lines:
             self._last_line = lines[-1].rstrip(b"\n")
         if self.snapshots and self._source is not None:

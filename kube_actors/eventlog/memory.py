@@ -15,6 +15,8 @@ class MemoryLog:
     def __init__(self, initial: bytes = b"") -> None:
         self._lines: list[bytes] = [line for line in initial.split(b"\n") if line]
         self._subscribers = Subscribers()
+        self.appended_at = 0
+        """The index of the first line of the last group appended (``LineSource``)."""
 
     @property
     def name(self) -> str:
@@ -24,8 +26,12 @@ class MemoryLog:
         return enumerate(list(self._lines), start=1)
 
     def append(self, lines: list[bytes]) -> None:
+        self.appended_at = len(self._lines)
         self._lines.extend(line.rstrip(b"\n") for line in lines)
         self._subscribers.notify(lines)
+
+    def line_at(self, position: int) -> bytes:
+        return self._lines[position]
 
     def flush(self) -> None:
         pass

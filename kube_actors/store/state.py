@@ -41,7 +41,7 @@ from kube_actors.eventlog.compaction import (
     decode_base,
     refuse_before,
 )
-from kube_actors.eventlog.engine import LogEngine
+from kube_actors.eventlog.engine import LineSource, LogEngine
 from kube_actors.eventlog.file import FileLog
 from kube_actors.eventlog.records import (
     BASE_TYPE,
@@ -68,7 +68,6 @@ Wrap = Callable[[Blocks, int | None], Blocks]
 """Wraps the blocks a fold reads, given how many bytes they span (``None``: unknown)."""
 
 
-@final
 class Entry(msgspec.Struct, gc=False):
     """One live object in the fold.
 
@@ -126,11 +125,59 @@ class Entry(msgspec.Struct, gc=False):
         return raw
 
 
+@final
+class SpilledEntry(Entry, gc=False):
+    """A live object kept only as the position of its record in the log (the object is read
+    back and decoded each time someone asks for it, never kept).
+
+    For kinds that nothing reads at run time but ``get``/``describe`` (Events): like
+    Bitcask's keydir, the state holds the key and where the value is, the log holds the
+    value. A record read back that is not the one written (the file changed under a
+    running cluster) is an error, never a wrong object.
+    """
+
+    source: LineSource | None = None
+    position: int = 0
+
+    @property
+    def obj(self) -> AnyObject:
+        try:
+            return decode_object(self.kind, self.body())
+        except ManifestError as exc:
+            raise LogCorrupted(self.origin, 0, f"{self.kind} {self.key}: {exc}") from None
+
+    def body(self) -> bytes:
+        assert self.source is not None
+        line = self.source.line_at(self.position)
+        try:
+            head = IDENTITY_DECODER.decode(line)
+        except msgspec.DecodeError:
+            head = None
+        if (
+            head is None
+            or head.object.kind != self.kind
+            or head.object.metadata.resource_version != str(self.rv)
+        ):
+            raise LogCorrupted(
+                self.origin,
+                0,
+                f"the record of {self.kind} {self.key} at resourceVersion {self.rv} is no "
+                f"longer at its place (byte or line {self.position}): the log changed "
+                "under the running cluster",
+            )
+        return object_bytes(line)
+
+
 def _sort_key(entry: Entry) -> tuple[str, str]:
     # Not split_key, which refuses a name with a "/": the API server never stores one,
     # but a hand-written or imported log may, and listing it must not fail.
     ns, _, name = entry.key.rpartition("/")
     return ns, name
+
+
+def _name_of(source: LineSource) -> str:
+    name = getattr(source, "name", None)
+    return name if isinstance(name, str) else "<log>"
 
 
 def _reaches(contents: Contents, at_rv: int | None, at_time: datetime | None) -> bool:
@@ -172,9 +219,30 @@ class State:
         raw: bytes | None,
         ts: str,
         line: bytes | None = None,
+        spilled: LineSource | None = None,
     ) -> Entry | None:
-        """Fold one record; returns the entry it replaced or removed, if any."""
-        entry = None if type_ == "DELETED" else Entry(kind, key, uid, rv, obj, raw, line)
+        """Fold one record; returns the entry it replaced or removed, if any.
+
+        ``spilled``: keep only the position of the record in that log, the last group
+        appended to it (``SpilledEntry``), not ``obj``.
+        """
+        entry: Entry | None
+        if type_ == "DELETED":
+            entry = None
+        elif spilled is not None:
+            entry = SpilledEntry(
+                kind,
+                key,
+                uid,
+                rv,
+                None,
+                None,
+                origin=_name_of(spilled),
+                source=spilled,
+                position=spilled.appended_at,
+            )
+        else:
+            entry = Entry(kind, key, uid, rv, obj, raw, line)
         old = self._fold(kind, key, entry)
         self.rv = rv
         if ts != self.ts:
@@ -432,7 +500,9 @@ class State:
         for entries in self._kinds.values():
             for e in entries.values():
                 raw, line = e.raw, e.line
-                if raw is None and line is not None:
+                if isinstance(e, SpilledEntry):  # read back by the writer, not here
+                    add((e.kind, e.key, e.uid, e.rv, e.number, e.body, False))
+                elif raw is None and line is not None:
                     add((e.kind, e.key, e.uid, e.rv, e.number, line, True))
                 elif raw is not None:
                     add((e.kind, e.key, e.uid, e.rv, e.number, raw, False))

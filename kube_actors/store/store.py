@@ -31,7 +31,7 @@ import random
 import uuid
 from collections import deque
 from collections.abc import Callable, Iterator
-from typing import Any, Literal, TypedDict, final, get_args
+from typing import Any, Final, Literal, TypedDict, final, get_args
 
 import anyio.lowlevel
 import msgspec
@@ -54,7 +54,7 @@ from kube_actors.errors import (
     LogWriteError,
     NotFound,
 )
-from kube_actors.eventlog.engine import LogEngine
+from kube_actors.eventlog.engine import LineSource, LogEngine
 from kube_actors.eventlog.records import encode_record, format_ts, parse_ts
 from kube_actors.store.admission import AdmissionChain, AdmissionRequest, Operation
 from kube_actors.store.binding import bound_pod
@@ -76,6 +76,10 @@ NAME_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
 PatchType = Literal["merge", "strategic"]
 """JSON merge patch (RFC 7386) or Kubernetes' strategic merge patch."""
 
+SPILLED_KINDS: Final = frozenset({"Event"})
+"""Kinds whose live objects the state keeps only as a position in the log (a log engine
+that can read a line back): nothing reads them at run time but ``get``, ``describe`` and
+the event recorder's rare update, and a busy cluster writes one for nearly every pod."""
 PATCH_RETRIES = 5
 """Attempts of a patch whose object changed while its webhooks ran (upstream
 maxRetryWhenPatchConflicts)."""
@@ -104,9 +108,10 @@ class Store(StateReader):
         service_addresses: ServiceAddresses | None = None,
     ) -> None:
         self.engine = log
+        """The log engine records are appended to (``log`` is a logger everywhere else)."""
+        self._spill_to = log if isinstance(log, LineSource) else None
         self.service_addresses = service_addresses or ServiceAddresses()
         """Where Services get their cluster IPs and node ports."""
-        """The log engine records are appended to (``log`` is a logger everywhere else)."""
         self.clock = clock
         self.state = state if state is not None else State.from_log(log)
         # A reopened log continues from its position: seeding with the seed alone would
@@ -207,7 +212,8 @@ class Store(StateReader):
             self._fail(exc)
             raise
         kind = obj.kind
-        self.state.apply(type_, kind, obj.key, obj.uid, rv, obj, None, ts)
+        spilled = self._spill_to if kind in SPILLED_KINDS else None
+        self.state.apply(type_, kind, obj.key, obj.uid, rv, obj, None, ts, spilled=spilled)
         self.writes += 1
         self._fan_out(WatchEvent(type_, obj, old, rv, actor, cause))
         return obj
