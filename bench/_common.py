@@ -9,7 +9,8 @@ their figures the same way:
 - ``Phase`` takes wall seconds, virtual seconds and log writes over one phase of a run;
 - ``workload_manifest`` is the Deployment or ReplicaSet the scripts create, one shape
   for all so their figures measure the same pods;
-- ``finish`` adds the Python version and ``quick``, prints the summary lines and writes
+- ``finish`` adds the Python version, ``quick`` and the machine's speed (``calibrate``),
+  prints the summary lines and writes
   ``bench/results/NAME.json`` (not for ``--quick``, whose figures mean nothing).
 
 The scripts run as ``python bench/NAME.py`` and through ``kube-actors bench NAME``; both
@@ -117,10 +118,28 @@ def workload_manifest(
     }
 
 
+def calibrate(rounds: int = 5) -> float:
+    """Best wall seconds of a fixed piece of pure-Python work (a million dict updates and
+    string builds): figures from two machines, or two moments of a shared one, compare
+    only through it (a machine twice as slow here runs the benches about twice as slow).
+    """
+    best = float("inf")
+    for _ in range(rounds):
+        start = time.perf_counter()
+        table: dict[str, int] = {}
+        for i in range(1_000_000):
+            key = f"pod-{i & 4095}"
+            table[key] = table.get(key, 0) + i
+        best = min(best, time.perf_counter() - start)
+    return round(best, 3)
+
+
 def finish(name: str, result: dict[str, Any], quick: bool, lines: list[str]) -> dict[str, Any]:
     """Print the summary ``lines`` and write ``bench/results/NAME.json`` unless ``quick``."""
     result["python"] = sys.version.split()[0]
     result["quick"] = quick
+    result["calibration_seconds"] = calibrate(1 if quick else 5)
+    lines = [*lines, f"calibration: {result['calibration_seconds']:.3f} s (see _common.calibrate)"]
     for line in lines:
         print(line)
     if not quick:
