@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 import msgspec
+from _common import calibrate
 
 from kube_actors.api import Pod, ReplicaSet
 from kube_actors.store import State
@@ -312,6 +313,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "cpus": os.cpu_count(),
         "python": sys.version.split()[0],
         "quick": args.quick,
+        "calibration_seconds": calibrate(1 if args.quick else 5),
     }
     print(
         f"records: {n:,} ({result['avg_record_bytes']} B avg), live objects after replay: {len(state):,}"
@@ -325,6 +327,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         f"(d) kube-actors replay, whole process: {result['replay_process_records_per_s']:>10,} records/s"
         f"  ({process:.2f} s; startup on an empty log {startup:.2f} s)"
     )
+    print(f"calibration: {result['calibration_seconds']:.3f} s (see _common.calibrate)")
     if not args.quick:
         RESULTS.mkdir(exist_ok=True)
         (RESULTS / "replay.json").write_text(json.dumps(result, indent=2) + "\n")
