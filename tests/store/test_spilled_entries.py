@@ -36,6 +36,11 @@ def _replicaset(name: str, replicas: int) -> dict[str, Any]:
     }
 
 
+async def _settled(cluster: Cluster, name: str, replicas: int) -> None:
+    await cluster.create(from_dict(_replicaset(name, replicas)))
+    await cluster.settle()
+
+
 def _events(cluster: Cluster) -> dict[str, bytes]:
     return {event.name: encode_json(event) for event in cluster.list("Event")}
 
@@ -44,8 +49,7 @@ def _events(cluster: Cluster) -> dict[str, bytes]:
 async def test_events_read_back_are_the_events_the_log_holds(tmp_path: Path, engine: str) -> None:
     log: LogEngine = FileLog(tmp_path / "log.jsonl") if engine == "file" else MemoryLog()
     async with Cluster(log, sim=SimProfile(nodes=2)) as cluster:
-        await cluster.create(from_dict(_replicaset("web", 12)))
-        await cluster.settle()
+        await _settled(cluster, "web", 12)
         live = _events(cluster)
         entries = list(cluster.store.state.entries("Event", "default"))
         assert entries
@@ -65,8 +69,7 @@ async def test_events_read_back_are_the_events_the_log_holds(tmp_path: Path, eng
 
 async def test_events_can_be_read_after_the_cluster_closed_its_log(tmp_path: Path) -> None:
     async with Cluster(tmp_path / "log.jsonl", sim=SimProfile(nodes=1)) as cluster:
-        await cluster.create(from_dict(_replicaset("web", 2)))
-        await cluster.settle()
+        await _settled(cluster, "web", 2)
         before = _events(cluster)
     assert before
     assert _events(cluster) == before
@@ -77,8 +80,7 @@ async def test_an_event_whose_record_changed_under_the_cluster_is_an_error(
 ) -> None:
     path = tmp_path / "log.jsonl"
     async with Cluster(path, sim=SimProfile(nodes=1)) as cluster:
-        await cluster.create(from_dict(_replicaset("web", 1)))
-        await cluster.settle()
+        await _settled(cluster, "web", 1)
         (entry,) = cluster.store.state.entries("Event", "default")
         assert isinstance(entry, SpilledEntry)
         data = bytearray(path.read_bytes())
@@ -94,8 +96,7 @@ async def test_a_log_gone_from_under_a_closed_cluster_is_an_error_naming_it(
 ) -> None:
     path = tmp_path / "log.jsonl"
     async with Cluster(path, sim=SimProfile(nodes=1)) as cluster:
-        await cluster.create(from_dict(_replicaset("web", 1)))
-        await cluster.settle()
+        await _settled(cluster, "web", 1)
     path.unlink()
     with pytest.raises(LogError, match=r"log\.jsonl: cannot read the record at byte"):
         cluster.list("Event")
@@ -105,8 +106,7 @@ async def test_a_snapshot_taken_while_running_holds_the_spilled_events(tmp_path:
     path = tmp_path / "log.jsonl"
     async with Cluster(FileLog(path, snapshot_every=20), sim=SimProfile(nodes=2)) as cluster:
         for index in range(4):
-            await cluster.create(from_dict(_replicaset(f"web-{index}", 5)))
-        await cluster.settle()
+            await _settled(cluster, f"web-{index}", 5)
         live = _events(cluster)
     _check_snapshot_and_cold_fold_agree(path, live)
 
