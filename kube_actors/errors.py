@@ -195,7 +195,8 @@ class LogCorrupted(LogError):
     """A damaged record that is not the torn last line of the log."""
 
     def __init__(self, path: str, line: int, detail: str) -> None:
-        super().__init__(f"{path}: line {line}: {detail}")
+        """``line`` 0: the line number is not known (``detail`` says where)."""
+        super().__init__(f"{path}: line {line}: {detail}" if line else f"{path}: {detail}")
         self.path, self.line, self.detail = path, line, detail
 
 

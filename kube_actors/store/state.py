@@ -144,7 +144,8 @@ class SpilledEntry(Entry, gc=False):
         try:
             return decode_object(self.kind, self.body())
         except ManifestError as exc:
-            raise LogCorrupted(self.origin, 0, f"{self.kind} {self.key}: {exc}") from None
+            detail = f"the record at {self._where()}, {self.kind} {self.key}: {exc}"
+            raise LogCorrupted(self.origin, 0, detail) from None
 
     def body(self) -> bytes:
         assert self.source is not None
@@ -162,10 +163,14 @@ class SpilledEntry(Entry, gc=False):
                 self.origin,
                 0,
                 f"the record of {self.kind} {self.key} at resourceVersion {self.rv} is no "
-                f"longer at its place (byte or line {self.position}): the log changed "
-                "under the running cluster",
+                f"longer at its place ({self._where()}): the log changed under the running "
+                "cluster",
             )
         return object_bytes(line)
+
+    def _where(self) -> str:
+        unit = "byte" if isinstance(self.source, FileLog) else "line index"
+        return f"{unit} {self.position}"
 
 
 def _sort_key(entry: Entry) -> tuple[str, str]:

@@ -87,7 +87,9 @@ async def test_an_event_whose_record_changed_under_the_cluster_is_an_error(
         at = entry.position + data[entry.position :].index(b'"resourceVersion":"') + 19
         data[at] = ord("9") if data[at] != ord("9") else ord("8")
         path.write_bytes(bytes(data))
-        with pytest.raises(LogCorrupted, match=r"Event default/web\..* is no longer at its place"):
+        with pytest.raises(
+            LogCorrupted, match=r"Event default/web\..* is no longer at its place \(byte \d+\)"
+        ):
             cluster.list("Event")
 
 
