@@ -89,8 +89,9 @@ async def test_an_event_whose_record_changed_under_the_cluster_is_an_error(
         path.write_bytes(bytes(data))
         with pytest.raises(
             LogCorrupted, match=r"Event default/web\..* is no longer at its place \(byte \d+\)"
-        ):
+        ) as raised:
             cluster.list("Event")
+        assert str(raised.value).startswith(f"{path}: the record of Event")
 
 
 async def test_a_log_gone_from_under_a_closed_cluster_is_an_error_naming_it(
