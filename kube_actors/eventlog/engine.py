@@ -49,6 +49,11 @@ class LineSource(Protocol):
     """
 
     @property
+    def name(self) -> str:
+        """A label for messages, as ``LogEngine.name``."""
+        ...
+
+    @property
     def appended_at(self) -> int:
         """The position of the first line of the last group appended."""
         ...

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import final
 
+from kube_actors.errors import LogError
 from kube_actors.eventlog.engine import Subscribers
 
 
@@ -31,6 +32,8 @@ class MemoryLog:
         self._subscribers.notify(lines)
 
     def line_at(self, position: int) -> bytes:
+        if not 0 <= position < len(self._lines):
+            raise LogError(f"<memory>: no record at line index {position}")
         return self._lines[position]
 
     def flush(self) -> None:

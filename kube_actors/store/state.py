@@ -180,11 +180,6 @@ def _sort_key(entry: Entry) -> tuple[str, str]:
     return ns, name
 
 
-def _name_of(source: LineSource) -> str:
-    name = getattr(source, "name", None)
-    return name if isinstance(name, str) else "<log>"
-
-
 def _reaches(contents: Contents, at_rv: int | None, at_time: datetime | None) -> bool:
     """Whether a fold to ``at_rv``/``at_time`` passes the snapshot's position (so it can
     start from there): every record the snapshot folded is at or before the position.
@@ -242,7 +237,7 @@ class State:
                 rv,
                 None,
                 None,
-                origin=_name_of(spilled),
+                origin=spilled.name,
                 source=spilled,
                 position=spilled.appended_at,
             )
