@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import logging
 import sys
 from collections.abc import Sequence
 
@@ -42,7 +41,7 @@ HANDLERS: dict[str, Handler] = {
     "describe": _verb("read", "cmd_describe"),
     "events": _verb("read", "cmd_events"),
     "trace": _verb("read", "cmd_trace"),
-    "replay": _verb("read", "cmd_replay"),
+    "replay": _verb("summary", "cmd_replay"),
     "apply": _verb("write", "cmd_apply"),
     "create": _verb("write", "cmd_create"),
     "create job": _verb("batch", "cmd_create_job"),
@@ -79,6 +78,8 @@ HANDLERS: dict[str, Handler] = {
 
 def configure_logging() -> None:
     """Library log lines to stderr, WARNING and above."""
+    import logging
+
     import structlog
 
     structlog.configure(

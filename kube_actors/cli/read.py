@@ -1,4 +1,5 @@
-"""The read-only verbs: ``get``, ``describe``, ``events``, ``trace`` and ``replay``.
+"""The read-only verbs: ``get``, ``describe``, ``events`` and ``trace`` (``replay`` is
+``cli.summary``).
 
 They fold the log read-only up to ``--at``/``--at-time`` and never append; a log that
 does not exist reads as an empty cluster. A position past the end of the log is an error
@@ -22,7 +23,7 @@ from kube_actors.cli.options import Options
 from kube_actors.cli.output import err, now_text, out
 from kube_actors.cli.printers import render_objects, table_rows
 from kube_actors.cli.snapshots import check_position, read_snapshot
-from kube_actors.cli.tables import print_table, tabwrite
+from kube_actors.cli.tables import print_table
 from kube_actors.errors import KubeActorsError, NotFound
 from kube_actors.eventlog import FileLog, LogEngine
 from kube_actors.eventlog.compaction import read_base, refuse_before
@@ -273,21 +274,3 @@ class _Tail:
 
     def subscribe(self, callback: Callable[[list[bytes]], None]) -> Callable[[], None]:
         return self._log.subscribe(callback)
-
-
-def cmd_replay(opts: argparse.Namespace) -> int:
-    """``kube-actors replay``: objects per kind, the last resourceVersion and the state hash."""
-    snap = read_snapshot(Options.of(opts))
-    rows = [[kind, str(snap.state.count(kind))] for kind in snap.kinds()]
-    if rows:
-        print_table(["KIND", "OBJECTS"], rows)
-        out("\n")
-    summary = (
-        f"resourceVersion:\t{snap.rv}\n"
-        f"time:\t{now_text(snap.now) if snap.state.ts else '<none>'}\n"
-        f"records:\t{snap.state.records}\n"
-        f"objects:\t{len(snap.state)}\n"
-        f"state hash:\t{snap.state.state_hash()}\n"
-    )
-    out(tabwrite(summary))
-    return 0

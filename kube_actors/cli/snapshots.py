@@ -48,7 +48,7 @@ def _marking_end(blocks: Iterable[T], ended: list[bool]) -> Iterator[T]:
     ended.append(True)
 
 
-def _with_progress(blocks: Blocks, total: int, label: str) -> Iterator[tuple[int, list[bytes]]]:
+def _with_progress(blocks: Blocks, total: int, label: str) -> Blocks:
     from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
     columns = (TextColumn(label), BarColumn(), DownloadColumn(), TimeRemainingColumn())

@@ -137,7 +137,7 @@ def decode_identity(line: bytes) -> RecordIdentity:
     return IDENTITY_DECODER.decode(line)
 
 
-def object_bytes(line: bytes) -> bytes:
+def object_bytes(line: bytes | memoryview) -> bytes:
     """The raw JSON of a record line's object."""
     return bytes(_head_decoder.decode(line).object)
 

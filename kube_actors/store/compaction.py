@@ -154,10 +154,12 @@ def _position(name: str, number: int, line: bytes) -> int:
     return int(rv) if rv.isdigit() else 0
 
 
-def _writing(blocks: Blocks, handle: BinaryIO) -> Iterator[tuple[int, list[bytes]]]:
+def _writing(blocks: Blocks, handle: BinaryIO) -> Blocks:
     """``blocks``, each written to ``handle`` as it goes by (blank lines dropped)."""
     for first, block in blocks:
-        handle.write(b"".join(line + b"\n" for line in block if line))
+        data = b"\n".join(line for line in block if line)
+        if data:
+            handle.write(data + b"\n")
         yield first, block
 
 

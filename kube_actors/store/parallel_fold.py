@@ -3,8 +3,10 @@
 Only the last write of each key survives a fold, and the fold of a log's tail does not
 depend on its head except through the resourceVersion and time it starts after. So the
 child folds the lines after a split point, starting from the record just before it, and
-sends back what it gathered (the last write of each key it read, deletes included) while
-this process folds the lines before the split point; the child's writes then go on top.
+sends back what it gathered (the last write of each key it read, deletes included: where
+its line is, not the line, see ``store.state.DeferredEntry``) while this process folds
+the lines before the split point; the child's writes then go on top. Both read the file
+through a memory map (``eventlog.mapped``).
 Every check of the sequential fold runs, in one process or the other, with the same
 messages and line numbers; a log that does not split cleanly (a base record across the
 split point, a child that fails) is folded on sequentially from the split point.
@@ -18,7 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterator
+from array import array
 from typing import TYPE_CHECKING, Final
 
 import msgspec
@@ -26,6 +28,7 @@ import msgspec
 from kube_actors.errors import LogCorrupted
 from kube_actors.eventlog.file import FileLog
 from kube_actors.eventlog.forked import ForkedCall, can_fork
+from kube_actors.eventlog.mapped import mapped_blocks
 from kube_actors.eventlog.records import IDENTITY_DECODER, envelope_problem, object_bytes
 
 if TYPE_CHECKING:
@@ -33,9 +36,10 @@ if TYPE_CHECKING:
 
 MIN_BYTES: Final = 32 << 20
 """Below this a fork costs more than it saves."""
-CHILD_SHARE: Final = 0.37
-"""The child's share of the bytes: it also encodes and sends what it gathered (measured on
-``bench/replay.py``'s log, the two finish together)."""
+CHILD_SHARE: Final = 0.40
+"""The child's share of the bytes: it also reads the identity and digest of the objects it
+keeps and sends them; the parent then files both parts (measured on ``bench/replay.py``'s
+log, the two finish together)."""
 WINDOW: Final = 1 << 16
 
 
@@ -46,7 +50,9 @@ class _Tail(msgspec.Struct, array_like=True, gc=False):
     ts: str
     latest: str
     records: int
-    kinds: dict[str, dict[str, tuple[str, int, bytes, int, bytes] | None]]
+    kinds: dict[str, dict[str, tuple[str, int, int, int, bytes] | None]]
+    """Per kind and key: uid, resourceVersion, byte offset of the line, line number and
+    object digest (``_resolve``), or ``None`` for a delete."""
     error_line: int = 0
     error: str = ""
 
@@ -92,7 +98,7 @@ def fold_in_two(
     head: Gathered = {}
     try:
         numbered: list[int] = [number]
-        blocks: Blocks = _counting(log.blocks(start, number, split), numbered)
+        blocks: Blocks = _counting(mapped_blocks(log.path, start, number, split), numbered)
         if wrap is not None:
             blocks = wrap(blocks, split - start)
         state.fold_blocks(blocks, source=log.name, into=head.update)
@@ -114,7 +120,7 @@ def fold_in_two(
     state.merge_gathered(head, log.name)
     state.merge_tail(
         tail.kinds,
-        log.name,
+        log,
         lines_before,
         rv=tail.rv,
         ts=tail.ts,
@@ -130,37 +136,40 @@ def _fold_tail(tail: State, log: FileLog, split: int, before: tuple[int, str]) -
     """The child's part: the fold of the lines from ``split`` on, numbered from 1."""
     tail.rv, tail.ts = before  # as the sequential fold stands when it reaches the split
     gathered: Gathered = {}
+    starts = array("q")
     error_line, error = 0, ""
     try:
-        tail.fold_blocks(log.blocks(split, 0), source=log.name, into=gathered.update)
+        blocks = mapped_blocks(log.path, split, 0, log.size, starts)
+        tail.fold_blocks(blocks, source=log.name, into=gathered.update)
     except LogCorrupted as exc:
         error_line, error = exc.line, exc.detail
-    resolved = _resolve(gathered)
+    resolved = _resolve(gathered, starts)
     return _Tail(tail.rv, tail.ts, tail.latest, tail.records, resolved, error_line, error)
 
 
-def _resolve(kinds: Gathered) -> Resolved:
+def _resolve(kinds: Gathered, starts: array[int]) -> Resolved:
     """What an ``Entry`` needs, read from the gathered lines in the child (the parent then
-    only files them): uid, resourceVersion and the digest ``state_hash`` takes.
+    only files them): uid, resourceVersion, where the line is in the log (the parent
+    reads it from there if it is ever asked for the object) and the digest
+    ``state_hash`` takes. ``starts`` holds the byte offset of each line the child read.
     """
-    decode = IDENTITY_DECODER.decode
     sha256 = hashlib.sha256
     resolved: Resolved = {}
     for kind, objects in kinds.items():
-        out: dict[str, tuple[str, int, bytes, int, bytes] | None] = {}
+        out: dict[str, tuple[str, int, int, int, bytes] | None] = {}
         resolved[kind] = out
         for key, last in objects.items():
             if last is None:
                 out[key] = None
                 continue
-            line, number = last
-            meta = decode(line).object.metadata
+            line, number, meta = last
             rv = int(meta.resource_version or 0)
-            out[key] = (meta.uid or "", rv, line, number, sha256(object_bytes(line)).digest())
+            digest = sha256(object_bytes(line)).digest()
+            out[key] = (meta.uid or "", rv, starts[number - 1], number, digest)
     return resolved
 
 
-def _counting(blocks: Iterator[tuple[int, list[bytes]]], numbered: list[int]) -> Blocks:
+def _counting(blocks: Blocks, numbered: list[int]) -> Blocks:
     """``blocks``, noting in ``numbered[0]`` the number of the last line passed on."""
     for first, lines in blocks:
         numbered[0] = first + len(lines) - 1

@@ -21,9 +21,11 @@ Next in the event path: the store fans committed records out to informers.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import partial
 from typing import final
@@ -47,6 +49,7 @@ from kube_actors.eventlog.records import (
     BASE_TYPE,
     EVENT_TYPES,
     IDENTITY_DECODER,
+    MetaHead,
     envelope_problem,
     object_bytes,
     parse_ts,
@@ -54,16 +57,20 @@ from kube_actors.eventlog.records import (
 from kube_actors.eventlog.snapshot import Capture, Contents, Payload
 from kube_actors.store.parallel_fold import fold_in_two
 
-Blocks = Iterable[tuple[int, list[bytes]]]
-Gathered = dict[str, dict[str, tuple[bytes, int] | None]]
-"""The last write of each key a fold read, per kind: ``(line, line number)``, or ``None``
-for a delete. (The uid and resourceVersion are read again from the lines that survive:
-keeping them for every line read costs more.)"""
+Line = bytes | memoryview
+"""A record line as a fold reads it: ``bytes``, or a view of a mapped log
+(``eventlog.mapped``) that is copied only if it survives the fold."""
+Blocks = Iterable[tuple[int, Sequence[Line]]]
 """Lines a block at a time: the number of the first line, then the lines (blank ones
 empty), as ``FileLog.blocks`` reads them."""
-Resolved = dict[str, dict[str, tuple[str, int, bytes, int, bytes] | None]]
+Gathered = dict[str, dict[str, tuple[Line, int, MetaHead] | None]]
+"""The last write of each key a fold read, per kind: ``(line, line number, the identity
+decoded from it)``, or ``None`` for a delete. (The identity is decoded anyway; keeping it
+spares decoding the lines that survive a second time.)"""
+Resolved = dict[str, dict[str, tuple[str, int, int, int, bytes] | None]]
 """Gathered writes with what an ``Entry`` needs read from their lines: ``(uid,
-resourceVersion, line, line number, SHA-256 of the object)``, or ``None`` for a delete."""
+resourceVersion, byte offset of the line, line number, SHA-256 of the object)``, or
+``None`` for a delete."""
 Wrap = Callable[[Blocks, int | None], Blocks]
 """Wraps the blocks a fold reads, given how many bytes they span (``None``: unknown)."""
 
@@ -125,19 +132,61 @@ class Entry(msgspec.Struct, gc=False):
         return raw
 
 
-@final
-class SpilledEntry(Entry, gc=False):
-    """A live object kept only as the position of its record in the log (the object is read
-    back and decoded each time someone asks for it, never kept).
-
-    For kinds that nothing reads at run time but ``get``/``describe`` (Events): like
-    Bitcask's keydir, the state holds the key and where the value is, the log holds the
-    value. A record read back that is not the one written (the file changed under a
-    running cluster) is an error, never a wrong object.
+class PlacedEntry(Entry, gc=False):
+    """A live object whose record is read back from the log when it is needed: the state
+    holds the key and where the record is (like Bitcask's keydir), the log holds the
+    value. A record read back that is not the one written (the file changed since it was
+    folded) is an error, never a wrong object.
     """
 
     source: LineSource | None = None
     position: int = 0
+
+    def _read_back(self) -> bytes:
+        """The record line at ``position``, checked to be this entry's (kind, namespace,
+        name, uid and resourceVersion).
+
+        Raises:
+            LogCorrupted: the line there is another record, or none.
+        """
+        assert self.source is not None
+        line = self.source.line_at(self.position)
+        try:
+            head = IDENTITY_DECODER.decode(line)
+        except msgspec.DecodeError:
+            head = None
+        if head is None or not self._is_mine(head.object.kind, head.object.metadata):
+            raise self._moved()
+        return line
+
+    def _is_mine(self, kind: str, meta: MetaHead) -> bool:
+        key = f"{meta.namespace}/{meta.name}" if meta.namespace else meta.name
+        return (
+            kind == self.kind
+            and key == self.key
+            and (meta.uid or "") == self.uid
+            and meta.resource_version == str(self.rv)
+        )
+
+    def _moved(self) -> LogCorrupted:
+        return LogCorrupted(
+            self.origin,
+            0,
+            f"the record of {self.kind} {self.key} at resourceVersion {self.rv} is no "
+            f"longer at its place ({self._where()}): the log changed after it was read",
+        )
+
+    def _where(self) -> str:
+        unit = "byte" if isinstance(self.source, FileLog) else "line index"
+        return f"{unit} {self.position}"
+
+
+@final
+class SpilledEntry(PlacedEntry, gc=False):
+    """A live object that is never kept: read back and decoded each time someone asks.
+
+    For kinds that nothing reads at run time but ``get``/``describe`` (Events).
+    """
 
     @property
     def obj(self) -> AnyObject:
@@ -148,29 +197,46 @@ class SpilledEntry(Entry, gc=False):
             raise LogCorrupted(self.origin, 0, detail) from None
 
     def body(self) -> bytes:
-        assert self.source is not None
-        line = self.source.line_at(self.position)
-        try:
-            head = IDENTITY_DECODER.decode(line)
-        except msgspec.DecodeError:
-            head = None
-        if (
-            head is None
-            or head.object.kind != self.kind
-            or head.object.metadata.resource_version != str(self.rv)
-        ):
-            raise LogCorrupted(
-                self.origin,
-                0,
-                f"the record of {self.kind} {self.key} at resourceVersion {self.rv} is no "
-                f"longer at its place ({self._where()}): the log changed under the running "
-                "cluster",
-            )
-        return object_bytes(line)
+        return object_bytes(self._read_back())
 
-    def _where(self) -> str:
-        unit = "byte" if isinstance(self.source, FileLog) else "line index"
-        return f"{unit} {self.position}"
+
+@final
+class DeferredEntry(PlacedEntry, gc=False):
+    """A live object folded in another process (``store.parallel_fold``): its line is read
+    back from the log the first time the object is asked for, then kept as an ``Entry``
+    keeps a folded line. A fold that only counts and hashes (``kube-actors replay``, whose
+    digests the other process computed) never reads it.
+    """
+
+    def body(self) -> bytes:
+        if self.raw is None and self.line is None and self.decoded is None:
+            line = self._read_back()
+            raw = object_bytes(line)
+            if self.digest is not None and hashlib.sha256(raw).digest() != self.digest:
+                raise self._moved()  # same identity, other contents
+            self.raw = raw
+        return super().body()
+
+    @property
+    def unread(self) -> bool:
+        """Whether the record has not been read back yet."""
+        return self.raw is None and self.line is None and self.decoded is None
+
+
+@contextmanager
+def paused_collector() -> Iterator[None]:
+    """The cycle collector off for a block that allocates many objects and makes no cycle
+    (a fold): each allocation would otherwise count towards a collection that walks every
+    object the process holds, and finds nothing.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def _sort_key(entry: Entry) -> tuple[str, str]:
@@ -318,97 +384,102 @@ class State:
         fromisoformat = datetime.fromisoformat
         decode_error = msgspec.DecodeError
         limit = sys.maxsize if at_rv is None else at_rv
-        try:
-            for first, block in blocks:
-                for number, line in enumerate(block, first):
-                    if not line:
-                        continue
-                    try:
-                        head = decode(line)
-                    except decode_error as exc:
-                        raise LogCorrupted(source, number, f"not a valid record: {exc}") from None
-                    obj = head.object
-                    meta = obj.metadata
-                    type_ = head.type
-                    kind = obj.kind
-                    name = meta.name
-                    ts = head.ts
-                    rv_text = meta.resource_version
-                    if (
-                        type_ not in EVENT_TYPES
-                        or not kind
-                        or not name
-                        or not rv_text
-                        or not rv_text.isdigit()
-                        or not ts
-                    ):
-                        if type_ != BASE_TYPE:
-                            raise LogCorrupted(
-                                source, number, envelope_problem(head) or "bad record"
-                            )
-                        if folded or self.records or self.rv or kinds or self._kinds:
-                            raise LogCorrupted(
-                                source, number, "a base record may only be a log's first record"
-                            )
-                        base, base_left, records = self._base(line, number, source, at_rv, at_time)
-                        base_rv = base.rv
-                        latest = self._latest
-                        folded = records - base_left
-                        last_rv = 0 if base_left else base_rv
-                        last_ts = ts
-                        continue
-                    if ts != last_ts:
+        with paused_collector():  # a fold makes and drops a tuple per record, no cycle
+            try:
+                for first, block in blocks:
+                    for number, line in enumerate(block, first):
+                        if not line:
+                            continue
                         try:
-                            when = fromisoformat(ts)
-                        except ValueError:
-                            when = None
-                        if when is None or when.tzinfo is None:
+                            head = decode(line)
+                        except decode_error as exc:
                             raise LogCorrupted(
-                                source, number, f"ts is not an RFC 3339 time: {ts!r}"
+                                source, number, f"not a valid record: {exc}"
+                            ) from None
+                        obj = head.object
+                        meta = obj.metadata
+                        type_ = head.type
+                        kind = obj.kind
+                        name = meta.name
+                        ts = head.ts
+                        rv_text = meta.resource_version
+                        if (
+                            type_ not in EVENT_TYPES
+                            or not kind
+                            or not name
+                            or not rv_text
+                            or not rv_text.isdigit()
+                            or not ts
+                        ):
+                            if type_ != BASE_TYPE:
+                                raise LogCorrupted(
+                                    source, number, envelope_problem(head) or "bad record"
+                                )
+                            if folded or self.records or self.rv or kinds or self._kinds:
+                                raise LogCorrupted(
+                                    source, number, "a base record may only be a log's first record"
+                                )
+                            base, base_left, records = self._base(
+                                bytes(line), number, source, at_rv, at_time
                             )
-                        if at_time is not None and when > at_time:
+                            base_rv = base.rv
+                            latest = self._latest
+                            folded = records - base_left
+                            last_rv = 0 if base_left else base_rv
+                            last_ts = ts
+                            continue
+                        if ts != last_ts:
+                            try:
+                                when = fromisoformat(ts)
+                            except ValueError:
+                                when = None
+                            if when is None or when.tzinfo is None:
+                                raise LogCorrupted(
+                                    source, number, f"ts is not an RFC 3339 time: {ts!r}"
+                                )
+                            if at_time is not None and when > at_time:
+                                return
+                            if latest is None or when > latest:
+                                latest = when
+                                self.latest = ts
+                        rv = int(rv_text)
+                        if rv <= last_rv:
+                            raise LogCorrupted(
+                                source, number, f"resourceVersion {rv} does not follow {last_rv}"
+                            )
+                        if rv > limit:
                             return
-                        if latest is None or when > latest:
-                            latest = when
-                            self.latest = ts
-                    rv = int(rv_text)
-                    if rv <= last_rv:
-                        raise LogCorrupted(
-                            source, number, f"resourceVersion {rv} does not follow {last_rv}"
-                        )
-                    if rv > limit:
-                        return
-                    ns = meta.namespace
-                    key = f"{ns}/{name}" if ns else name
-                    objects = kinds.get(kind)
-                    if objects is None:
-                        objects = kinds[kind] = {}
-                    if type_ == "DELETED":
-                        objects[key] = None
-                    else:
-                        objects[key] = (line, number)
-                    last_rv = rv
-                    last_ts = ts
-                    folded += 1
-                    if base_left:
-                        base_left -= 1
-                        if rv > base_rv or type_ == "DELETED":
-                            raise LogCorrupted(
-                                source, number, f"not a base object of the state at {base_rv}"
-                            )
-                        if not base_left:
-                            last_rv = base_rv
-                            assert self.base is not None
-                            last_ts = self.base.ts
-        finally:
-            if into is None:
-                self.merge_gathered(kinds, source)
-            else:
-                into(kinds)
-            self.rv = last_rv
-            self.ts = last_ts
-            self._latest = latest
-            self.records += folded
+                        ns = meta.namespace
+                        key = f"{ns}/{name}" if ns else name
+                        objects = kinds.get(kind)
+                        if objects is None:
+                            objects = kinds[kind] = {}
+                        if type_ == "DELETED":
+                            objects[key] = None
+                        else:
+                            objects[key] = (line, number, meta)
+                        last_rv = rv
+                        last_ts = ts
+                        folded += 1
+                        if base_left:
+                            base_left -= 1
+                            if rv > base_rv or type_ == "DELETED":
+                                raise LogCorrupted(
+                                    source, number, f"not a base object of the state at {base_rv}"
+                                )
+                            if not base_left:
+                                last_rv = base_rv
+                                assert self.base is not None
+                                last_ts = self.base.ts
+            finally:
+                if into is None:
+                    self.merge_gathered(kinds, source)
+                else:
+                    into(kinds)
+                self.rv = last_rv
+                self.ts = last_ts
+                self._latest = latest
+                self.records += folded
 
     def _base(
         self,
@@ -439,14 +510,12 @@ class State:
         into the state.
         """
         fold = self._fold
-        decode = IDENTITY_DECODER.decode
         for kind, objects in kinds.items():
             for key, last in objects.items():
                 if last is None:
                     fold(kind, key, None)
                 else:
-                    line, number = last
-                    meta = decode(line).object.metadata  # checked when it was folded
+                    line, number, meta = last
                     entry = Entry(
                         kind,
                         key,
@@ -454,7 +523,7 @@ class State:
                         int(meta.resource_version or 0),
                         None,
                         None,
-                        line,
+                        bytes(line),  # a view of a mapped log is copied here, once
                         number,
                         source,
                     )
@@ -463,7 +532,7 @@ class State:
     def merge_tail(
         self,
         kinds: Resolved,
-        source: str,
+        log: LineSource,
         lines_before: int,
         *,
         rv: int,
@@ -471,18 +540,22 @@ class State:
         latest: str,
         records: int,
     ) -> None:
-        """Put the fold of the rest of the log, made in another process from where this
+        """Put the fold of the rest of ``log``, made in another process from where this
         fold stands (``store.parallel_fold``), on top of this one.
         """
         fold = self._fold
+        origin = log.name
         for kind, objects in kinds.items():
             for key, last in objects.items():
                 if last is None:
                     fold(kind, key, None)
                     continue
-                uid, at, line, number, digest = last
+                uid, at, position, number, digest = last
                 number += lines_before
-                fold(kind, key, Entry(kind, key, uid, at, None, None, line, number, source, digest))
+                entry = DeferredEntry(
+                    kind, key, uid, at, None, None, None, number, origin, digest, log, position
+                )
+                fold(kind, key, entry)
         self.rv, self.ts = rv, ts
         self.records += records
         if latest:
@@ -500,7 +573,8 @@ class State:
         for entries in self._kinds.values():
             for e in entries.values():
                 raw, line = e.raw, e.line
-                if isinstance(e, SpilledEntry):  # read back by the writer, not here
+                if isinstance(e, SpilledEntry) or (isinstance(e, DeferredEntry) and e.unread):
+                    # read back by the writer, not here
                     add((e.kind, e.key, e.uid, e.rv, e.number, e.body, False))
                 elif raw is None and line is not None:
                     add((e.kind, e.key, e.uid, e.rv, e.number, line, True))
@@ -563,8 +637,10 @@ class State:
                 state.restore(loaded.contents, log.name)
                 start, number = loaded.coverage.size, loaded.coverage.lines
             span = log.size - start
-            if at_rv is None and at_time is None and fold_in_two(state, log, start, number, wrap):
-                return state
+            if at_rv is None and at_time is None:
+                with paused_collector():
+                    if fold_in_two(state, log, start, number, wrap):
+                        return state
             blocks = log.blocks(start, number)
         else:
             blocks = ((number, [line]) for number, line in log.lines())
