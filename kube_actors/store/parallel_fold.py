@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 
 MIN_BYTES: Final = 32 << 20
 """Below this a fork costs more than it saves."""
-CHILD_SHARE: Final = 0.40
+CHILD_SHARE: Final = 0.37
 """The child's share of the bytes: it also reads the identity and digest of the objects it
 keeps and sends them; the parent then files both parts (measured on ``bench/replay.py``'s
 log, the two finish together)."""
@@ -153,6 +153,7 @@ def _resolve(kinds: Gathered, starts: array[int]) -> Resolved:
     reads it from there if it is ever asked for the object) and the digest
     ``state_hash`` takes. ``starts`` holds the byte offset of each line the child read.
     """
+    decode = IDENTITY_DECODER.decode
     sha256 = hashlib.sha256
     resolved: Resolved = {}
     for kind, objects in kinds.items():
@@ -162,7 +163,8 @@ def _resolve(kinds: Gathered, starts: array[int]) -> Resolved:
             if last is None:
                 out[key] = None
                 continue
-            line, number, meta = last
+            line, number = last
+            meta = decode(line).object.metadata
             rv = int(meta.resource_version or 0)
             digest = sha256(object_bytes(line)).digest()
             out[key] = (meta.uid or "", rv, starts[number - 1], number, digest)

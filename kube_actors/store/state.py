@@ -63,10 +63,11 @@ Line = bytes | memoryview
 Blocks = Iterable[tuple[int, Sequence[Line]]]
 """Lines a block at a time: the number of the first line, then the lines (blank ones
 empty), as ``FileLog.blocks`` reads them."""
-Gathered = dict[str, dict[str, tuple[Line, int, MetaHead] | None]]
-"""The last write of each key a fold read, per kind: ``(line, line number, the identity
-decoded from it)``, or ``None`` for a delete. (The identity is decoded anyway; keeping it
-spares decoding the lines that survive a second time.)"""
+Gathered = dict[str, dict[str, tuple[Line, int] | None]]
+"""The last write of each key a fold read, per kind: ``(line, line number)``, or ``None``
+for a delete. (The uid and resourceVersion are read again from the lines that survive:
+keeping them, or the decoded identity, for every line read costs more: measured 13% on
+``bench/replay.py``'s fold, the identities then die long after they were made.)"""
 Resolved = dict[str, dict[str, tuple[str, int, int, int, bytes] | None]]
 """Gathered writes with what an ``Entry`` needs read from their lines: ``(uid,
 resourceVersion, byte offset of the line, line number, SHA-256 of the object)``, or
@@ -210,12 +211,26 @@ class DeferredEntry(PlacedEntry, gc=False):
 
     def body(self) -> bytes:
         if self.raw is None and self.line is None and self.decoded is None:
-            line = self._read_back()
-            raw = object_bytes(line)
-            if self.digest is not None and hashlib.sha256(raw).digest() != self.digest:
-                raise self._moved()  # same identity, other contents
-            self.raw = raw
+            self.raw = self._object_read_back()
         return super().body()
+
+    def _object_read_back(self) -> bytes:
+        """The object's bytes read back, checked against the digest taken when it was
+        folded (which covers its identity too), or against its identity without one.
+
+        Raises:
+            LogCorrupted: the record there is another one, or none.
+        """
+        if self.digest is None:
+            return object_bytes(self._read_back())
+        assert self.source is not None
+        try:
+            raw = object_bytes(self.source.line_at(self.position))
+        except msgspec.DecodeError:
+            raise self._moved() from None
+        if hashlib.sha256(raw).digest() != self.digest:
+            raise self._moved()
+        return raw
 
     @property
     def unread(self) -> bool:
@@ -244,6 +259,22 @@ def _sort_key(entry: Entry) -> tuple[str, str]:
     # but a hand-written or imported log may, and listing it must not fail.
     ns, _, name = entry.key.rpartition("/")
     return ns, name
+
+
+def _flat_sort_key(entry: Entry) -> str:
+    # The pair above as one string, namespace NUL name: it sorts as the pair does when no
+    # namespace holds a NUL (a prefix namespace comes first; "-" sorts before "/", so the
+    # key itself would not), and one string compares in a third of a pair's time.
+    ns, _, name = entry.key.rpartition("/")
+    return f"{ns}\0{name}"
+
+
+def sorted_entries(entries: Iterable[Entry]) -> list[Entry]:
+    """``entries`` ordered by namespace, then name."""
+    listed = list(entries)
+    flat = not any("\0" in entry.key for entry in listed)
+    listed.sort(key=_flat_sort_key if flat else _sort_key)
+    return listed
 
 
 def _reaches(contents: Contents, at_rv: int | None, at_time: datetime | None) -> bool:
@@ -457,7 +488,7 @@ class State:
                         if type_ == "DELETED":
                             objects[key] = None
                         else:
-                            objects[key] = (line, number, meta)
+                            objects[key] = (line, number)
                         last_rv = rv
                         last_ts = ts
                         folded += 1
@@ -510,12 +541,14 @@ class State:
         into the state.
         """
         fold = self._fold
+        decode = IDENTITY_DECODER.decode
         for kind, objects in kinds.items():
             for key, last in objects.items():
                 if last is None:
                     fold(kind, key, None)
                 else:
-                    line, number, meta = last
+                    line, number = last
+                    meta = decode(line).object.metadata  # checked when it was folded
                     entry = Entry(
                         kind,
                         key,
@@ -687,7 +720,7 @@ class State:
         else:
             prefix = f"{namespace}/"
             selected = [e for e in objects.values() if e.key.startswith(prefix)]
-        return sorted(selected, key=_sort_key)
+        return sorted_entries(selected)
 
     def kinds(self) -> list[str]:
         """Kinds with at least one live object."""
@@ -699,7 +732,7 @@ class State:
 
     def __iter__(self) -> Iterator[Entry]:
         for kind in sorted(self._kinds):
-            yield from sorted(self._kinds[kind].values(), key=_sort_key)
+            yield from sorted_entries(self._kinds[kind].values())
 
     def __len__(self) -> int:
         return sum(len(objects) for objects in self._kinds.values())
