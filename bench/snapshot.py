@@ -31,6 +31,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from _common import calibrate
 from replay import generate_lines
 
 from kube_actors.eventlog import FileLog
@@ -192,7 +193,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     )
     print(f"  replay, with snapshot:   {b['replay_snapshot_seconds']:.2f} s")
     print(f"load average {result['load_average']} on {result['cpus']} CPUs")
-    if not args.quick:
+    if not args.quick:  # a smoke run's figures mean nothing
+        result["calibration_seconds"] = calibrate()
+        print(f"calibration: {result['calibration_seconds']:.3f} s (_common.calibrate)")
         RESULTS.mkdir(exist_ok=True)
         (RESULTS / "snapshot.json").write_text(json.dumps(result, indent=2) + "\n")
     return result
