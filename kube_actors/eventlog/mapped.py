@@ -25,6 +25,8 @@ from collections.abc import Iterator
 from itertools import accumulate
 from typing import Final
 
+from kube_actors.errors import LogError
+
 BLOCK: Final = 1 << 20
 """Bytes of lines handed on at a time."""
 RELEASE: Final = 32 << 20
@@ -40,12 +42,17 @@ def mapped_blocks(
     line, in order (a view does not tell where it begins).
 
     Raises:
-        OSError: the file cannot be opened or mapped.
+        LogError: the file cannot be opened or mapped, or is now shorter than ``end``.
     """
     if end <= start:
         return
-    with open(path, "rb") as handle:
-        mapped = mmap.mmap(handle.fileno(), end, access=mmap.ACCESS_READ)
+    try:
+        with open(path, "rb") as handle:
+            mapped = mmap.mmap(handle.fileno(), end, access=mmap.ACCESS_READ)
+    except ValueError:  # the map would reach past the end of the file
+        raise LogError(f"{path}: the log is shorter than when it was opened") from None
+    except OSError as exc:
+        raise LogError(f"{path}: cannot read log: {exc.strerror}") from None
     mapped.madvise(mmap.MADV_SEQUENTIAL)
     view = memoryview(mapped)
     find = mapped.find

@@ -88,6 +88,8 @@ def fold_in_two(
         return False
     with open(log.path, "rb") as handle:
         fd = handle.fileno()
+        if os.fstat(fd).st_size < end:  # cut since it was opened: the reader says where
+            return False
         split = _line_start_after(fd, start + int((end - start) * (1 - CHILD_SHARE)), end)
         before = _record_before(fd, start, split) if split is not None else None
     if split is None or before is None:

@@ -23,6 +23,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from kube_actors.errors import LogError
 from kube_actors.eventlog import FileLog, mapped
 from kube_actors.eventlog.mapped import mapped_blocks
 from tests.properties.test_snapshot_properties import SETTINGS, build_log
@@ -177,6 +178,14 @@ def test_nothing_is_read_when_the_end_is_not_after_the_start() -> None:
             assert list(starts) == []
 
 
-def test_a_missing_file_is_an_os_error(tmp_path: Path) -> None:
-    with pytest.raises(OSError):
-        list(mapped_blocks(str(tmp_path / "gone.jsonl"), 0, 0, 10))
+def test_a_missing_file_is_a_log_error(tmp_path: Path) -> None:
+    path = tmp_path / "gone.jsonl"
+    with pytest.raises(LogError, match=rf"^{path}: cannot read log: No such file"):
+        list(mapped_blocks(str(path), 0, 0, 10))
+
+
+def test_a_file_cut_shorter_than_the_end_is_a_log_error_not_a_crash(tmp_path: Path) -> None:
+    path = tmp_path / "cut.jsonl"
+    path.write_bytes(b"x" * 100 + b"\n")
+    with pytest.raises(LogError, match="the log is shorter than when it was opened"):
+        list(mapped_blocks(str(path), 0, 0, 1 << 20))

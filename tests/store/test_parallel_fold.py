@@ -148,3 +148,12 @@ def test_from_log_splits_a_big_log(monkeypatch: pytest.MonkeyPatch) -> None:
         got = State.from_log(log)
         assert calls == [True]
         assert described(got) == described(expected)
+
+
+def test_a_log_cut_after_it_was_opened_is_not_mapped(tmp_path: Path) -> None:
+    path = tmp_path / "log.jsonl"
+    path.write_bytes(b"".join(build_log([(0, n, "put", 1) for n in range(20)])))
+    log = FileLog(path, readonly=True)
+    with path.open("r+b") as handle:
+        handle.truncate(log.size // 2)
+    assert not parallel_fold.fold_in_two(State(), log, 0, 0, min_bytes=0)
