@@ -203,17 +203,24 @@ def test_a_record_no_longer_at_its_place_is_an_error_never_a_wrong_object(
         assert entry.unread
 
 
-def test_another_log_with_the_same_record_places_is_an_error_never_a_wrong_object(
-    tmp_path: Path,
-) -> None:
+def _deferred_o1(tmp_path: Path) -> tuple[Path, DeferredEntry]:
+    """A log of six ConfigMaps written twice, folded in two: its path and the deferred
+    entry of ``ns-0/o-1``."""
     plan = [(0, n, "put", 1) for n in range(6)] * 2
-    other = [(0, (n + 1) % 6, "put", 1) for n in range(6)] * 2  # same lengths, other names
     path = tmp_path / "log.jsonl"
     path.write_bytes(b"".join(build_log(plan)))
     state, split = in_two(FileLog(path, readonly=True))
     assert split
     entry = state.get("ConfigMap", "ns-0/o-1")
     assert isinstance(entry, DeferredEntry)
+    return path, entry
+
+
+def test_another_log_with_the_same_record_places_is_an_error_never_a_wrong_object(
+    tmp_path: Path,
+) -> None:
+    other = [(0, (n + 1) % 6, "put", 1) for n in range(6)] * 2  # same lengths, other names
+    path, entry = _deferred_o1(tmp_path)
     replacement = b"".join(build_log(other))
     assert len(replacement) == path.stat().st_size
     path.write_bytes(replacement)
@@ -362,13 +369,7 @@ def test_a_fold_pauses_the_cycle_collector_and_leaves_it_as_it_was(
 def test_the_same_record_with_other_contents_is_an_error_never_a_wrong_object(
     tmp_path: Path,
 ) -> None:
-    plan = [(0, n, "put", 1) for n in range(6)] * 2
-    path = tmp_path / "log.jsonl"
-    path.write_bytes(b"".join(build_log(plan)))
-    state, split = in_two(FileLog(path, readonly=True))
-    assert split
-    entry = state.get("ConfigMap", "ns-0/o-1")
-    assert isinstance(entry, DeferredEntry)
+    path, entry = _deferred_o1(tmp_path)
     data = bytearray(path.read_bytes())
     at = data.index(b'"data": {"rv": "x"}', entry.position) + len(b'"data": {"rv": "')
     data[at : at + 1] = b"y"  # same kind, name, uid and resourceVersion; other data
