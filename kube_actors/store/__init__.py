@@ -10,7 +10,7 @@ import typing as _typing
 
 if _typing.TYPE_CHECKING:
     from kube_actors.store.admission import AdmissionRequest as AdmissionRequest
-    from kube_actors.store.state import Entry as Entry
+    from kube_actors.store.entries import Entry as Entry
     from kube_actors.store.state import State as State
     from kube_actors.store.store import Store as Store
     from kube_actors.store.watch import Watch as Watch
@@ -18,7 +18,7 @@ if _typing.TYPE_CHECKING:
 
 _SOURCES: dict[str, str] = {
     "AdmissionRequest": "kube_actors.store.admission",
-    "Entry": "kube_actors.store.state",
+    "Entry": "kube_actors.store.entries",
     "State": "kube_actors.store.state",
     "Store": "kube_actors.store.store",
     "Watch": "kube_actors.store.watch",

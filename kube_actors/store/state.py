@@ -1,8 +1,8 @@
 """``State``: the pure fold of the event log, indexed by kind, key and uid.
 
-The fold keeps each live object as an ``Entry``: its identity plus either the typed
-object (live writes) or the raw JSON bytes of its last record (replay), decoded into the
-typed object the first time someone reads it. Folding therefore costs one envelope parse
+The fold keeps each live object as an ``Entry`` (``store.entries``): its identity plus
+either the typed object (live writes) or the raw JSON bytes of its last record (replay),
+decoded into the typed object the first time someone reads it. Folding therefore costs one envelope parse
 per record and no nested allocation, which is what makes replay fast.
 
 Invariant: ``rv`` is the resourceVersion of the last record folded, and every entry's
@@ -33,10 +33,10 @@ from typing import final
 import msgspec
 
 from kube_actors._names import CRD_KIND, KindTable, crd_kind_info
-from kube_actors.api.codec import decode_object, encode_json
+from kube_actors.api.codec import encode_json
 from kube_actors.api.meta import AnyObject, GenericObject, object_key
 from kube_actors.api.reads import ReadMixin
-from kube_actors.errors import LogCorrupted, ManifestError
+from kube_actors.errors import LogCorrupted
 from kube_actors.eventlog.compaction import (
     BaseRecordError,
     Compaction,
@@ -49,13 +49,28 @@ from kube_actors.eventlog.records import (
     BASE_TYPE,
     EVENT_TYPES,
     IDENTITY_DECODER,
-    MetaHead,
     envelope_problem,
-    object_bytes,
     parse_ts,
 )
 from kube_actors.eventlog.snapshot import Capture, Contents, Payload
+from kube_actors.store.entries import DeferredEntry, Entry, PlacedEntry, SpilledEntry
 from kube_actors.store.parallel_fold import fold_in_two
+
+__all__ = [
+    "Blocks",
+    "DeferredEntry",
+    "Entry",
+    "Gathered",
+    "Line",
+    "PlacedEntry",
+    "Resolved",
+    "SpilledEntry",
+    "State",
+    "StateReader",
+    "Wrap",
+    "paused_collector",
+    "sorted_entries",
+]
 
 Line = bytes | memoryview
 """A record line as a fold reads it: ``bytes``, or a view of a mapped log
@@ -74,168 +89,6 @@ resourceVersion, byte offset of the line, line number, SHA-256 of the object)``,
 ``None`` for a delete."""
 Wrap = Callable[[Blocks, int | None], Blocks]
 """Wraps the blocks a fold reads, given how many bytes they span (``None``: unknown)."""
-
-
-class Entry(msgspec.Struct, gc=False):
-    """One live object in the fold.
-
-    Live writes carry the typed object only; folded records carry only the record
-    ``line``, from which the object is decoded the first time it is read. Outside the
-    cycle collector (``gc=False``): an entry refers to values only, never back to itself,
-    and a cluster holds one per live object (a full collection need not walk them).
-    """
-
-    kind: str
-    key: str
-    uid: str
-    rv: int
-    decoded: AnyObject | None
-    """The typed object, once decoded (or as written live)."""
-    raw: bytes | None
-    line: bytes | None = None
-    number: int = 0
-    origin: str = ""
-    digest: bytes | None = None
-    """SHA-256 of ``body()``, when the process that folded the line computed it (a tail
-    folded in another process, ``store.parallel_fold``); ``state_hash`` uses it."""
-
-    @property
-    def obj(self) -> AnyObject:
-        """The typed object (decoded on first use).
-
-        Raises:
-            LogCorrupted: the folded record's object does not decode (names file and line).
-        """
-        obj = self.decoded
-        if obj is None:
-            try:
-                obj = self.decoded = decode_object(self.kind, self.body())
-            except ManifestError as exc:
-                if not self.number:
-                    raise
-                raise LogCorrupted(self.origin, self.number, str(exc)) from None
-        return obj
-
-    def body(self) -> bytes:
-        """The object's JSON bytes, as written in the log.
-
-        A live write's typed object is encoded again on each call rather than kept twice:
-        the bytes are read rarely (snapshots, hashes, the API server) and would double
-        the memory each live object costs.
-        """
-        raw = self.raw
-        if raw is None:
-            if self.line is not None:
-                raw = self.raw = object_bytes(self.line)
-                self.line = None
-            else:
-                return encode_json(self.obj)
-        return raw
-
-
-class PlacedEntry(Entry, gc=False):
-    """A live object whose record is read back from the log when it is needed: the state
-    holds the key and where the record is (like Bitcask's keydir), the log holds the
-    value. A record read back that is not the one written (the file changed since it was
-    folded) is an error, never a wrong object.
-    """
-
-    source: LineSource | None = None
-    position: int = 0
-
-    def _read_back(self) -> bytes:
-        """The record line at ``position``, checked to be this entry's (kind, namespace,
-        name, uid and resourceVersion).
-
-        Raises:
-            LogCorrupted: the line there is another record, or none.
-        """
-        assert self.source is not None
-        line = self.source.line_at(self.position)
-        try:
-            head = IDENTITY_DECODER.decode(line)
-        except msgspec.DecodeError:
-            head = None
-        if head is None or not self._is_mine(head.object.kind, head.object.metadata):
-            raise self._moved()
-        return line
-
-    def _is_mine(self, kind: str, meta: MetaHead) -> bool:
-        key = f"{meta.namespace}/{meta.name}" if meta.namespace else meta.name
-        return (
-            kind == self.kind
-            and key == self.key
-            and (meta.uid or "") == self.uid
-            and meta.resource_version == str(self.rv)
-        )
-
-    def _moved(self) -> LogCorrupted:
-        return LogCorrupted(
-            self.origin,
-            0,
-            f"the record of {self.kind} {self.key} at resourceVersion {self.rv} is no "
-            f"longer at its place ({self._where()}): the log changed after it was read",
-        )
-
-    def _where(self) -> str:
-        unit = "byte" if isinstance(self.source, FileLog) else "line index"
-        return f"{unit} {self.position}"
-
-
-@final
-class SpilledEntry(PlacedEntry, gc=False):
-    """A live object that is never kept: read back and decoded each time someone asks.
-
-    For kinds that nothing reads at run time but ``get``/``describe`` (Events).
-    """
-
-    @property
-    def obj(self) -> AnyObject:
-        try:
-            return decode_object(self.kind, self.body())
-        except ManifestError as exc:
-            detail = f"the record at {self._where()}, {self.kind} {self.key}: {exc}"
-            raise LogCorrupted(self.origin, 0, detail) from None
-
-    def body(self) -> bytes:
-        return object_bytes(self._read_back())
-
-
-@final
-class DeferredEntry(PlacedEntry, gc=False):
-    """A live object folded in another process (``store.parallel_fold``): its line is read
-    back from the log the first time the object is asked for, then kept as an ``Entry``
-    keeps a folded line. A fold that only counts and hashes (``kube-actors replay``, whose
-    digests the other process computed) never reads it.
-    """
-
-    def body(self) -> bytes:
-        if self.raw is None and self.line is None and self.decoded is None:
-            self.raw = self._object_read_back()
-        return super().body()
-
-    def _object_read_back(self) -> bytes:
-        """The object's bytes read back, checked against the digest taken when it was
-        folded (which covers its identity too), or against its identity without one.
-
-        Raises:
-            LogCorrupted: the record there is another one, or none.
-        """
-        if self.digest is None:
-            return object_bytes(self._read_back())
-        assert self.source is not None
-        try:
-            raw = object_bytes(self.source.line_at(self.position))
-        except msgspec.DecodeError:
-            raise self._moved() from None
-        if hashlib.sha256(raw).digest() != self.digest:
-            raise self._moved()
-        return raw
-
-    @property
-    def unread(self) -> bool:
-        """Whether the record has not been read back yet."""
-        return self.raw is None and self.line is None and self.decoded is None
 
 
 @contextmanager
