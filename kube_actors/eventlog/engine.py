@@ -45,7 +45,7 @@ class LogEngine(Protocol):
 @runtime_checkable
 class LineSource(Protocol):
     """An engine that gives back a line it holds, by position: the store keeps only the
-    position of records nothing reads at run time (``store.state.SpilledEntry``).
+    position of records nothing reads at run time (``store.entries.SpilledEntry``).
     """
 
     @property

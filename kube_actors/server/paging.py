@@ -25,7 +25,7 @@ from kube_actors.errors import Expired
 from kube_actors.server.context import ApiContext
 from kube_actors.server.selection import Continue, encode_continue
 from kube_actors.server.status import StatusError
-from kube_actors.store.state import Entry
+from kube_actors.store.entries import Entry
 
 CONTINUE_EXPIRED: Final = (
     "The provided continue parameter is too old to display a consistent list result. You "

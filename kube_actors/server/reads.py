@@ -28,7 +28,7 @@ from kube_actors.server.selection import (
 )
 from kube_actors.server.tables import partial_metadata, table, wants
 from kube_actors.server.wire import entry_json
-from kube_actors.store.state import Entry
+from kube_actors.store.entries import Entry
 
 
 def entry_for(ctx: ApiContext, target: Target) -> Entry:

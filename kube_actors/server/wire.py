@@ -15,7 +15,7 @@ import msgspec
 
 from kube_actors.api.codec import encode_json
 from kube_actors.api.meta import AnyObject
-from kube_actors.store.state import Entry
+from kube_actors.store.entries import Entry
 
 _CONTAINER_STATUS = {"name": "", "ready": False, "restartCount": 0, "image": "", "imageID": ""}
 

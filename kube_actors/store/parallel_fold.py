@@ -4,7 +4,7 @@ Only the last write of each key survives a fold, and the fold of a log's tail do
 depend on its head except through the resourceVersion and time it starts after. So the
 child folds the lines after a split point, starting from the record just before it, and
 sends back what it gathered (the last write of each key it read, deletes included: where
-its line is, not the line, see ``store.state.DeferredEntry``) while this process folds
+its line is, not the line, see ``store.entries.DeferredEntry``) while this process folds
 the lines before the split point; the child's writes then go on top. Both read the file
 through a memory map (``eventlog.mapped``).
 Every check of the sequential fold runs, in one process or the other, with the same

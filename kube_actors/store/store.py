@@ -60,9 +60,10 @@ from kube_actors.store.admission import AdmissionChain, AdmissionRequest, Operat
 from kube_actors.store.binding import bound_pod
 from kube_actors.store.deletion import DeleteOptions, Propagation, plan_deletion
 from kube_actors.store.dry_run import is_dry_run
+from kube_actors.store.entries import Entry
 from kube_actors.store.patch import merge_patch, strategic_merge_patch
 from kube_actors.store.service_addresses import ServiceAddresses
-from kube_actors.store.state import Entry, State, StateReader
+from kube_actors.store.state import State, StateReader
 from kube_actors.store.steps import defaulted, delete_options, run_now, with_status
 from kube_actors.store.strategies import strategy_for
 from kube_actors.store.watch import Subscriber, Watch, WatchEvent

@@ -28,7 +28,8 @@ from kube_actors.errors import LogCorrupted
 from kube_actors.eventlog import FileLog
 from kube_actors.eventlog.snapshot import snapshot_path
 from kube_actors.store import State, parallel_fold
-from kube_actors.store.state import Blocks, DeferredEntry, Entry
+from kube_actors.store.entries import DeferredEntry, Entry
+from kube_actors.store.state import Blocks
 from tests.properties.test_snapshot_properties import SETTINGS, build_log, steps
 from tests.store.test_parallel_fold import described, sequential, written
 

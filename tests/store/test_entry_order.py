@@ -10,7 +10,8 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kube_actors.store.state import Entry, sorted_entries
+from kube_actors.store.entries import Entry
+from kube_actors.store.state import sorted_entries
 
 _text = st.text(alphabet=st.sampled_from(["a", "b", "-", ".", "/", "\0", "z"]), max_size=5)
 keys = st.lists(

@@ -15,7 +15,7 @@ from kube_actors.eventlog import FileLog, MemoryLog
 from kube_actors.eventlog.engine import LogEngine
 from kube_actors.eventlog.snapshot import remove_snapshot, snapshot_path
 from kube_actors.store import State
-from kube_actors.store.state import SpilledEntry
+from kube_actors.store.entries import SpilledEntry
 
 pytestmark = pytest.mark.anyio
 
